@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libs/log/logger.h"
+#include "libs/server/call.h"
+#include "libs/server/server_runner.h"
+#include "libs/store/database.h"
+
+namespace onewindow::server {
+
+// What differs between backends' start-up.
+struct ProcessSpec {
+  std::string name;
+  std::string usage;
+  int default_port;
+  int default_metrics_port;
+  const std::vector<store::Migration>* migrations;
+};
+
+// A backend process's shared parts, ready for its handlers.
+struct Process {
+  log::Logger logger;
+  std::unique_ptr<PrincipalVerifier> verifier;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<ServerRunner> runner;
+  std::unique_ptr<CallRunner> calls;
+};
+
+// The start-up every backend shares: signals, flags (with OW_* overrides),
+// the JSON logger, the effective config, the principal verifier, the store
+// with its migrations, the server runner. Broken configuration ends the
+// process here with a message naming it.
+Process Bootstrap(int argc, char** argv, const ProcessSpec& spec);
+
+// Starts serving and blocks until SIGTERM/SIGINT, then drains and closes the
+// store. Returns the process exit code.
+int ServeUntilSignal(Process& process);
+
+}  // namespace onewindow::server

@@ -1,0 +1,67 @@
+#include "libs/server/call.h"
+
+#include <grpcpp/support/time.h>
+
+#include "absl/time/clock.h"
+#include "libs/server/request_id.h"
+
+namespace onewindow::server {
+
+absl::StatusOr<const auth::v1::Principal*> Call::RequirePrincipal() const {
+  if (!principal_.has_value()) return absl::UnauthenticatedError("sign-in required");
+  return &*principal_;
+}
+
+std::unique_ptr<grpc::ClientContext> Call::Downstream(absl::Duration timeout) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  const absl::Time deadline = std::min(deadline_, absl::Now() + timeout);
+  context->set_deadline(absl::ToChronoTime(deadline));
+  context->AddMetadata(kRequestIdHeader, request_id_);
+  return context;
+}
+
+absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContext* context) const {
+  std::string request_id = IncomingRequestId(*context);
+  if (request_id.empty()) request_id = NewRequestId();
+  context->AddInitialMetadata(kRequestIdHeader, request_id);
+  log::Logger logger = logger_.WithRequestId(request_id);
+
+  std::optional<auth::v1::Principal> principal;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(kPrincipalHeader);
+  if (it != metadata.end()) {
+    if (verifier_ == nullptr) {
+      return absl::UnauthenticatedError("this server accepts no principal tokens");
+    }
+    absl::StatusOr<auth::v1::Principal> verified =
+        verifier_->Verify(absl::string_view(it->second.data(), it->second.size()));
+    if (!verified.ok()) {
+      logger.Info("principal rejected", {{"reason", std::string(verified.status().message())}});
+      return verified.status();
+    }
+    principal = *std::move(verified);
+  }
+  absl::Time deadline = absl::InfiniteFuture();
+  const auto raw_deadline = context->deadline();
+  if (raw_deadline != std::chrono::system_clock::time_point::max()) {
+    deadline = absl::FromChrono(raw_deadline);
+  }
+  return Call(std::move(request_id), std::move(logger), std::move(principal), deadline);
+}
+
+grpc::Status CallRunner::Finish(grpc::ServerContext* context, const absl::Status& status,
+                                const Call* call) const {
+  (void)context;
+  if (status.ok()) return grpc::Status::OK;
+  const bool internal = status.code() == absl::StatusCode::kInternal ||
+                        status.code() == absl::StatusCode::kUnknown ||
+                        status.code() == absl::StatusCode::kDataLoss;
+  if (internal) {
+    const log::Logger& logger = call != nullptr ? call->log() : logger_;
+    logger.Error("internal error", {{"error", status.ToString()}});
+    return grpc::Status(grpc::INTERNAL, "internal error");
+  }
+  return status::ToGrpcStatus(status);
+}
+
+}  // namespace onewindow::server

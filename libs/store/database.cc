@@ -1,0 +1,216 @@
+#include "libs/store/database.h"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/status/macros.h"
+
+namespace onewindow::store {
+namespace {
+
+// Runs `fn` between `begin` and COMMIT on `db`, rolling back on any failure.
+absl::Status RunInTransaction(SQLite::Database& db, const char* begin,
+                              absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+  try {
+    db.exec(begin);
+  } catch (const std::exception& e) {
+    return StatusFromSqlite(e, "begin transaction");
+  }
+  absl::Status status;
+  try {
+    status = fn(db);
+  } catch (const std::exception& e) {
+    status = StatusFromSqlite(e, "statement");
+  }
+  try {
+    if (status.ok()) {
+      db.exec("COMMIT");
+      return absl::OkStatus();
+    }
+    db.exec("ROLLBACK");
+  } catch (const std::exception& e) {
+    // A failed COMMIT leaves the transaction open; roll it back so the
+    // connection is usable again.
+    try {
+      db.exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+    if (status.ok()) return StatusFromSqlite(e, "commit");
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status StatusFromSqlite(const std::exception& e, absl::string_view what) {
+  const auto* sqlite_error = dynamic_cast<const SQLite::Exception*>(&e);
+  if (sqlite_error != nullptr) {
+    const int code = sqlite_error->getErrorCode();
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return absl::UnavailableError(absl::StrCat(what, ": database busy"));
+    }
+    if (code == SQLITE_CONSTRAINT) {
+      return absl::AbortedError(absl::StrCat(what, ": constraint failed: ", e.what()));
+    }
+    if (code == SQLITE_FULL || code == SQLITE_IOERR) {
+      return absl::UnavailableError(absl::StrCat(what, ": storage error: ", e.what()));
+    }
+  }
+  return absl::InternalError(absl::StrCat(what, ": ", e.what()));
+}
+
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+
+Database::~Database() { Close(); }
+
+absl::StatusOr<std::unique_ptr<SQLite::Database>> Database::OpenConnection(bool read_only) const {
+  try {
+    const int flags =
+        read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    auto db = std::make_unique<SQLite::Database>(
+        options_.path, flags, static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout)));
+    if (!read_only) {
+      db->exec("PRAGMA journal_mode=WAL");
+    }
+    db->exec("PRAGMA synchronous=FULL");
+    db->exec("PRAGMA foreign_keys=ON");
+    return db;
+  } catch (const std::exception& e) {
+    return StatusFromSqlite(e, absl::StrCat("open ", options_.path));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options,
+                                                         const std::vector<Migration>& migrations) {
+  if (options.path.empty() || options.path == ":memory:") {
+    return absl::InvalidArgumentError("database path must name a file");
+  }
+  std::unique_ptr<Database> database(new Database(options));
+  {
+    absl::MutexLock lock(&database->write_mu_);
+    ASSIGN_OR_RETURN(database->writer_, database->OpenConnection(/*read_only=*/false));
+  }
+  RETURN_IF_ERROR(database->Migrate(migrations));
+  return database;
+}
+
+absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return absl::InternalError(absl::StrCat("migration ", migrations[i].name, " has version ",
+                                              migrations[i].version, ", expected ", i + 1));
+    }
+  }
+  RETURN_IF_ERROR(Write([](SQLite::Database& db) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
+    return absl::OkStatus();
+  }));
+  int current = 0;
+  RETURN_IF_ERROR(Write([&](SQLite::Database& db) {
+    current = db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+    return absl::OkStatus();
+  }));
+  if (current > static_cast<int>(migrations.size())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(options_.path, " has schema version ", current, " but this binary knows only ",
+                     migrations.size(), ": refusing to run an older binary on newer data"));
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    absl::Status s = Write([&](SQLite::Database& db) {
+      db.exec(m.sql);
+      SQLite::Statement record(db, "INSERT INTO schema_migrations(version, name) VALUES(?, ?)");
+      record.bind(1, m.version);
+      record.bind(2, m.name);
+      record.exec();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("migration ", m.version, " (", m.name, "): ", s.message()));
+    }
+    current = m.version;
+  }
+  schema_version_ = current;
+  return absl::OkStatus();
+}
+
+absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+  absl::MutexLock lock(&write_mu_);
+  if (writer_ == nullptr) return absl::UnavailableError("database is closed");
+  return RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn);
+}
+
+std::unique_ptr<SQLite::Database> Database::AcquireReader() const {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (closed_) return nullptr;
+    if (!idle_readers_.empty()) {
+      auto reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return reader;
+    }
+    if (open_readers_ >= options_.max_readers) {
+      // Wait for a reader to come back rather than opening without bound.
+      readers_mu_.Await(absl::Condition(
+          +[](const Database* d)
+               ABSL_NO_THREAD_SAFETY_ANALYSIS { return d->closed_ || !d->idle_readers_.empty(); },
+          this));
+      if (closed_) return nullptr;
+      auto reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return reader;
+    }
+    ++open_readers_;
+  }
+  auto reader = OpenConnection(/*read_only=*/true);
+  if (!reader.ok()) {
+    absl::MutexLock lock(&readers_mu_);
+    --open_readers_;
+    return nullptr;
+  }
+  return std::move(reader).value();
+}
+
+void Database::ReleaseReader(std::unique_ptr<SQLite::Database> reader) const {
+  absl::MutexLock lock(&readers_mu_);
+  if (closed_) {
+    --open_readers_;
+    return;
+  }
+  idle_readers_.push_back(std::move(reader));
+}
+
+absl::Status Database::Read(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) const {
+  std::unique_ptr<SQLite::Database> reader = AcquireReader();
+  if (reader == nullptr) return absl::UnavailableError("database is closed or cannot be opened");
+  absl::Status s = RunInTransaction(*reader, "BEGIN", fn);
+  ReleaseReader(std::move(reader));
+  return s;
+}
+
+void Database::Close() {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    closed_ = true;
+    open_readers_ -= static_cast<int>(idle_readers_.size());
+    idle_readers_.clear();
+  }
+  absl::MutexLock lock(&write_mu_);
+  if (writer_ != nullptr) {
+    try {
+      writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception&) {
+      // Checkpointing is an optimisation; the WAL replays on next open.
+    }
+    writer_.reset();
+  }
+}
+
+}  // namespace onewindow::store

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/auth/token.h"
+#include "libs/testing/process.h"
+#include "onewindow/auth/v1/principal.pb.h"
+
+namespace onewindow::testing {
+
+// The backends in start order.
+const std::vector<std::string>& AllBackends();
+
+struct StackOptions {
+  std::vector<std::string> backends = AllBackends();
+  bool gateway = true;
+  bool redis = true;
+  // Extra flags per process name ("gateway", "catalog", …).
+  std::map<std::string, std::vector<std::string>> extra_flags;
+};
+
+// Real processes on free loopback ports with temporary data directories:
+// redis-server, the chosen backends and the gateway. Everything stops when
+// the Stack is destroyed, also when a test fails.
+class Stack {
+ public:
+  static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
+  ~Stack();
+
+  std::string Address(const std::string& name) const;  // "127.0.0.1:port"
+  int port(const std::string& name) const { return ports_.at(name); }
+  int metrics_port(const std::string& name) const { return metrics_ports_.at(name); }
+  int gateway_port() const { return ports_.at("gateway"); }
+  int redis_port() const { return ports_.at("redis"); }
+
+  // Kills a process with `signal` (SIGKILL for a crash) and waits for it.
+  void Stop(const std::string& name, int signal);
+  // Starts it again on the same ports and data, then waits until healthy.
+  absl::Status Restart(const std::string& name);
+  bool Running(const std::string& name);
+
+  // A principal token the backends accept.
+  std::string Token(const auth::v1::Principal& principal,
+                    absl::Duration ttl = absl::Minutes(10)) const;
+  std::string AdminToken() const;
+  const std::string& principal_keys() const { return principal_keys_; }
+  const std::string& data_dir() const { return dir_.path(); }
+  // The process's captured stdout/stderr.
+  std::string Logs(const std::string& name) const;
+
+ private:
+  Stack();
+  absl::Status Launch(const std::string& name);
+  absl::Status WaitReady(const std::string& name, absl::Duration timeout);
+  std::vector<std::string> Argv(const std::string& name) const;
+
+  StackOptions options_;
+  TempDir dir_;
+  std::string principal_keys_;
+  std::unique_ptr<auth::TokenSigner> signer_;
+  std::map<std::string, int> ports_;
+  std::map<std::string, int> metrics_ports_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::vector<std::string> order_;
+};
+
+// The path of one of our binaries in the build tree.
+std::string BinaryPath(const std::string& name);
+
+}  // namespace onewindow::testing

@@ -1,0 +1,211 @@
+#include "services/gateway/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace onewindow::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::chrono::steady_clock::duration ToSteady(absl::Duration d) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
+
+HttpResponse PlainError(http::status status, unsigned version, absl::string_view code,
+                        absl::string_view message) {
+  HttpResponse res{status, version};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.body() = absl::StrCat(R"({"error":{"code":")", code, R"(","message":")", message, R"("}})");
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+// One TCP connection; lives as long as an async operation holds it.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpHandler* handler, const HttpLimits& limits,
+          std::shared_ptr<HttpServer::State> state, const log::Logger& logger)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        limits_(limits),
+        state_(std::move(state)),
+        logger_(logger) {
+    state_->open_connections.fetch_add(1);
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ip_ = endpoint.address().to_string();
+  }
+  ~Session() {
+    if (in_flight_) state_->in_flight.fetch_sub(1);
+    state_->open_connections.fetch_sub(1);
+  }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    if (state_->draining.load()) {
+      Close();
+      return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
+    parser_->body_limit(limits_.body_bytes);
+    stream_.expires_after(ToSteady(first_request_ ? limits_.read_timeout : limits_.idle_timeout));
+    first_request_ = false;
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      Close();
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      Write(PlainError(http::status::payload_too_large, 11, "PAYLOAD_TOO_LARGE",
+                       absl::StrCat("request body exceeds ", limits_.body_bytes, " bytes")));
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      Write(PlainError(http::status::request_header_fields_too_large, 11, "HEADERS_TOO_LARGE",
+                       "request headers too large"));
+      return;
+    }
+    if (ec) {
+      Write(PlainError(http::status::bad_request, 11, "BAD_REQUEST", "malformed HTTP request"));
+      return;
+    }
+    // The whole request is in; give the handler as long as it needs (it has
+    // its own upstream deadline) without the read timer firing.
+    stream_.expires_never();
+    state_->in_flight.fetch_add(1);
+    in_flight_ = true;
+    HttpRequest request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    auto self = shared_from_this();
+    handler_->Handle(std::move(request), client_ip_, [self](HttpResponse response) {
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
+    });
+  }
+
+  void Write(HttpResponse response) {
+    if (!keep_alive_ || state_->draining.load()) response.keep_alive(false);
+    response_ = std::make_shared<HttpResponse>(std::move(response));
+    stream_.expires_after(ToSteady(limits_.read_timeout));
+    http::async_write(
+        stream_, *response_,
+        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), response_->keep_alive()));
+  }
+
+  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+    response_.reset();
+    if (in_flight_) {
+      in_flight_ = false;
+      state_->in_flight.fetch_sub(1);
+    }
+    if (ec || !keep_alive) {
+      Close();
+      return;
+    }
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  HttpHandler* handler_;
+  const HttpLimits& limits_;
+  std::shared_ptr<HttpServer::State> state_;
+  const log::Logger& logger_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpResponse> response_;
+  std::string client_ip_;
+  bool keep_alive_ = true;
+  bool first_request_ = true;
+  bool in_flight_ = false;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(net::io_context& io, HttpHandler* handler, HttpLimits limits,
+                       log::Logger logger)
+    : io_(io),
+      handler_(handler),
+      limits_(limits),
+      logger_(std::move(logger)),
+      acceptor_(net::make_strand(io)),
+      state_(std::make_shared<State>()) {}
+
+HttpServer::~HttpServer() = default;
+
+absl::Status HttpServer::Listen(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address must be host:port, got ", address));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  beast::error_code ec;
+  const auto ip = net::ip::make_address(host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen host ", host));
+  const tcp::endpoint endpoint(ip, static_cast<unsigned short>(port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address, ": ", ec.message()));
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  return absl::OkStatus();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      std::make_shared<Session>(std::move(socket), handler_, limits_, state_, logger_)->Start();
+    }
+    Accept();
+  });
+}
+
+void HttpServer::StartDrain() {
+  state_->draining.store(true);
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+}  // namespace onewindow::gateway

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/store/database.h"
+#include "onewindow/auth/v1/principal.pb.h"
+#include "onewindow/identity/v1/identity.pb.h"
+
+namespace onewindow::identity {
+
+// Accounts of every kind and their credentials. Answers carry personal data
+// unmasked; the gRPC edge masks for readers who are not the owner.
+class Accounts {
+ public:
+  explicit Accounts(store::Database* db) : db_(db) {}
+
+  // Every invalid field is named in one INVALID_ARGUMENT.
+  absl::StatusOr<identity::v1::Account> RegisterCitizen(
+      const identity::v1::RegisterCitizenRequest& request);
+  absl::StatusOr<identity::v1::Account> Get(const std::string& id) const;
+
+ private:
+  store::Database* db_;
+};
+
+// Masks resident ID and phone in place.
+void MaskPersonalData(identity::v1::Account* account);
+
+}  // namespace onewindow::identity

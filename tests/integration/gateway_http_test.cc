@@ -1,0 +1,131 @@
+// The gateway's HTTP surface: transcoding, errors, limits and headers.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/testing/http_client.h"
+#include "libs/testing/stack.h"
+
+namespace onewindow {
+namespace {
+
+using testing::HttpConnection;
+using testing::Stack;
+
+std::unique_ptr<Stack> StartGatewayStack() {
+  testing::StackOptions options;
+  options.backends = {"identity", "catalog"};
+  options.extra_flags["gateway"] = {"--max_body_bytes=4096"};
+  auto stack = Stack::Start(options);
+  INFO(stack.status().ToString());
+  REQUIRE(stack.ok());
+  return *std::move(stack);
+}
+
+TEST_CASE("a JSON body is transcoded into a gRPC request and the reply back into JSON") {
+  auto stack = StartGatewayStack();
+  auto r = testing::HttpPost(stack->gateway_port(), "/api/v1/accounts/citizens",
+                             R"({"residentId":"11010519491231002X","name":"张三",)"
+                             R"("phone":"13812341234","regionCode":"440106001001",)"
+                             R"("password":"Correct-horse-9"})");
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(absl::StrContains(r->body, R"("kind":"CITIZEN")"));
+  CHECK(r->header("cache-control") == "no-store");
+  CHECK(r->header("x-content-type-options") == "nosniff");
+}
+
+TEST_CASE("bad requests get 4xx with a JSON error naming the problem, never a crash") {
+  auto stack = StartGatewayStack();
+  HttpConnection c(stack->gateway_port());
+  auto malformed = c.Request("POST", "/api/v1/accounts/citizens", "{not json");
+  REQUIRE(malformed.ok());
+  CHECK(malformed->status == 400);
+  CHECK(absl::StrContains(malformed->body, R"("code":"INVALID_ARGUMENT")"));
+
+  auto unknown_field = c.Request("POST", "/api/v1/accounts/citizens", R"({"shoeSize":42})");
+  REQUIRE(unknown_field.ok());
+  CHECK(unknown_field->status == 400);
+  CHECK(absl::StrContains(unknown_field->body, "shoeSize"));
+
+  auto wrong_type = c.Request("POST", "/api/v1/accounts/citizens", R"({"name":{"a":1}})");
+  REQUIRE(wrong_type.ok());
+  CHECK(wrong_type->status == 400);
+
+  auto invalid = c.Request("POST", "/api/v1/accounts/citizens",
+                           R"({"residentId":"110105194912310021","name":"","phone":"12",)"
+                           R"("regionCode":"44","password":"short"})");
+  REQUIRE(invalid.ok());
+  CHECK(invalid->status == 400);
+  for (const char* field : {"resident_id", "name", "phone", "region_code", "password"}) {
+    CHECK(absl::StrContains(invalid->body, field));
+  }
+
+  auto no_route = c.Request("GET", "/api/v1/nothing-here");
+  REQUIRE(no_route.ok());
+  CHECK(no_route->status == 404);
+
+  auto wrong_method = c.Request("DELETE", "/api/v1/regions/440000000000");
+  REQUIRE(wrong_method.ok());
+  CHECK(wrong_method->status == 405);
+  CHECK(wrong_method->header("allow") == "GET");
+
+  auto too_big = c.Request("POST", "/api/v1/accounts/citizens",
+                           absl::StrCat(R"({"name":")", std::string(8000, 'a'), R"("})"));
+  REQUIRE(too_big.ok());
+  CHECK(too_big->status == 413);
+
+  auto not_json = testing::HttpPost(stack->gateway_port(), "/api/v1/accounts/citizens", "a=b",
+                                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+  REQUIRE(not_json.ok());
+  CHECK(not_json->status == 415);
+}
+
+TEST_CASE("a signed-in route refuses an anonymous caller with 401") {
+  auto stack = StartGatewayStack();
+  auto r = testing::HttpGet(stack->gateway_port(), "/api/v1/inbox");
+  REQUIRE(r.ok());
+  CHECK(r->status == 401);
+  CHECK(absl::StrContains(r->body, R"("code":"UNAUTHENTICATED")"));
+}
+
+TEST_CASE("a backend that is down answers 503 without internal addresses") {
+  testing::StackOptions options;
+  options.backends = {"catalog"};
+  auto stack = Stack::Start(options);
+  INFO(stack.status().ToString());
+  REQUIRE(stack.ok());
+  (*stack)->Stop("catalog", SIGKILL);
+  auto r = testing::HttpGet((*stack)->gateway_port(), "/api/v1/regions/440000000000");
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(absl::StrContains(r->body, "catalog unavailable"));
+  CHECK_FALSE(absl::StrContains(r->body, "127.0.0.1"));
+}
+
+TEST_CASE("the OpenAPI document lists every routed RPC") {
+  auto stack = StartGatewayStack();
+  auto r = testing::HttpGet(stack->gateway_port(), "/api/openapi.json");
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  for (const char* path :
+       {"/api/v1/regions/{code}", "/api/v1/regions/{code}/children", "/api/v1/accounts/citizens",
+        "/api/v1/applications", "/api/v1/applications/{application_id}", "/api/v1/inbox"}) {
+    CHECK(absl::StrContains(r->body, absl::StrCat("\"", path, "\"")));
+  }
+}
+
+TEST_CASE("keep-alive serves many requests on one connection") {
+  auto stack = StartGatewayStack();
+  HttpConnection c(stack->gateway_port());
+  for (int i = 0; i < 50; ++i) {
+    auto r = c.Request("GET", "/healthz");
+    REQUIRE(r.ok());
+    CHECK(r->status == 200);
+  }
+}
+
+}  // namespace
+}  // namespace onewindow
