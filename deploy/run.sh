@@ -18,6 +18,12 @@ if [ ! -s "$keys_file" ]; then
 fi
 OW_PRINCIPAL_KEYS=$(cat "$keys_file")
 export OW_PRINCIPAL_KEYS
+admin_file=$var/secrets/admin_password
+if [ ! -s "$admin_file" ]; then
+  (umask 077 && printf 'Admin-%s\n' "$(head -c 12 /dev/urandom | base64 -w0 | tr '+/' '-_')" >"$admin_file")
+fi
+OW_BOOTSTRAP_ADMIN_PASSWORD=$(cat "$admin_file")
+export OW_BOOTSTRAP_ADMIN_PASSWORD
 export OW_DATA_DIR=$var/data
 
 pids=()
@@ -78,6 +84,8 @@ OneWindow is running (Ctrl-C stops everything).
   gRPC          identity :50050 catalog :50051 intake :50052 approval :50053
                 notification :50054 complaint :50055
   Redis         127.0.0.1:6379 (append-only, $var/redis)
+  admin         user "admin", password in $var/secrets/admin_password
+  operator tool OW_PRINCIPAL_KEYS=\$(cat $var/secrets/principal_keys) $bin/tools/ow_admin/ow_admin --help
   data, logs    $var/data, $var/logs
 MSG
 

@@ -12,6 +12,10 @@ namespace onewindow::auth {
 absl::StatusOr<v1::Principal> HmacPrincipalVerifier::Verify(absl::string_view token) const {
   absl::StatusOr<v1::PrincipalClaims> claims = verifier_.Verify(token, absl::Now());
   if (!claims.ok()) return claims.status();
+  const std::string& api_token_id = claims->principal().api_token_id();
+  if (!api_token_id.empty() && revocations_ != nullptr && revocations_->IsRevoked(api_token_id)) {
+    return absl::UnauthenticatedError("token revoked");
+  }
   return claims->principal();
 }
 
@@ -29,11 +33,12 @@ absl::StatusOr<KeyRing> KeyRingFromFlags() {
   return keys;
 }
 
-absl::StatusOr<std::unique_ptr<server::PrincipalVerifier>> PrincipalVerifierFromFlags() {
+absl::StatusOr<std::unique_ptr<server::PrincipalVerifier>> PrincipalVerifierFromFlags(
+    const RevocationList* revocations) {
   absl::StatusOr<KeyRing> keys = KeyRingFromFlags();
   if (!keys.ok()) return keys.status();
   return std::unique_ptr<server::PrincipalVerifier>(
-      std::make_unique<HmacPrincipalVerifier>(*std::move(keys)));
+      std::make_unique<HmacPrincipalVerifier>(*std::move(keys), revocations));
 }
 
 }  // namespace onewindow::auth

@@ -42,6 +42,8 @@ class Reply {
     return e->str == nullptr ? std::string() : std::string(e->str, e->len);
   }
   long long element_integer(size_t i) const { return reply_->element[i]->integer; }
+  // Number of elements of element i when that is itself an array.
+  size_t element_size(size_t i) const { return reply_->element[i]->elements; }
 
  private:
   std::unique_ptr<redisReply, void (*)(void*)> reply_;

@@ -1,9 +1,15 @@
 #include "libs/server/bootstrap.h"
 
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
 #include "libs/auth/principal_verifier.h"
+#include "libs/client/channels.h"
 #include "libs/config/flags.h"
 #include "libs/server/signals.h"
 #include "libs/store/service_database.h"
+
+ABSL_FLAG(int, revocation_poll_seconds, 20,
+          "How often revoked API tokens are fetched from identity (must stay under 60)");
 
 namespace onewindow::server {
 
@@ -13,16 +19,36 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
   log::Logger logger(spec.name, config::LogLevelFlag(), std::make_shared<log::FdSink>());
   config::LogEffectiveConfig(logger);
 
-  auto verifier = auth::PrincipalVerifierFromFlags();
+  auto keys = auth::KeyRingFromFlags();
+  if (!keys.ok()) config::ExitOnConfigError(logger, keys.status());
+  auto revocations = std::make_unique<auth::RevocationList>();
+  auto verifier = auth::PrincipalVerifierFromFlags(revocations.get());
   if (!verifier.ok()) config::ExitOnConfigError(logger, verifier.status());
   auto db = store::OpenServiceDatabase(spec.name, *spec.migrations);
   if (!db.ok()) config::ExitOnConfigError(logger, db.status());
 
-  Process process{logger, *std::move(verifier), *std::move(db), nullptr, nullptr};
+  Process process{logger,
+                  std::make_unique<auth::TokenSigner>(*keys),
+                  std::move(revocations),
+                  nullptr,
+                  *std::move(verifier),
+                  *std::move(db),
+                  nullptr,
+                  nullptr};
+  process.revocation_poller = std::make_unique<auth::RevocationPoller>(
+      process.revocations.get(), client::AddressOf("identity"), process.signer.get(), spec.name,
+      absl::Seconds(absl::GetFlag(FLAGS_revocation_poll_seconds)), logger);
   process.runner = std::make_unique<ServerRunner>(
       OptionsFromFlags(spec.name, spec.default_port, spec.default_metrics_port), logger);
   process.calls = std::make_unique<CallRunner>(logger, process.verifier.get());
   return process;
+}
+
+std::string ServiceToken(const Process& process) {
+  auth::v1::Principal self;
+  self.set_kind(auth::v1::SERVICE);
+  self.set_subject(process.logger.service());
+  return process.signer->Mint(self, absl::Minutes(5), absl::Now()).value_or("");
 }
 
 int ServeUntilSignal(Process& process) {
@@ -31,7 +57,9 @@ int ServeUntilSignal(Process& process) {
   if (absl::Status s = process.runner->Start(); !s.ok()) {
     config::ExitOnConfigError(process.logger, s);
   }
+  process.revocation_poller->Start();
   process.runner->RunUntilSignal();
+  process.revocation_poller->Stop();
   return 0;
 }
 

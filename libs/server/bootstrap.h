@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "libs/auth/revocation.h"
+#include "libs/auth/token.h"
 #include "libs/log/logger.h"
 #include "libs/server/call.h"
 #include "libs/server/server_runner.h"
@@ -23,6 +25,10 @@ struct ProcessSpec {
 // A backend process's shared parts, ready for its handlers.
 struct Process {
   log::Logger logger;
+  // Mints this process's own SERVICE tokens for calls to other backends.
+  std::unique_ptr<auth::TokenSigner> signer;
+  std::unique_ptr<auth::RevocationList> revocations;
+  std::unique_ptr<auth::RevocationPoller> revocation_poller;
   std::unique_ptr<PrincipalVerifier> verifier;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<ServerRunner> runner;
@@ -34,6 +40,9 @@ struct Process {
 // with its migrations, the server runner. Broken configuration ends the
 // process here with a message naming it.
 Process Bootstrap(int argc, char** argv, const ProcessSpec& spec);
+
+// A SERVICE principal token for this process, for calls to other backends.
+std::string ServiceToken(const Process& process);
 
 // Starts serving and blocks until SIGTERM/SIGINT, then drains and closes the
 // store. Returns the process exit code.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/random.h"
@@ -55,6 +56,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   if (stack->options_.redis) names.push_back("redis");
   for (const auto& b : stack->options_.backends) names.push_back(b);
   if (stack->options_.gateway) names.push_back("gateway");
+  for (int i = 0; i < stack->options_.extra_gateways; ++i) {
+    names.push_back(absl::StrCat("gateway", i + 2));
+  }
   for (const auto& name : names) {
     stack->ports_[name] = FreePort();
     stack->metrics_ports_[name] = FreePort();
@@ -88,11 +92,13 @@ std::vector<std::string> Stack::Argv(const std::string& name) const {
             "--appendonly", "no",        "--protected-mode",
             "yes"};
   }
+  const bool is_gateway = absl::StartsWith(name, "gateway");
   std::vector<std::string> argv = {
-      BinaryPath(name), absl::StrCat("--listen=127.0.0.1:", ports_.at(name)),
+      BinaryPath(is_gateway ? "gateway" : name),
+      absl::StrCat("--listen=127.0.0.1:", ports_.at(name)),
       absl::StrCat("--metrics_listen=127.0.0.1:", metrics_ports_.at(name)),
       absl::StrCat("--data_dir=", data), "--drain_seconds=3"};
-  auto extra = options_.extra_flags.find(name);
+  auto extra = options_.extra_flags.find(is_gateway ? "gateway" : name);
   if (extra != options_.extra_flags.end()) {
     argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   }
@@ -106,7 +112,7 @@ absl::Status Stack::Launch(const std::string& name) {
   // simply ignores them (an unknown flag would stop it).
   std::map<std::string, std::string> env = {{"OW_PRINCIPAL_KEYS", principal_keys_}};
   for (const auto& [other, port] : ports_) {
-    if (other != "gateway" && other != name) {
+    if (!absl::StartsWith(other, "gateway") && other != name) {
       env[config::EnvNameFor(absl::StrCat(other, "_addr"))] = absl::StrCat("127.0.0.1:", port);
     }
   }
@@ -124,7 +130,7 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
     redis::RedisOptions o;
     o.port = ports_.at(name);
     redis = std::make_unique<redis::RedisPool>(o);
-  } else if (name != "gateway") {
+  } else if (!absl::StartsWith(name, "gateway")) {
     channel = client::MakeChannel(Address(name));
   }
   while (absl::Now() < deadline) {
@@ -136,7 +142,7 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
     } else if (channel != nullptr) {
       last = client::CheckHealth(channel.get(), "", absl::Milliseconds(500));
     } else {
-      auto r = HttpGet(gateway_port(), "/healthz");
+      auto r = HttpGet(ports_.at(name), "/healthz");
       last = r.ok() && r->status == 200 ? absl::OkStatus() : absl::UnavailableError("healthz");
     }
     if (last.ok()) return absl::OkStatus();

@@ -23,6 +23,8 @@ struct StackOptions {
   bool redis = true;
   // Extra flags per process name ("gateway", "catalog", …).
   std::map<std::string, std::vector<std::string>> extra_flags;
+  // More gateways sharing the same Redis and backends: "gateway2", ….
+  int extra_gateways = 0;
 };
 
 // Real processes on free loopback ports with temporary data directories:
@@ -44,6 +46,11 @@ class Stack {
   // Starts it again on the same ports and data, then waits until healthy.
   absl::Status Restart(const std::string& name);
   bool Running(const std::string& name);
+  // The running process's id ("redis", "catalog", "gateway", …), -1 if none.
+  pid_t pid(const std::string& name) const {
+    auto it = processes_.find(name);
+    return it == processes_.end() || it->second == nullptr ? -1 : it->second->pid();
+  }
 
   // A principal token the backends accept.
   std::string Token(const auth::v1::Principal& principal,

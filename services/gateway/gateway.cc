@@ -4,14 +4,19 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <boost/asio/post.hpp>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "libs/log/json_writer.h"
 #include "libs/server/call.h"
 #include "libs/server/request_id.h"
 #include "libs/status/grpc_status.h"
+#include "libs/status/proto_json.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/transcoder.h"
 
@@ -19,6 +24,10 @@ namespace onewindow::gateway {
 namespace {
 
 namespace http = boost::beast::http;
+
+constexpr char kSessionsPath[] = "/api/v1/sessions";
+constexpr char kCurrentSessionPath[] = "/api/v1/sessions/current";
+constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -32,35 +41,92 @@ bool IsJsonContentType(absl::string_view content_type) {
   return content_type.empty() || absl::StartsWithIgnoreCase(content_type, "application/json");
 }
 
+bool IsSafeMethod(absl::string_view method) { return method == "GET" || method == "HEAD"; }
+
+// The value of cookie `name`, or empty.
+std::string CookieValue(absl::string_view header, absl::string_view name) {
+  for (absl::string_view part : absl::StrSplit(header, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (absl::ConsumePrefix(&part, name) && absl::ConsumePrefix(&part, "=")) {
+      return std::string(part);
+    }
+  }
+  return "";
+}
+
+// Constant-time comparison for the CSRF token.
+bool SameSecret(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+HttpResponse TooManyRequests(absl::Duration retry_after, unsigned version) {
+  HttpResponse res =
+      ErrorResponse(absl::ResourceExhaustedError("too many requests; slow down"), version);
+  res.set(http::field::retry_after,
+          absl::StrCat(std::max<int64_t>(
+              1, absl::ToInt64Seconds(absl::Ceil(retry_after, absl::Seconds(1))))));
+  return res;
+}
+
 }  // namespace
 
-struct Gateway::Pending {
-  unsigned version = 11;
+// One HTTP request on its way through the gateway.
+struct Gateway::Exchange {
+  HttpRequest request;
+  std::string client_ip;
   std::function<void(HttpResponse)> respond;
-  const Route* route = nullptr;
-  std::string method;
   std::string request_id;
+  std::string method;
+  std::string path;
+  std::string query;
+  std::string route_label = "unmatched";
   absl::Time start;
-  grpc::ClientContext context;
-  grpc::ByteBuffer request_buffer;
-  grpc::ByteBuffer response_buffer;
+  unsigned version = 11;
+  Gateway* gateway = nullptr;
+
+  void Finish(HttpResponse response) {
+    response.set("X-Request-Id", request_id);
+    const int status = response.result_int();
+    const absl::Duration latency = absl::Now() - start;
+    gateway->deps_.metrics->RecordRequest(route_label, method, status, latency);
+    gateway->logger_.WithRequestId(request_id)
+        .Log(status >= 500 ? log::Level::kWarn : log::Level::kInfo, "http",
+             {{"route", route_label},
+              {"method", method},
+              {"status", status},
+              {"seconds", absl::ToDoubleSeconds(latency)}});
+    respond(std::move(response));
+  }
+  void Fail(const absl::Status& status) { Finish(ErrorResponse(status, version)); }
 };
 
-Gateway::Gateway(GatewayOptions options, const RouteTable* routes,
-                 std::map<std::string, std::unique_ptr<grpc::GenericStub>> backends,
-                 const Readiness* readiness, const auth::TokenSigner* signer,
-                 GatewayMetrics* metrics, std::string openapi_json, log::Logger logger)
+Gateway::Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger)
     : options_(options),
-      routes_(routes),
-      backends_(std::move(backends)),
-      readiness_(readiness),
-      signer_(signer),
-      metrics_(metrics),
-      openapi_json_(std::move(openapi_json)),
-      logger_(std::move(logger)) {}
+      deps_(std::move(deps)),
+      logger_(std::move(logger)),
+      pool_(static_cast<size_t>(std::max(1, options.redis_threads))) {}
+
+Gateway::~Gateway() { pool_.join(); }
+
+std::string Gateway::CookieName() const {
+  return options_.secure_cookies ? "__Host-ow_session" : "ow_session";
+}
+
+std::string Gateway::SessionCookie(const std::string& id, absl::Duration max_age) const {
+  // A browser-session cookie: Redis decides how long the session lives.
+  // Max-Age appears only to delete it.
+  return absl::StrCat(CookieName(), "=", id, "; Path=/; HttpOnly; SameSite=Strict",
+                      max_age == absl::InfiniteDuration()
+                          ? ""
+                          : absl::StrCat("; Max-Age=", absl::ToInt64Seconds(max_age)),
+                      options_.secure_cookies ? "; Secure" : "");
+}
 
 HttpResponse Gateway::Readyz(unsigned version) const {
-  const Readiness::Snapshot snapshot = readiness_->Current();
+  const Readiness::Snapshot snapshot = deps_.readiness->Current();
   if (draining_.load()) {
     return JsonResponse(503, R"({"status":"draining","down":{}})", version, false);
   }
@@ -80,155 +146,294 @@ HttpResponse Gateway::Readyz(unsigned version) const {
 
 void Gateway::Handle(HttpRequest request, const std::string& client_ip,
                      std::function<void(HttpResponse)> respond) {
-  (void)client_ip;
-  const absl::Time start = absl::Now();
-  std::string request_id(request["X-Request-Id"]);
-  if (!server::IsAcceptableRequestId(request_id)) request_id = server::NewRequestId();
-  const unsigned version = request.version();
-  const std::string method(request.method_string());
+  auto exchange = std::make_shared<Exchange>();
+  exchange->start = absl::Now();
+  exchange->gateway = this;
+  exchange->client_ip = client_ip;
+  exchange->respond = std::move(respond);
+  exchange->version = request.version();
+  exchange->method = std::string(request.method_string());
+  exchange->request_id = std::string(request["X-Request-Id"]);
+  if (!server::IsAcceptableRequestId(exchange->request_id)) {
+    exchange->request_id = server::NewRequestId();
+  }
   const std::string target(request.target());
   const size_t q = target.find('?');
-  const std::string path = target.substr(0, q);
-  const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+  exchange->path = target.substr(0, q);
+  exchange->query = q == std::string::npos ? "" : target.substr(q + 1);
+  exchange->request = std::move(request);
 
-  auto finish = [this, respond, request_id, start, method](const std::string& route_label,
-                                                           HttpResponse response) {
-    response.set("X-Request-Id", request_id);
-    const int status = response.result_int();
-    const absl::Duration latency = absl::Now() - start;
-    metrics_->RecordRequest(route_label, method, status, latency);
-    logger_.WithRequestId(request_id)
-        .Log(status >= 500 ? log::Level::kWarn : log::Level::kInfo, "http",
-             {{"route", route_label},
-              {"method", method},
-              {"status", status},
-              {"seconds", absl::ToDoubleSeconds(latency)}});
-    respond(std::move(response));
-  };
+  // Probes and the API description never touch Redis or a backend.
+  if (exchange->method == "GET") {
+    if (exchange->path == "/healthz") {
+      exchange->route_label = "/healthz";
+      exchange->Finish(JsonResponse(200, R"({"status":"alive"})", exchange->version, false));
+      return;
+    }
+    if (exchange->path == "/readyz") {
+      exchange->route_label = "/readyz";
+      exchange->Finish(Readyz(exchange->version));
+      return;
+    }
+    if (exchange->path == "/api/openapi.json") {
+      exchange->route_label = "/api/openapi.json";
+      exchange->Finish(JsonResponse(200, deps_.openapi_json, exchange->version, false));
+      return;
+    }
+  }
+  boost::asio::post(pool_, [this, exchange] { Process(exchange); });
+}
 
-  if (method == "GET" && path == "/healthz") {
-    finish("/healthz", JsonResponse(200, R"({"status":"alive"})", version, false));
+void Gateway::Process(std::shared_ptr<Exchange> exchange) {
+  const HttpRequest& request = exchange->request;
+  if (!request.body().empty() &&
+      !IsJsonContentType(std::string(request[http::field::content_type]))) {
+    HttpResponse res = ErrorResponse(
+        absl::InvalidArgumentError("Content-Type must be application/json"), exchange->version);
+    res.result(http::status::unsupported_media_type);
+    exchange->Finish(std::move(res));
     return;
   }
-  if (method == "GET" && path == "/readyz") {
-    finish("/readyz", Readyz(version));
+
+  const bool is_login = exchange->path == kSessionsPath && exchange->method == "POST";
+  absl::StatusOr<RateDecision> decision = deps_.limiter->Take(
+      absl::StrCat(is_login ? "login:" : "ip:", exchange->client_ip),
+      is_login ? deps_.limiter->policy().login_per_client : deps_.limiter->policy().per_client);
+  if (!decision.ok()) {
+    exchange->Fail(absl::UnavailableError("session store unavailable"));
     return;
   }
-  if (method == "GET" && path == "/api/openapi.json") {
-    finish("/api/openapi.json", JsonResponse(200, openapi_json_, version, false));
+  if (!decision->allowed) {
+    exchange->Finish(TooManyRequests(decision->retry_after, exchange->version));
+    return;
+  }
+  if (is_login) {
+    exchange->route_label = kSessionsPath;
+    Login(exchange);
     return;
   }
 
-  RouteLookup lookup = routes_->Find(method, path);
+  // Fail closed: with a cookie and no Redis we cannot tell who is calling.
+  const std::string session_id =
+      CookieValue(std::string(request[http::field::cookie]), CookieName());
+  std::optional<Session> session;
+  if (!session_id.empty()) {
+    absl::StatusOr<std::optional<Session>> found = deps_.sessions->Lookup(session_id);
+    if (!found.ok()) {
+      logger_.WithRequestId(exchange->request_id)
+          .Warn("session lookup failed", {{"error", std::string(found.status().message())}});
+      exchange->Fail(absl::UnavailableError("session store unavailable"));
+      return;
+    }
+    session = *std::move(found);
+  }
+  if (session.has_value()) {
+    absl::StatusOr<RateDecision> per_session =
+        deps_.limiter->Take(absl::StrCat("s:", session->id), deps_.limiter->policy().per_session);
+    if (!per_session.ok()) {
+      exchange->Fail(absl::UnavailableError("session store unavailable"));
+      return;
+    }
+    if (!per_session->allowed) {
+      exchange->Finish(TooManyRequests(per_session->retry_after, exchange->version));
+      return;
+    }
+    // SameSite=Strict already stops cross-site posts in current browsers;
+    // the token also covers older ones and same-site subdomains.
+    if (!IsSafeMethod(exchange->method) &&
+        !SameSecret(std::string(request[kCsrfHeader]), session->csrf_token)) {
+      exchange->route_label =
+          exchange->path == kCurrentSessionPath ? kCurrentSessionPath : exchange->route_label;
+      exchange->Fail(absl::PermissionDeniedError("missing or wrong X-CSRF-Token header"));
+      return;
+    }
+  }
+  if (exchange->path == kCurrentSessionPath && exchange->method == "DELETE") {
+    exchange->route_label = kCurrentSessionPath;
+    Logout(exchange, session.has_value() ? session->id : "");
+    return;
+  }
+
+  RouteLookup lookup = deps_.routes->Find(exchange->method, exchange->path);
   if (lookup.result == RouteLookup::Result::kNotFound) {
-    finish("unmatched",
-           ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", path)), version));
+    exchange->Fail(absl::NotFoundError(absl::StrCat("no route for ", exchange->path)));
     return;
   }
   if (lookup.result == RouteLookup::Result::kMethodNotAllowed) {
     HttpResponse res = ErrorResponse(
-        absl::InvalidArgumentError(absl::StrCat("method ", method, " not allowed here")), version);
+        absl::InvalidArgumentError(absl::StrCat("method ", exchange->method, " not allowed here")),
+        exchange->version);
     res.result(http::status::method_not_allowed);
     res.set(http::field::allow, absl::StrJoin(lookup.allowed_methods, ", "));
-    finish("unmatched", std::move(res));
+    exchange->Finish(std::move(res));
     return;
   }
-  const Route* route = lookup.match.route;
-  const std::string route_label = route->path.text();
-
-  auto backend = backends_.find(route->backend);
-  if (backend == backends_.end()) {
-    finish(route_label,
-           ErrorResponse(absl::UnavailableError(absl::StrCat(route->backend, " is not configured")),
-                         version));
-    return;
-  }
-  if (!request.body().empty() &&
-      !IsJsonContentType(std::string(request[http::field::content_type]))) {
+  exchange->route_label = lookup.match.route->path.text();
+  if (lookup.match.route->access != api::v1::PUBLIC && !session.has_value()) {
     HttpResponse res =
-        ErrorResponse(absl::InvalidArgumentError("Content-Type must be application/json"), version);
-    res.result(http::status::unsupported_media_type);
-    finish(route_label, std::move(res));
+        ErrorResponse(absl::UnauthenticatedError("sign-in required"), exchange->version);
+    if (!session_id.empty())
+      res.set(http::field::set_cookie, SessionCookie("", absl::ZeroDuration()));
+    exchange->Finish(std::move(res));
     return;
   }
-
   std::optional<auth::v1::Principal> principal;
-  if (route->access != api::v1::PUBLIC) {
-    finish(route_label, ErrorResponse(absl::UnauthenticatedError("sign-in required"), version));
+  if (session.has_value()) principal = session->principal;
+  CallBackend(exchange, lookup.match, principal);
+}
+
+void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& match,
+                          const std::optional<auth::v1::Principal>& principal) {
+  const Route* route = match.route;
+  auto backend = deps_.backends.find(route->backend);
+  if (backend == deps_.backends.end()) {
+    exchange->Fail(absl::UnavailableError(absl::StrCat(route->backend, " is not configured")));
     return;
   }
-
   const google::protobuf::Message* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(
           route->method->input_type());
   std::unique_ptr<google::protobuf::Message> message(prototype->New());
-  absl::Status filled = FillRequest(lookup.match, query, request.body(), message.get());
+  absl::Status filled =
+      FillRequest(match, exchange->query, exchange->request.body(), message.get());
   if (!filled.ok()) {
-    finish(route_label, ErrorResponse(filled, version));
+    exchange->Fail(filled);
     return;
   }
 
-  auto pending = std::make_unique<Pending>();
-  pending->version = version;
-  pending->route = route;
-  pending->method = method;
-  pending->request_id = request_id;
-  pending->start = start;
-  pending->respond = [finish, route_label](HttpResponse res) {
-    finish(route_label, std::move(res));
+  struct Call {
+    grpc::ClientContext context;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
   };
-  pending->context.set_deadline(absl::ToChronoTime(absl::Now() + options_.upstream_timeout));
-  pending->context.AddMetadata(server::kRequestIdHeader, request_id);
+  auto call = std::make_shared<Call>();
+  call->context.set_deadline(absl::ToChronoTime(absl::Now() + options_.upstream_timeout));
+  call->context.AddMetadata(server::kRequestIdHeader, exchange->request_id);
+  // The Idempotency-Key header travels as the request id field where a
+  // method has one (see the protos), so retries are recognised downstream.
+  const std::string idempotency_key(exchange->request["Idempotency-Key"]);
+  if (!idempotency_key.empty()) {
+    const auto* field = route->method->input_type()->FindFieldByName("request_id");
+    if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+        !field->is_repeated()) {
+      message->GetReflection()->SetString(message.get(), field, idempotency_key);
+    }
+  }
   if (principal.has_value()) {
     absl::StatusOr<std::string> token =
-        signer_->Mint(*principal, options_.principal_ttl, absl::Now());
+        deps_.signer->Mint(*principal, options_.principal_ttl, absl::Now());
     if (!token.ok()) {
-      finish(route_label, ErrorResponse(token.status(), version));
+      exchange->Fail(token.status());
       return;
     }
-    pending->context.AddMetadata(server::kPrincipalHeader, *token);
+    call->context.AddMetadata(server::kPrincipalHeader, *token);
   }
   const std::string bytes = message->SerializeAsString();
   grpc::Slice slice(bytes);
-  pending->request_buffer = grpc::ByteBuffer(&slice, 1);
-  CallBackend(std::move(pending));
-}
-
-void Gateway::CallBackend(std::unique_ptr<Pending> pending) {
-  Pending* p = pending.release();
-  grpc::GenericStub* stub = backends_.at(p->route->backend).get();
-  stub->UnaryCall(
-      &p->context, p->route->grpc_path, grpc::StubOptions(), &p->request_buffer,
-      &p->response_buffer, [this, p](grpc::Status status) {
-        std::unique_ptr<Pending> owned(p);
+  call->request = grpc::ByteBuffer(&slice, 1);
+  backend->second->UnaryCall(
+      &call->context, route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
+      [this, exchange, call, route](grpc::Status status) {
         if (!status.ok()) {
           absl::Status error = status::FromGrpcStatus(status);
-          metrics_->RecordUpstreamError(p->route->backend, CodeName(error.code()));
+          deps_.metrics->RecordUpstreamError(route->backend, CodeName(error.code()));
           // gRPC's own transport messages name internal addresses.
           if (error.code() == absl::StatusCode::kUnavailable) {
-            error = absl::UnavailableError(absl::StrCat(p->route->backend, " unavailable"));
+            error = absl::UnavailableError(absl::StrCat(route->backend, " unavailable"));
           } else if (error.code() == absl::StatusCode::kDeadlineExceeded) {
             error = absl::DeadlineExceededError(
-                absl::StrCat(p->route->backend, " did not answer in time"));
+                absl::StrCat(route->backend, " did not answer in time"));
           }
-          p->respond(ErrorResponse(error, p->version));
+          exchange->Fail(error);
           return;
         }
-        const google::protobuf::Message* prototype =
+        const google::protobuf::Message* out_prototype =
             google::protobuf::MessageFactory::generated_factory()->GetPrototype(
-                p->route->method->output_type());
-        std::unique_ptr<google::protobuf::Message> message(prototype->New());
-        if (!message->ParseFromString(ByteBufferToString(p->response_buffer))) {
-          p->respond(ErrorResponse(absl::InternalError("unparsable backend reply"), p->version));
+                route->method->output_type());
+        std::unique_ptr<google::protobuf::Message> reply(out_prototype->New());
+        if (!reply->ParseFromString(ByteBufferToString(call->response))) {
+          exchange->Fail(absl::InternalError("unparsable backend reply"));
           return;
         }
-        absl::StatusOr<std::string> json = ToJson(*message);
+        absl::StatusOr<std::string> json = ToJson(*reply);
         if (!json.ok()) {
-          p->respond(ErrorResponse(json.status(), p->version));
+          exchange->Fail(json.status());
           return;
         }
-        p->respond(JsonResponse(200, *std::move(json), p->version, p->route->personal_data));
+        exchange->Finish(
+            JsonResponse(200, *std::move(json), exchange->version, route->personal_data));
       });
+}
+
+void Gateway::Login(std::shared_ptr<Exchange> exchange) {
+  struct Call {
+    grpc::ClientContext context;
+    identity::v1::LoginRequest request;
+    identity::v1::LoginResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  absl::Status parsed = status::JsonToMessage(exchange->request.body(), &call->request);
+  if (!parsed.ok()) {
+    exchange->Fail(parsed);
+    return;
+  }
+  call->request.set_client_ip(exchange->client_ip);
+  auth::v1::Principal self;
+  self.set_kind(auth::v1::SERVICE);
+  self.set_subject("gateway");
+  absl::StatusOr<std::string> token = deps_.signer->Mint(self, absl::Minutes(1), absl::Now());
+  if (!token.ok()) {
+    exchange->Fail(token.status());
+    return;
+  }
+  call->context.AddMetadata(server::kPrincipalHeader, *token);
+  call->context.AddMetadata(server::kRequestIdHeader, exchange->request_id);
+  call->context.set_deadline(absl::ToChronoTime(absl::Now() + options_.upstream_timeout));
+  deps_.identity->async()->Login(
+      &call->context, &call->request, &call->response, [this, exchange, call](grpc::Status status) {
+        if (!status.ok()) {
+          absl::Status error = status::FromGrpcStatus(status);
+          if (error.code() == absl::StatusCode::kUnavailable) {
+            error = absl::UnavailableError("identity unavailable");
+          }
+          exchange->Fail(error);
+          return;
+        }
+        // Session work is blocking Redis; back to the pool.
+        boost::asio::post(pool_, [this, exchange, call] {
+          const std::string old_id =
+              CookieValue(std::string(exchange->request[http::field::cookie]), CookieName());
+          // A new id at every login: a planted id never becomes a session.
+          if (!old_id.empty()) deps_.sessions->Delete(old_id).IgnoreError();
+          absl::StatusOr<Session> session = deps_.sessions->Create(call->response.principal());
+          if (!session.ok()) {
+            exchange->Fail(absl::UnavailableError("session store unavailable"));
+            return;
+          }
+          absl::StatusOr<std::string> principal = ToJson(session->principal);
+          std::string body = R"({"csrfToken":)";
+          log::AppendJsonString(session->csrf_token, &body);
+          absl::StrAppend(&body, R"(,"principal":)", principal.ok() ? *principal : "{}", "}");
+          HttpResponse res = JsonResponse(200, std::move(body), exchange->version, true);
+          res.set(http::field::set_cookie, SessionCookie(session->id, absl::InfiniteDuration()));
+          exchange->Finish(std::move(res));
+        });
+      });
+}
+
+void Gateway::Logout(std::shared_ptr<Exchange> exchange, const std::string& session_id) {
+  if (!session_id.empty()) {
+    absl::Status deleted = deps_.sessions->Delete(session_id);
+    if (!deleted.ok()) {
+      exchange->Fail(absl::UnavailableError("session store unavailable"));
+      return;
+    }
+  }
+  HttpResponse res{http::status::no_content, exchange->version};
+  res.set(http::field::cache_control, "no-store");
+  res.set(http::field::set_cookie, SessionCookie("", absl::ZeroDuration()));
+  res.prepare_payload();
+  exchange->Finish(std::move(res));
 }
 
 }  // namespace onewindow::gateway

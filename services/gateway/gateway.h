@@ -1,18 +1,24 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <grpcpp/generic/generic_stub.h>
+#include <boost/asio/thread_pool.hpp>
 
 #include "absl/time/time.h"
 #include "libs/auth/token.h"
 #include "libs/log/logger.h"
+#include "onewindow/identity/v1/identity.grpc.pb.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/rate_limiter.h"
 #include "services/gateway/readiness.h"
 #include "services/gateway/route_table.h"
+#include "services/gateway/sessions.h"
 
 namespace onewindow::gateway {
 
@@ -20,17 +26,33 @@ struct GatewayOptions {
   absl::Duration upstream_timeout = absl::Seconds(5);
   // How long a principal token minted for one backend call lives.
   absl::Duration principal_ttl = absl::Seconds(60);
+  // Served behind TLS: the cookie gets Secure and the __Host- prefix.
+  bool secure_cookies = false;
+  // Threads that do the blocking Redis work (sessions, rate limits), so the
+  // HTTP threads never wait on Redis.
+  int redis_threads = 4;
 };
 
-// Answers HTTP: built-in endpoints (/healthz, /readyz, /api/openapi.json)
-// and every route the protos declare, transcoded to a gRPC call on the
-// callback API so no thread waits on a backend.
+// Everything the gateway needs besides its options.
+struct GatewayDeps {
+  const RouteTable* routes;
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> backends;
+  std::unique_ptr<identity::v1::IdentityService::Stub> identity;
+  const Readiness* readiness;
+  const auth::TokenSigner* signer;
+  SessionStore* sessions;
+  RateLimiter* limiter;
+  GatewayMetrics* metrics;
+  std::string openapi_json;
+};
+
+// Answers HTTP: built-in endpoints (/healthz, /readyz, /api/openapi.json),
+// sign-in and sign-out, and every route the protos declare, transcoded to a
+// gRPC call on the callback API so no thread waits on a backend.
 class Gateway : public HttpHandler {
  public:
-  Gateway(GatewayOptions options, const RouteTable* routes,
-          std::map<std::string, std::unique_ptr<grpc::GenericStub>> backends,
-          const Readiness* readiness, const auth::TokenSigner* signer, GatewayMetrics* metrics,
-          std::string openapi_json, log::Logger logger);
+  Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger);
+  ~Gateway() override;
 
   void Handle(HttpRequest request, const std::string& client_ip,
               std::function<void(HttpResponse)> respond) override;
@@ -38,19 +60,22 @@ class Gateway : public HttpHandler {
   // Set on SIGTERM: /readyz answers 503 so balancers drain us first.
   void SetDraining() { draining_.store(true); }
 
+  struct Exchange;
+
  private:
-  struct Pending;
-  void CallBackend(std::unique_ptr<Pending> pending);
+  void Process(std::shared_ptr<Exchange> exchange);
+  void Login(std::shared_ptr<Exchange> exchange);
+  void Logout(std::shared_ptr<Exchange> exchange, const std::string& session_id);
+  void CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& match,
+                   const std::optional<auth::v1::Principal>& principal);
   HttpResponse Readyz(unsigned version) const;
+  std::string CookieName() const;
+  std::string SessionCookie(const std::string& id, absl::Duration max_age) const;
 
   const GatewayOptions options_;
-  const RouteTable* routes_;
-  std::map<std::string, std::unique_ptr<grpc::GenericStub>> backends_;
-  const Readiness* readiness_;
-  const auth::TokenSigner* signer_;
-  GatewayMetrics* metrics_;
-  const std::string openapi_json_;
+  GatewayDeps deps_;
   log::Logger logger_;
+  boost::asio::thread_pool pool_;
   std::atomic<bool> draining_{false};
 };
 

@@ -14,11 +14,24 @@
 #include "onewindow/proto_files.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/openapi.h"
+#include "services/gateway/session_gauge.h"
 
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis for sessions and rate limits");
 ABSL_FLAG(int, io_threads, 2, "Threads serving HTTP");
 ABSL_FLAG(int, upstream_timeout_ms, 5000, "Deadline of each backend call");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest JSON request body accepted");
+ABSL_FLAG(int, citizen_idle_seconds, 15 * 60,
+          "Citizen and enterprise sessions end after this idle time");
+ABSL_FLAG(int, staff_idle_seconds, 5 * 60,
+          "Staff, operator and admin sessions end after this idle time");
+ABSL_FLAG(int, session_absolute_seconds, 8 * 3600, "Any session ends this long after sign-in");
+ABSL_FLAG(bool, secure_cookies, false, "Served over TLS: Secure, __Host- prefixed cookies");
+ABSL_FLAG(double, rate_per_client, 50, "Requests per second per client address (bucket refill)");
+ABSL_FLAG(double, burst_per_client, 100, "Burst per client address");
+ABSL_FLAG(double, rate_per_session, 20, "Requests per second per session");
+ABSL_FLAG(double, burst_per_session, 60, "Burst per session");
+ABSL_FLAG(double, login_rate_per_client, 0.2, "Login attempts per second per client address");
+ABSL_FLAG(double, login_burst_per_client, 5, "Login burst per client address");
 
 int main(int argc, char** argv) {
   using namespace onewindow;
@@ -46,6 +59,20 @@ int main(int argc, char** argv) {
       gateway::RouteTable::FromPool(google::protobuf::DescriptorPool::generated_pool(), files);
   if (!routes.ok()) config::ExitOnConfigError(logger, routes.status());
 
+  gateway::SessionPolicy session_policy;
+  session_policy.citizen_idle = absl::Seconds(absl::GetFlag(FLAGS_citizen_idle_seconds));
+  session_policy.staff_idle = absl::Seconds(absl::GetFlag(FLAGS_staff_idle_seconds));
+  session_policy.absolute = absl::Seconds(absl::GetFlag(FLAGS_session_absolute_seconds));
+  gateway::SessionStore sessions(&redis, session_policy);
+  gateway::RateLimitPolicy rate_policy;
+  rate_policy.per_client = {absl::GetFlag(FLAGS_rate_per_client),
+                            absl::GetFlag(FLAGS_burst_per_client)};
+  rate_policy.per_session = {absl::GetFlag(FLAGS_rate_per_session),
+                             absl::GetFlag(FLAGS_burst_per_session)};
+  rate_policy.login_per_client = {absl::GetFlag(FLAGS_login_rate_per_client),
+                                  absl::GetFlag(FLAGS_login_burst_per_client)};
+  gateway::RateLimiter limiter(&redis, rate_policy);
+
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;
   for (const char* name :
@@ -65,8 +92,14 @@ int main(int argc, char** argv) {
 
   gateway::GatewayOptions options;
   options.upstream_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_upstream_timeout_ms));
-  gateway::Gateway handler(options, &*routes, std::move(stubs), &readiness, &signer, &metrics,
-                           gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0"), logger);
+  options.secure_cookies = absl::GetFlag(FLAGS_secure_cookies);
+  gateway::GatewayDeps deps{
+      &*routes,   std::move(stubs), identity::v1::IdentityService::NewStub(channels["identity"]),
+      &readiness, &signer,          &sessions,
+      &limiter,   &metrics,         gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0")};
+  gateway::Gateway handler(options, std::move(deps), logger);
+  gateway::SessionGaugeSampler sampler(&sessions, &metrics.active_sessions(), absl::Seconds(15));
+  sampler.Start();
 
   boost::asio::io_context io;
   gateway::HttpLimits limits;
@@ -95,6 +128,7 @@ int main(int argc, char** argv) {
   io.stop();
   for (auto& t : threads) t.join();
   readiness.Stop();
+  sampler.Stop();
   logger.Info("stopped");
   return 0;
 }

@@ -3,13 +3,16 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>
+#include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "libs/auth/password.h"
 #include "libs/auth/random.h"
+#include "libs/codes/credit_code.h"
 #include "libs/codes/mask.h"
 #include "libs/codes/phone.h"
 #include "libs/codes/region_code.h"
@@ -51,6 +54,53 @@ void Check(std::vector<std::string>* problems, absl::string_view field, const ab
 
 }  // namespace
 
+namespace {
+
+// Inserts `account` with `hash`; ALREADY_EXISTS names `unique_field` when its
+// UNIQUE column already holds the value.
+absl::Status InsertAccount(SQLite::Database& db, const identity::v1::Account& account,
+                           const std::string& hash, absl::Time now) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO accounts(id, kind, display_name, resident_id, phone,"
+                           " region_code, credit_code, username, department_id, roles,"
+                           " password_hash, create_time) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  auto bind_or_null = [&](int i, const std::string& v) {
+    if (v.empty()) {
+      insert.bind(i);
+    } else {
+      insert.bind(i, v);
+    }
+  };
+  insert.bind(1, account.id());
+  insert.bind(2, static_cast<int>(account.kind()));
+  insert.bind(3, account.display_name());
+  bind_or_null(4, account.resident_id());
+  bind_or_null(5, account.phone());
+  insert.bind(6, account.region_code());
+  bind_or_null(7, account.credit_code());
+  bind_or_null(8, account.username());
+  insert.bind(9, account.department_id());
+  insert.bind(10, absl::StrJoin(account.roles(), ","));
+  insert.bind(11, hash);
+  insert.bind(12, static_cast<int64_t>(store::ToStoredTime(now)));
+  insert.exec();
+  return absl::OkStatus();
+}
+
+bool Exists(SQLite::Database& db, const char* column, const std::string& value) {
+  SQLite::Statement q(db, absl::StrCat("SELECT 1 FROM accounts WHERE ", column, " = ?"));
+  q.bind(1, value);
+  return q.executeStep();
+}
+
+const std::set<std::string>& KnownRoles() {
+  static const auto* const kRoles =
+      new std::set<std::string>{"clerk", "reviewer", "approver", "complaint_handler", "dept_admin"};
+  return *kRoles;
+}
+
+}  // namespace
+
 absl::StatusOr<identity::v1::Account> Accounts::RegisterCitizen(
     const identity::v1::RegisterCitizenRequest& request) {
   std::vector<std::string> problems;
@@ -75,26 +125,155 @@ absl::StatusOr<identity::v1::Account> Accounts::RegisterCitizen(
   *account.mutable_create_time() = store::ToProtoTime(now);
 
   RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
-    SQLite::Statement exists(db, "SELECT 1 FROM accounts WHERE resident_id = ?");
-    exists.bind(1, resident_id);
-    if (exists.executeStep()) {
+    if (Exists(db, "resident_id", resident_id)) {
       return absl::AlreadyExistsError("resident_id: an account with this number already exists");
     }
-    SQLite::Statement insert(db,
-                             "INSERT INTO accounts(id, kind, display_name, resident_id, phone,"
-                             " region_code, password_hash, create_time) VALUES(?,?,?,?,?,?,?,?)");
-    insert.bind(1, account.id());
-    insert.bind(2, static_cast<int>(account.kind()));
-    insert.bind(3, account.display_name());
-    insert.bind(4, resident_id);
-    insert.bind(5, account.phone());
-    insert.bind(6, account.region_code());
-    insert.bind(7, hash);
-    insert.bind(8, static_cast<int64_t>(store::ToStoredTime(now)));
-    insert.exec();
-    return absl::OkStatus();
+    return InsertAccount(db, account, hash, now);
   }));
   return account;
+}
+
+absl::StatusOr<identity::v1::Account> Accounts::RegisterEnterprise(
+    const identity::v1::RegisterEnterpriseRequest& request) {
+  std::vector<std::string> problems;
+  Check(&problems, "credit_code", codes::ValidateCreditCode(request.credit_code()));
+  if (request.name().empty()) problems.push_back("name: required");
+  if (request.name().size() > 200) problems.push_back("name: longer than 200 bytes");
+  Check(&problems, "phone", codes::ValidatePhone(request.phone()));
+  Check(&problems, "region_code", codes::ValidateRegionCode(request.region_code()));
+  Check(&problems, "password", auth::CheckPasswordPolicy(request.password()));
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  ASSIGN_OR_RETURN(const std::string hash, auth::HashPassword(request.password()));
+  identity::v1::Account account;
+  account.set_id(absl::StrCat("acc_", auth::RandomHex(12)));
+  account.set_kind(auth::v1::ENTERPRISE);
+  account.set_display_name(request.name());
+  account.set_credit_code(request.credit_code());
+  account.set_phone(request.phone());
+  account.set_region_code(request.region_code());
+  const absl::Time now = absl::Now();
+  *account.mutable_create_time() = store::ToProtoTime(now);
+  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+    if (Exists(db, "credit_code", account.credit_code())) {
+      return absl::AlreadyExistsError("credit_code: an account with this code already exists");
+    }
+    return InsertAccount(db, account, hash, now);
+  }));
+  return account;
+}
+
+absl::StatusOr<identity::v1::Account> Accounts::CreateStaff(
+    const identity::v1::CreateStaffAccountRequest& request) {
+  std::vector<std::string> problems;
+  const std::string& username = request.username();
+  if (username.size() < 3 || username.size() > 64) {
+    problems.push_back("username: 3 to 64 characters");
+  }
+  for (char c : username) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      problems.push_back("username: only letters, digits, '.', '_' and '-'");
+      break;
+    }
+  }
+  if (request.display_name().empty()) problems.push_back("display_name: required");
+  const auto kind = request.kind();
+  if (kind != auth::v1::STAFF && kind != auth::v1::OPERATOR && kind != auth::v1::PLATFORM_ADMIN) {
+    problems.push_back("kind: must be STAFF, OPERATOR or PLATFORM_ADMIN");
+  }
+  if (kind == auth::v1::STAFF) {
+    if (request.department_id().empty()) problems.push_back("department_id: required for staff");
+    if (request.roles().empty()) problems.push_back("roles: staff need at least one role");
+  }
+  for (const auto& role : request.roles()) {
+    if (KnownRoles().count(role) == 0) {
+      problems.push_back(absl::StrCat("roles: unknown role \"", role, "\""));
+    }
+  }
+  if (!request.phone().empty()) Check(&problems, "phone", codes::ValidatePhone(request.phone()));
+  Check(&problems, "password", auth::CheckPasswordPolicy(request.password()));
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  ASSIGN_OR_RETURN(const std::string hash, auth::HashPassword(request.password()));
+  identity::v1::Account account;
+  account.set_id(absl::StrCat("acc_", auth::RandomHex(12)));
+  account.set_kind(kind);
+  account.set_display_name(request.display_name());
+  account.set_username(username);
+  account.set_phone(request.phone());
+  if (kind == auth::v1::STAFF) {
+    account.set_department_id(request.department_id());
+    *account.mutable_roles() = request.roles();
+  }
+  const absl::Time now = absl::Now();
+  *account.mutable_create_time() = store::ToProtoTime(now);
+  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+    if (Exists(db, "username", username)) {
+      return absl::AlreadyExistsError("username: already taken");
+    }
+    return InsertAccount(db, account, hash, now);
+  }));
+  return account;
+}
+
+absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::LoginKind kind,
+                                                             const std::string& login_id) const {
+  std::string where;
+  std::string key = login_id;
+  switch (kind) {
+    case identity::v1::CITIZEN_LOGIN:
+      if (login_id.size() == 11) {
+        where = "WHERE phone = ? AND kind = 1";
+      } else {
+        where = "WHERE resident_id = ?";
+        key = codes::NormalizeResidentId(login_id);
+      }
+      break;
+    case identity::v1::ENTERPRISE_LOGIN:
+      where = "WHERE credit_code = ?";
+      break;
+    case identity::v1::STAFF_LOGIN:
+      where = "WHERE username = ?";
+      break;
+    default:
+      return absl::InvalidArgumentError("kind: CITIZEN_LOGIN, ENTERPRISE_LOGIN or STAFF_LOGIN");
+  }
+  std::optional<Credentials> found;
+  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, absl::StrCat(kSelectAccount, where));
+    q.bind(1, key);
+    if (q.executeStep()) {
+      Credentials c;
+      c.account = RowToAccount(q);
+      SQLite::Statement h(db, "SELECT password_hash FROM accounts WHERE id = ?");
+      h.bind(1, c.account.id());
+      if (h.executeStep()) c.password_hash = h.getColumn(0).getString();
+      found = std::move(c);
+    }
+    return absl::OkStatus();
+  }));
+  if (!found.has_value()) return absl::NotFoundError("no such account");
+  return *std::move(found);
+}
+
+absl::StatusOr<bool> Accounts::HasPlatformAdmin() const {
+  bool found = false;
+  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT 1 FROM accounts WHERE kind = ? LIMIT 1");
+    q.bind(1, static_cast<int>(auth::v1::PLATFORM_ADMIN));
+    found = q.executeStep();
+    return absl::OkStatus();
+  }));
+  return found;
+}
+
+auth::v1::Principal PrincipalFor(const identity::v1::Account& account) {
+  auth::v1::Principal p;
+  p.set_kind(account.kind());
+  p.set_subject(account.id());
+  p.set_display_name(account.display_name());
+  p.set_department_id(account.department_id());
+  *p.mutable_roles() = account.roles();
+  p.set_region_code(account.region_code());
+  return p;
 }
 
 absl::StatusOr<identity::v1::Account> Accounts::Get(const std::string& id) const {

@@ -18,11 +18,28 @@ class Accounts {
   // Every invalid field is named in one INVALID_ARGUMENT.
   absl::StatusOr<identity::v1::Account> RegisterCitizen(
       const identity::v1::RegisterCitizenRequest& request);
+  absl::StatusOr<identity::v1::Account> RegisterEnterprise(
+      const identity::v1::RegisterEnterpriseRequest& request);
+  // Staff, operators and platform admins.
+  absl::StatusOr<identity::v1::Account> CreateStaff(
+      const identity::v1::CreateStaffAccountRequest& request);
   absl::StatusOr<identity::v1::Account> Get(const std::string& id) const;
+
+  struct Credentials {
+    identity::v1::Account account;
+    std::string password_hash;
+  };
+  // The account a login id names for that kind of login, or NOT_FOUND.
+  absl::StatusOr<Credentials> FindForLogin(identity::v1::LoginKind kind,
+                                           const std::string& login_id) const;
+  absl::StatusOr<bool> HasPlatformAdmin() const;
 
  private:
   store::Database* db_;
 };
+
+// The principal a session or token carries for `account`.
+auth::v1::Principal PrincipalFor(const identity::v1::Account& account);
 
 // Masks resident ID and phone in place.
 void MaskPersonalData(identity::v1::Account* account);

@@ -22,6 +22,26 @@ CREATE TABLE accounts (
 );
 CREATE INDEX accounts_by_phone ON accounts(phone);
 )sql"},
+      {2, "api tokens and login throttling",
+       R"sql(
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  department_id TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  expire_time INTEGER NOT NULL,
+  revoke_time INTEGER
+);
+CREATE INDEX api_tokens_by_department ON api_tokens(department_id);
+CREATE TABLE login_failures (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL DEFAULT 0
+);
+)sql"},
   };
   return *kMigrations;
 }

@@ -1,0 +1,74 @@
+#include "libs/auth/revocation.h"
+
+#include <grpcpp/client_context.h>
+
+#include "absl/time/clock.h"
+#include "libs/client/channels.h"
+#include "libs/server/call.h"
+#include "onewindow/identity/v1/identity.grpc.pb.h"
+
+namespace onewindow::auth {
+
+bool RevocationList::IsRevoked(absl::string_view token_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return revoked_.contains(token_id);
+}
+
+void RevocationList::Replace(const std::vector<std::string>& ids) {
+  absl::flat_hash_set<std::string> next(ids.begin(), ids.end());
+  absl::MutexLock lock(&mu_);
+  revoked_.swap(next);
+}
+
+RevocationPoller::RevocationPoller(RevocationList* list, std::string identity_address,
+                                   const TokenSigner* signer, std::string service_name,
+                                   absl::Duration interval, log::Logger logger)
+    : list_(list),
+      identity_address_(std::move(identity_address)),
+      signer_(signer),
+      service_name_(std::move(service_name)),
+      interval_(interval),
+      logger_(std::move(logger)) {}
+
+RevocationPoller::~RevocationPoller() { Stop(); }
+
+void RevocationPoller::Start() {
+  thread_ = std::thread([this] {
+    bool healthy = true;
+    do {
+      const bool ok = PollOnce();
+      if (ok != healthy) {
+        healthy = ok;
+        if (ok) {
+          logger_.Info("api token revocations refreshed again");
+        } else {
+          logger_.Warn("cannot refresh api token revocations; keeping the last list");
+        }
+      }
+    } while (!stop_.WaitForNotificationWithTimeout(interval_));
+  });
+}
+
+void RevocationPoller::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool RevocationPoller::PollOnce() {
+  static constexpr absl::Duration kTimeout = absl::Seconds(3);
+  auto stub = identity::v1::IdentityService::NewStub(client::MakeChannel(identity_address_));
+  v1::Principal self;
+  self.set_kind(v1::SERVICE);
+  self.set_subject(service_name_);
+  absl::StatusOr<std::string> token = signer_->Mint(self, absl::Minutes(1), absl::Now());
+  if (!token.ok()) return false;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kTimeout));
+  context.AddMetadata(server::kPrincipalHeader, *token);
+  identity::v1::ListRevokedApiTokensResponse response;
+  if (!stub->ListRevokedApiTokens(&context, {}, &response).ok()) return false;
+  list_->Replace({response.token_ids().begin(), response.token_ids().end()});
+  return true;
+}
+
+}  // namespace onewindow::auth

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "libs/auth/token.h"
+#include "libs/log/logger.h"
+
+namespace onewindow::auth {
+
+// API token ids that identity has revoked. Backends consult it on every call
+// carrying an API token, so a revocation takes effect within one poll.
+class RevocationList {
+ public:
+  bool IsRevoked(absl::string_view token_id) const;
+  void Replace(const std::vector<std::string>& ids);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<std::string> revoked_ ABSL_GUARDED_BY(mu_);
+};
+
+// Refreshes a RevocationList from identity's ListRevokedApiTokens every
+// `interval` (well under the 60 s promise). When identity cannot be reached
+// the last list stays in force.
+class RevocationPoller {
+ public:
+  RevocationPoller(RevocationList* list, std::string identity_address, const TokenSigner* signer,
+                   std::string service_name, absl::Duration interval, log::Logger logger);
+  ~RevocationPoller();
+  void Start();
+  void Stop();
+  // One refresh now; returns whether it succeeded.
+  bool PollOnce();
+
+ private:
+  RevocationList* list_;
+  std::string identity_address_;
+  const TokenSigner* signer_;
+  std::string service_name_;
+  absl::Duration interval_;
+  log::Logger logger_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace onewindow::auth
