@@ -1,7 +1,11 @@
 #include "libs/redis/redis_pool.h"
 
+#include <openssl/sha.h>
+
 #include <sys/time.h>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -90,6 +94,26 @@ absl::StatusOr<Reply> RedisPool::Command(const std::vector<std::string>& argv) {
   Reply reply(raw);
   if (reply.is_error()) return absl::InternalError(absl::StrCat("redis: ", reply.str()));
   return reply;
+}
+
+absl::StatusOr<Reply> RedisPool::Eval(absl::string_view script,
+                                      const std::vector<std::string>& keys,
+                                      const std::vector<std::string>& args) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), digest);
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest))));
+  argv.push_back(absl::StrCat(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<Reply> reply = Command(argv);
+  if (reply.ok() || !absl::StrContains(reply.status().message(), "NOSCRIPT")) return reply;
+  argv[0] = "EVAL";
+  argv[1] = std::string(script);
+  return Command(argv);
 }
 
 absl::Status RedisPool::Ping() {

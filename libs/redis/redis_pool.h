@@ -62,6 +62,12 @@ class RedisPool {
   absl::StatusOr<Reply> Command(const std::vector<std::string>& argv);
   absl::Status Ping();
 
+  // Runs a Lua script by its SHA-1 (EVALSHA), so the script text crosses the
+  // wire only after Redis answers NOSCRIPT (first use, or after a restart
+  // flushed its script cache).
+  absl::StatusOr<Reply> Eval(absl::string_view script, const std::vector<std::string>& keys,
+                             const std::vector<std::string>& args);
+
  private:
   absl::StatusOr<redisContext*> Acquire();
   void Release(redisContext* context, bool healthy);

@@ -14,6 +14,10 @@
 #include "libs/server/metrics_endpoint.h"
 #include "libs/server/signals.h"
 
+// Every in-flight call of the sync server holds a thread; beyond this many
+// gRPC answers RESOURCE_EXHAUSTED, which the gateway turns into a 503.
+ABSL_FLAG(int, max_server_threads, 256, "Upper bound on gRPC server threads (calls in flight)");
+
 namespace onewindow::server {
 
 ServerOptions OptionsFromFlags(absl::string_view name, int default_port, int default_metrics_port) {
@@ -26,6 +30,7 @@ ServerOptions OptionsFromFlags(absl::string_view name, int default_port, int def
     options.metrics_listen = absl::StrCat("127.0.0.1:", default_metrics_port);
   }
   options.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  options.max_threads = absl::GetFlag(FLAGS_max_server_threads);
   return options;
 }
 

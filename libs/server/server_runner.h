@@ -25,7 +25,7 @@ struct ServerOptions {
   absl::Duration drain = absl::Seconds(10);
   // Upper bound on the sync server's threads; gRPC grows them without bound
   // otherwise.
-  int max_threads = 64;
+  int max_threads = 256;
   int max_receive_message_bytes = 8 << 20;
 };
 

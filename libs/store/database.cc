@@ -147,6 +147,67 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> 
   return RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn);
 }
 
+struct Database::GroupedWrite {
+  GroupedWrite(absl::FunctionRef<absl::Status(SQLite::Database&)> f, const bool* leader)
+      : fn(f), leader_active(leader) {}
+  // Read under group_mu_.
+  bool DoneOrLeaderless() const { return done || !*leader_active; }
+
+  absl::FunctionRef<absl::Status(SQLite::Database&)> fn;
+  const bool* leader_active;
+  absl::Status result;
+  bool done = false;
+};
+
+absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+  GroupedWrite self(fn, &group_leader_active_);
+  absl::MutexLock lock(&group_mu_);
+  group_queue_.push_back(&self);
+  // Whoever finds no leader commits everything queued so far, its own write
+  // included; the others wait for that commit or for the leader to leave.
+  while (true) {
+    group_mu_.Await(absl::Condition(&self, &GroupedWrite::DoneOrLeaderless));
+    if (self.done) return self.result;
+    group_leader_active_ = true;
+    std::vector<GroupedWrite*> group;
+    group.swap(group_queue_);
+    group_mu_.Unlock();
+    CommitGroup(group);
+    group_mu_.Lock();
+    group_leader_active_ = false;
+  }
+}
+
+void Database::CommitGroup(std::vector<GroupedWrite*>& group) {
+  absl::Status outcome;
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (writer_ == nullptr) {
+      outcome = absl::UnavailableError("database is closed");
+    } else {
+      outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", [&](SQLite::Database& db) {
+        for (GroupedWrite* write : group) {
+          db.exec("SAVEPOINT grouped_write");
+          try {
+            write->result = write->fn(db);
+          } catch (const std::exception& e) {
+            write->result = StatusFromSqlite(e, "statement");
+          }
+          if (!write->result.ok()) db.exec("ROLLBACK TO grouped_write");
+          db.exec("RELEASE grouped_write");
+        }
+        return absl::OkStatus();
+      });
+    }
+  }
+  absl::MutexLock lock(&group_mu_);
+  for (GroupedWrite* write : group) {
+    // A failed COMMIT undoes every write in the group, successful or not.
+    if (!outcome.ok()) write->result = outcome;
+    write->done = true;
+  }
+}
+
 std::unique_ptr<SQLite::Database> Database::AcquireReader() const {
   {
     absl::MutexLock lock(&readers_mu_);

@@ -338,7 +338,11 @@ void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& 
           absl::Status error = status::FromGrpcStatus(status);
           deps_.metrics->RecordUpstreamError(route->backend, CodeName(error.code()));
           // gRPC's own transport messages name internal addresses.
-          if (error.code() == absl::StatusCode::kUnavailable) {
+          // An overloaded backend (server thread pool exhausted) is not the
+          // client's fault: 503 so it retries, never 429.
+          if (error.code() == absl::StatusCode::kUnavailable ||
+              (error.code() == absl::StatusCode::kResourceExhausted &&
+               absl::StrContains(error.message(), "Threadpool"))) {
             error = absl::UnavailableError(absl::StrCat(route->backend, " unavailable"));
           } else if (error.code() == absl::StatusCode::kDeadlineExceeded) {
             error = absl::DeadlineExceededError(

@@ -37,8 +37,8 @@ return {allowed, wait}
 
 absl::StatusOr<RateDecision> RateLimiter::Take(const std::string& key, const BucketSpec& spec) {
   absl::StatusOr<redis::Reply> reply =
-      redis_->Command({"EVAL", kTakeScript, "1", absl::StrCat("ow:rl:", key),
-                       absl::StrCat(spec.per_second), absl::StrCat(spec.burst)});
+      redis_->Eval(kTakeScript, {absl::StrCat("ow:rl:", key)},
+                   {absl::StrCat(spec.per_second), absl::StrCat(spec.burst)});
   if (!reply.ok()) return reply.status();
   if (reply->type() != REDIS_REPLY_ARRAY || reply->elements() != 2) {
     return absl::InternalError("unexpected rate limit reply");

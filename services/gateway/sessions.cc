@@ -59,8 +59,8 @@ absl::StatusOr<Session> SessionStore::Create(const auth::v1::Principal& principa
   const std::string encoded = absl::Base64Escape(principal.SerializeAsString());
   const int64_t idle_ms = absl::ToInt64Milliseconds(IdleTimeoutFor(principal.kind()));
   absl::StatusOr<redis::Reply> reply =
-      redis_->Command({"EVAL", kCreateScript, "1", absl::StrCat(kPrefix, session.id), encoded,
-                       session.csrf_token, absl::StrCat(idle_ms)});
+      redis_->Eval(kCreateScript, {absl::StrCat(kPrefix, session.id)},
+                   {encoded, session.csrf_token, absl::StrCat(idle_ms)});
   if (!reply.ok()) return reply.status();
   return session;
 }
@@ -68,8 +68,8 @@ absl::StatusOr<Session> SessionStore::Create(const auth::v1::Principal& principa
 absl::StatusOr<std::optional<Session>> SessionStore::Lookup(const std::string& id) {
   if (!IsWellFormedSessionId(id)) return std::optional<Session>();
   absl::StatusOr<redis::Reply> reply =
-      redis_->Command({"EVAL", kLookupScript, "1", absl::StrCat(kPrefix, id),
-                       absl::StrCat(absl::ToInt64Milliseconds(policy_.absolute))});
+      redis_->Eval(kLookupScript, {absl::StrCat(kPrefix, id)},
+                   {absl::StrCat(absl::ToInt64Milliseconds(policy_.absolute))});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil() || reply->type() != REDIS_REPLY_ARRAY || reply->elements() != 2) {
     return std::optional<Session>();

@@ -1,5 +1,6 @@
 #include <SQLiteCpp/Statement.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -146,6 +147,46 @@ TEST_CASE("a closed store answers UNAVAILABLE") {
         absl::StatusCode::kUnavailable);
   CHECK((*db)->Read([](SQLite::Database&) { return absl::OkStatus(); }).code() ==
         absl::StatusCode::kUnavailable);
+}
+
+TEST_CASE("grouped writes from many threads all commit and a failing one rolls back alone") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        absl::Status s = (*db)->WriteGrouped([&](SQLite::Database& c) {
+          SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+          insert.bind(1, absl::StrCat("t", t, "-", i));
+          insert.exec();
+          // Every tenth write fails after inserting: its row must vanish.
+          if (i % 10 == 9) return absl::InvalidArgumentError("refused");
+          return absl::OkStatus();
+        });
+        if (!s.ok()) {
+          CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == kThreads * kPerThread / 10);
+  CHECK(CountThings(**db) == kThreads * kPerThread * 9 / 10);
+}
+
+TEST_CASE("a grouped write on a closed store answers UNAVAILABLE") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  (*db)->Close();
+  absl::Status s = (*db)->WriteGrouped([](SQLite::Database&) { return absl::OkStatus(); });
+  CHECK(s.code() == absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

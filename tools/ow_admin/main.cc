@@ -1,6 +1,6 @@
 // ow_admin: operator commands against identity over gRPC.
 //
-//   ow_admin create-staff --username=li --display_name=李雷 --kind=STAFF \
+//   ow_admin create-staff --username=li --display_name=李雷 --kind=STAFF
 //       --department=114401000069391245 --roles=clerk,approver --password=...
 //   ow_admin issue-token --name="city system" --department=... --roles=approver --days=90
 //   ow_admin list-tokens --department=...

@@ -1,0 +1,325 @@
+#include "libs/outbox/outbox.h"
+
+#include <algorithm>
+#include <atomic>
+#include <utility>
+
+#include <SQLiteCpp/Statement.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "libs/status/macros.h"
+#include "libs/store/times.h"
+
+namespace onewindow::outbox {
+namespace {
+
+bool IsPermanent(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kOutOfRange:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string QuotedList(const std::map<std::string, Sender, std::less<>>& senders) {
+  std::vector<std::string> quoted;
+  for (const auto& [topic, sender] : senders) {
+    std::string q = "'";
+    for (char c : topic) q += c == '\'' ? std::string("''") : std::string(1, c);
+    quoted.push_back(q + "'");
+  }
+  return absl::StrJoin(quoted, ",");
+}
+
+}  // namespace
+
+store::Migration OutboxMigration(int version) {
+  return {version, "outbox", R"sql(
+CREATE TABLE outbox (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  topic TEXT NOT NULL,
+  ordering_key TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  enqueue_time INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_time INTEGER NOT NULL,
+  dead INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_by_key ON outbox(ordering_key, sequence);
+CREATE INDEX outbox_due ON outbox(dead, next_attempt_time);
+)sql"};
+}
+
+absl::Status Enqueue(SQLite::Database& tx, const Event& event, absl::Time now) {
+  if (event.event_id.empty()) return absl::InvalidArgumentError("outbox event: event_id is empty");
+  if (event.topic.empty()) return absl::InvalidArgumentError("outbox event: topic is empty");
+  SQLite::Statement exists(tx, "SELECT 1 FROM outbox WHERE event_id = ?");
+  exists.bind(1, event.event_id);
+  if (exists.executeStep()) {
+    return absl::AlreadyExistsError(absl::StrCat("outbox event ", event.event_id, " exists"));
+  }
+  SQLite::Statement insert(tx,
+                           "INSERT INTO outbox (event_id, topic, ordering_key, payload,"
+                           " enqueue_time, next_attempt_time) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.bind(1, event.event_id);
+  insert.bind(2, event.topic);
+  insert.bind(3, event.ordering_key.empty() ? event.event_id : event.ordering_key);
+  insert.bind(4, event.payload.data(), static_cast<int>(event.payload.size()));
+  insert.bind(5, store::ToStoredTime(now));
+  insert.bind(6, store::ToStoredTime(now));
+  insert.exec();
+  return absl::OkStatus();
+}
+
+struct Relay::Outcome {
+  absl::Status status;
+};
+
+Relay::Relay(store::Database* db, RelayOptions options, log::Logger logger,
+             prometheus::Registry* metrics)
+    : db_(db), options_(options), logger_(std::move(logger)) {
+  delivered_ = &prometheus::BuildCounter()
+                    .Name("onewindow_outbox_delivered_total")
+                    .Help("Events the outbox relay delivered, by topic.")
+                    .Register(*metrics);
+  failures_ = &prometheus::BuildCounter()
+                   .Name("onewindow_outbox_failures_total")
+                   .Help("Failed delivery attempts, by topic and kind (transient, permanent).")
+                   .Register(*metrics);
+  backlog_ = &prometheus::BuildGauge()
+                  .Name("onewindow_outbox_backlog_events")
+                  .Help("Events stored and not yet delivered (dead ones excluded).")
+                  .Register(*metrics)
+                  .Add({});
+  dead_ = &prometheus::BuildGauge()
+               .Name("onewindow_outbox_dead_events")
+               .Help("Events parked after a permanent failure; need an operator.")
+               .Register(*metrics)
+               .Add({});
+  latency_ =
+      &prometheus::BuildHistogram()
+           .Name("onewindow_outbox_delivery_latency_seconds")
+           .Help("From enqueue to delivery.")
+           .Register(*metrics)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5, 1, 2.5, 5, 10, 30, 60, 300});
+}
+
+Relay::~Relay() { Stop(); }
+
+void Relay::Route(std::string topic, Sender sender) {
+  senders_.emplace(std::move(topic), std::move(sender));
+}
+
+void Relay::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Relay::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Relay::Wake() {
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
+}
+
+absl::Duration Relay::Backoff(int attempts) {
+  absl::Duration base = options_.initial_backoff;
+  for (int i = 0; i < attempts && base < options_.max_backoff; ++i) base *= 2;
+  base = std::min(base, options_.max_backoff);
+  // Full jitter on half the delay: spreads retries of many events that
+  // failed together without ever retrying sooner than half the back-off.
+  absl::MutexLock lock(&mu_);
+  return base / 2 + base / 2 * absl::Uniform(bitgen_, 0.0, 1.0);
+}
+
+absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
+  if (senders_.empty()) return 0;
+  std::vector<PendingEvent> batch;
+  const std::string sql = absl::StrCat(
+      "SELECT o.sequence, o.event_id, o.topic, o.ordering_key, o.payload, o.attempts,"
+      " o.enqueue_time FROM outbox o WHERE o.dead = 0 AND o.next_attempt_time <= ?"
+      " AND o.topic IN (",
+      QuotedList(senders_),
+      ") AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key"
+      " AND p.sequence < o.sequence) ORDER BY o.sequence LIMIT ?");
+  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    SQLite::Statement select(db, sql);
+    select.bind(1, store::ToStoredTime(now));
+    select.bind(2, options_.batch_size);
+    while (select.executeStep()) {
+      PendingEvent e;
+      e.sequence = select.getColumn(0).getInt64();
+      e.event.event_id = select.getColumn(1).getString();
+      e.event.topic = select.getColumn(2).getString();
+      e.event.ordering_key = select.getColumn(3).getString();
+      const SQLite::Column payload = select.getColumn(4);
+      e.event.payload.assign(static_cast<const char*>(payload.getBlob()),
+                             static_cast<size_t>(payload.getBytes()));
+      e.attempts = select.getColumn(5).getInt();
+      e.enqueue_time = store::FromStoredTime(select.getColumn(6).getInt64());
+      batch.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  }));
+  if (batch.empty()) return 0;
+
+  std::vector<Outcome> outcomes(batch.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < batch.size(); i = next++) {
+      const Sender& sender = senders_.find(batch[i].event.topic)->second;
+      try {
+        outcomes[i].status = sender(batch[i]);
+      } catch (const std::exception& e) {
+        outcomes[i].status = absl::InternalError(absl::StrCat("sender threw: ", e.what()));
+      }
+    }
+  };
+  const int workers =
+      std::max(1, std::min<int>(options_.concurrency, static_cast<int>(batch.size())));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+
+  const absl::Time done = absl::Now();
+  int delivered = 0;
+  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+    SQLite::Statement remove(db, "DELETE FROM outbox WHERE sequence = ?");
+    SQLite::Statement retry(db,
+                            "UPDATE outbox SET attempts = attempts + 1, next_attempt_time = ?,"
+                            " last_error = ?, dead = ? WHERE sequence = ?");
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const PendingEvent& e = batch[i];
+      const absl::Status& s = outcomes[i].status;
+      if (s.ok()) {
+        remove.bind(1, e.sequence);
+        remove.exec();
+        remove.reset();
+        continue;
+      }
+      const int attempts = e.attempts + 1;
+      const bool dead =
+          IsPermanent(s.code()) || (options_.max_attempts > 0 && attempts >= options_.max_attempts);
+      retry.bind(1, store::ToStoredTime(now + Backoff(e.attempts)));
+      retry.bind(2, s.ToString());
+      retry.bind(3, dead ? 1 : 0);
+      retry.bind(4, e.sequence);
+      retry.exec();
+      retry.reset();
+    }
+    return absl::OkStatus();
+  }));
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const PendingEvent& e = batch[i];
+    const absl::Status& s = outcomes[i].status;
+    if (s.ok()) {
+      ++delivered;
+      delivered_->Add({{"topic", e.event.topic}}).Increment();
+      latency_->Observe(absl::ToDoubleSeconds(done - e.enqueue_time));
+      continue;
+    }
+    const bool permanent = IsPermanent(s.code());
+    const bool dead =
+        permanent || (options_.max_attempts > 0 && e.attempts + 1 >= options_.max_attempts);
+    failures_->Add({{"topic", e.event.topic}, {"kind", permanent ? "permanent" : "transient"}})
+        .Increment();
+    const std::string error = s.ToString();
+    if (dead) {
+      logger_.Error("outbox event parked as dead; requeue after fixing the cause",
+                    {{"event_id", e.event.event_id},
+                     {"topic", e.event.topic},
+                     {"attempts", e.attempts + 1},
+                     {"error", error}});
+    } else {
+      logger_.Warn("outbox delivery failed; will retry", {{"event_id", e.event.event_id},
+                                                          {"topic", e.event.topic},
+                                                          {"attempts", e.attempts + 1},
+                                                          {"error", error}});
+    }
+  }
+  return delivered;
+}
+
+absl::StatusOr<int> Relay::RequeueDead(absl::string_view topic) {
+  int changed = 0;
+  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+    SQLite::Statement update(db,
+                             "UPDATE outbox SET dead = 0, attempts = 0, next_attempt_time = ?"
+                             " WHERE dead = 1 AND topic = ?");
+    update.bind(1, store::ToStoredTime(absl::Now()));
+    update.bind(2, std::string(topic));
+    changed = update.exec();
+    return absl::OkStatus();
+  }));
+  Wake();
+  return changed;
+}
+
+absl::StatusOr<int64_t> Relay::Backlog() const {
+  int64_t n = 0;
+  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    n = db.execAndGet("SELECT COUNT(*) FROM outbox").getInt64();
+    return absl::OkStatus();
+  }));
+  return n;
+}
+
+void Relay::RefreshGauges() {
+  (void)db_->Read([&](SQLite::Database& db) {
+    SQLite::Statement count(db, "SELECT dead, COUNT(*) FROM outbox GROUP BY dead");
+    double live = 0, dead = 0;
+    while (count.executeStep()) {
+      (count.getColumn(0).getInt() ? dead : live) = count.getColumn(1).getDouble();
+    }
+    backlog_->Set(live);
+    dead_->Set(dead);
+    return absl::OkStatus();
+  });
+}
+
+void Relay::Run() {
+  absl::Time last_gauges = absl::InfinitePast();
+  while (true) {
+    absl::StatusOr<int> delivered = DeliverDue(absl::Now());
+    if (!delivered.ok()) {
+      logger_.Warn("outbox pass failed", {{"error", delivered.status().ToString()}});
+    }
+    if (absl::Now() - last_gauges > absl::Seconds(1)) {
+      RefreshGauges();
+      last_gauges = absl::Now();
+    }
+    // A full batch means more is probably due: go again at once.
+    const bool more = delivered.ok() && *delivered >= options_.batch_size;
+    absl::MutexLock lock(&mu_);
+    if (stop_) return;
+    if (!more) {
+      const absl::Duration wait = std::min(options_.poll_interval, options_.initial_backoff);
+      mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](Relay* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) { return r->wake_ || r->stop_; },
+              this),
+          wake_ ? absl::ZeroDuration() : wait);
+    }
+    wake_ = false;
+    if (stop_) return;
+  }
+}
+
+}  // namespace onewindow::outbox

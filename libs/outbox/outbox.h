@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/log/logger.h"
+#include "libs/store/database.h"
+
+namespace onewindow::outbox {
+
+// The transactional outbox of DESIGN.md: a service writes its state change
+// and the events announcing it in one transaction (Enqueue inside
+// Database::Write), and the Relay delivers each event at least once, with
+// back-off and jitter, to a receiver that is idempotent on the event id.
+
+// The outbox table, to append to a service's migrations under its own
+// version number.
+store::Migration OutboxMigration(int version);
+
+struct Event {
+  // Unique per event; the receiver deduplicates on it.
+  std::string event_id;
+  // Which receiver gets it, e.g. "approval.open_case".
+  std::string topic;
+  // Events with the same ordering key are delivered in the order they were
+  // enqueued (the later waits while an earlier one is retried); events with
+  // different keys go out in parallel. Usually the aggregate id.
+  std::string ordering_key;
+  // Serialized request, opaque to the outbox.
+  std::string payload;
+};
+
+// Records `event` inside the caller's write transaction. ALREADY_EXISTS if
+// the event id was enqueued before.
+absl::Status Enqueue(SQLite::Database& tx, const Event& event, absl::Time now);
+
+struct PendingEvent {
+  int64_t sequence = 0;
+  Event event;
+  int attempts = 0;  // Before this one.
+  absl::Time enqueue_time;
+};
+
+// Delivers one event. OK means the receiver has applied it (or had already).
+// Codes that mean "the receiver will never take this" (INVALID_ARGUMENT,
+// NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED, UNIMPLEMENTED,
+// OUT_OF_RANGE) park the event as dead for an operator; every other code is
+// retried.
+using Sender = std::function<absl::Status(const PendingEvent&)>;
+
+struct RelayOptions {
+  absl::Duration initial_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(60);
+  // How often the relay looks even when nobody woke it (events enqueued by
+  // another process, retries coming due).
+  absl::Duration poll_interval = absl::Seconds(1);
+  int batch_size = 256;
+  // Parallel sends within a batch.
+  int concurrency = 8;
+  // Transient failures before an event is parked as dead; 0 retries forever.
+  int max_attempts = 0;
+};
+
+class Relay {
+ public:
+  Relay(store::Database* db, RelayOptions options, log::Logger logger,
+        prometheus::Registry* metrics);
+  ~Relay();
+
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Before Start: where events of `topic` go. Events of a topic nobody routes
+  // wait in the table.
+  void Route(std::string topic, Sender sender);
+
+  void Start();
+  // Finishes the batch in flight and stops; undelivered events stay stored.
+  void Stop();
+  // Something was enqueued: deliver now rather than at the next poll.
+  void Wake();
+
+  // One pass: sends every due event (one per ordering key) and records the
+  // outcomes. Returns how many were delivered. The background thread calls
+  // this; tests call it directly with Start never called.
+  absl::StatusOr<int> DeliverDue(absl::Time now);
+
+  // Puts dead events of `topic` back in line (after an operator fixed the
+  // cause). Returns how many.
+  absl::StatusOr<int> RequeueDead(absl::string_view topic);
+
+  // Stored events not yet delivered, dead ones included.
+  absl::StatusOr<int64_t> Backlog() const;
+
+ private:
+  struct Outcome;
+  void Run();
+  absl::Duration Backoff(int attempts);
+  void RefreshGauges();
+
+  store::Database* const db_;
+  const RelayOptions options_;
+  const log::Logger logger_;
+  std::map<std::string, Sender, std::less<>> senders_;
+
+  prometheus::Family<prometheus::Counter>* delivered_;
+  prometheus::Family<prometheus::Counter>* failures_;
+  prometheus::Gauge* backlog_;
+  prometheus::Gauge* dead_;
+  prometheus::Histogram* latency_;
+
+  absl::Mutex mu_;
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::BitGen bitgen_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace onewindow::outbox

@@ -1,0 +1,173 @@
+#include "libs/outbox/outbox.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/testing/process.h"
+
+namespace onewindow::outbox {
+namespace {
+
+struct Fixture {
+  Fixture() {
+    auto opened = store::Database::Open(
+        {absl::StrCat(dir.path(), "/o.db")},
+        {{1, "things", "CREATE TABLE things (id TEXT PRIMARY KEY)"}, OutboxMigration(2)});
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+  }
+
+  // A state change and its event in one transaction, as services do it.
+  absl::Status Change(const std::string& id, const std::string& key, bool fail_after = false) {
+    return db->Write([&](SQLite::Database& tx) -> absl::Status {
+      SQLite::Statement insert(tx, "INSERT INTO things (id) VALUES (?)");
+      insert.bind(1, id);
+      insert.exec();
+      absl::Status s = Enqueue(tx, {id, "receiver", key, "payload-" + id}, absl::Now());
+      if (!s.ok()) return s;
+      if (fail_after) return absl::InternalError("crash before commit");
+      return absl::OkStatus();
+    });
+  }
+
+  RelayOptions Options() {
+    RelayOptions o;
+    o.initial_backoff = absl::Milliseconds(10);
+    o.max_backoff = absl::Milliseconds(40);
+    return o;
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<store::Database> db;
+  prometheus::Registry registry;
+};
+
+// Each call is an hour after the previous one: far enough that every
+// back-off has passed. (Back-off counts from the pass's own time.)
+absl::Time Later() {
+  static absl::Time t = absl::Now();
+  t += absl::Hours(1);
+  return t;
+}
+
+TEST_CASE("an event enqueued with its change is delivered once with its payload") {
+  Fixture f;
+  REQUIRE(f.Change("a", "k").ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  std::vector<std::string> got;
+  relay.Route("receiver", [&](const PendingEvent& e) {
+    got.push_back(e.event.event_id + "=" + e.event.payload);
+    return absl::OkStatus();
+  });
+  CHECK(*relay.DeliverDue(Later()) == 1);
+  CHECK(*relay.DeliverDue(Later()) == 0);
+  CHECK(got == std::vector<std::string>{"a=payload-a"});
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("a rolled-back change leaves no event behind") {
+  Fixture f;
+  CHECK(!f.Change("a", "k", /*fail_after=*/true).ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("the same event id cannot be enqueued twice") {
+  Fixture f;
+  REQUIRE(f.Change("a", "k").ok());
+  absl::Status again = f.db->Write([](SQLite::Database& tx) {
+    return Enqueue(tx, {"a", "receiver", "k", "x"}, absl::Now());
+  });
+  CHECK(again.code() == absl::StatusCode::kAlreadyExists);
+}
+
+TEST_CASE("a receiver outage is retried with back-off until it recovers") {
+  Fixture f;
+  REQUIRE(f.Change("a", "k").ok());
+  RelayOptions options = f.Options();
+  options.initial_backoff = absl::Minutes(1);
+  options.max_backoff = absl::Minutes(10);
+  Relay relay(f.db.get(), options, log::Logger::Stderr("test"), &f.registry);
+  int calls = 0;
+  relay.Route("receiver", [&](const PendingEvent& e) {
+    ++calls;
+    CHECK(e.attempts == calls - 1);
+    return calls < 4 ? absl::UnavailableError("receiver down") : absl::OkStatus();
+  });
+  // Not due again before its back-off has passed.
+  CHECK(*relay.DeliverDue(absl::Now()) == 0);
+  CHECK(*relay.DeliverDue(absl::Now()) == 0);
+  CHECK(calls == 1);
+  for (int i = 0; i < 3; ++i) relay.DeliverDue(Later()).IgnoreError();
+  CHECK(calls == 4);
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("a permanent refusal parks the event as dead until it is requeued") {
+  Fixture f;
+  REQUIRE(f.Change("a", "k").ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  bool accept = false;
+  int calls = 0;
+  relay.Route("receiver", [&](const PendingEvent&) {
+    ++calls;
+    return accept ? absl::OkStatus() : absl::InvalidArgumentError("bad payload");
+  });
+  CHECK(*relay.DeliverDue(Later()) == 0);
+  CHECK(*relay.DeliverDue(Later()) == 0);
+  CHECK(calls == 1);
+  CHECK(*relay.Backlog() == 1);  // Kept, not lost.
+  accept = true;
+  CHECK(*relay.RequeueDead("receiver") == 1);
+  CHECK(*relay.DeliverDue(Later()) == 1);
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("events with one ordering key wait for the earlier one; other keys go on") {
+  Fixture f;
+  REQUIRE(f.Change("a1", "a").ok());
+  REQUIRE(f.Change("a2", "a").ok());
+  REQUIRE(f.Change("b1", "b").ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  std::mutex mu;
+  std::vector<std::string> delivered;
+  bool a1_fails = true;
+  relay.Route("receiver", [&](const PendingEvent& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (e.event.event_id == "a1" && a1_fails) return absl::UnavailableError("down");
+    delivered.push_back(e.event.event_id);
+    return absl::OkStatus();
+  });
+  CHECK(*relay.DeliverDue(Later()) == 1);
+  CHECK(delivered == std::vector<std::string>{"b1"});
+  a1_fails = false;
+  relay.DeliverDue(Later()).IgnoreError();
+  relay.DeliverDue(Later()).IgnoreError();
+  CHECK(delivered == std::vector<std::string>{"b1", "a1", "a2"});
+}
+
+TEST_CASE("a started relay delivers in the background and stops cleanly") {
+  Fixture f;
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  std::atomic<int> delivered{0};
+  relay.Route("receiver", [&](const PendingEvent&) {
+    ++delivered;
+    return absl::OkStatus();
+  });
+  relay.Start();
+  for (int i = 0; i < 300; ++i) REQUIRE(f.Change(absl::StrCat("e", i), absl::StrCat(i % 7)).ok());
+  relay.Wake();
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (delivered < 300 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(10));
+  relay.Stop();
+  CHECK(delivered == 300);
+  CHECK(*relay.Backlog() == 0);
+}
+
+}  // namespace
+}  // namespace onewindow::outbox
