@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole OneWindow stack on loopback with demo data until Ctrl-C:
-# Redis, the six backends and the gateway. Data and logs live under var/.
+# Redis, the six backends, the gateway and Prometheus. Data and logs live
+# under var/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,7 +41,7 @@ trap stop_all EXIT
 trap 'stop_all; exit 130' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 6379 8080 9100 9101 9102 9103 9104 9105 9110 50050 50051 50052 50053 50054 50055; do
+for port in 6379 8080 9090 9100 9101 9102 9103 9104 9105 9110 50050 50051 50052 50053 50054 50055; do
   if port_busy "$port"; then
     echo "port $port on 127.0.0.1 is already in use; stop what holds it first" >&2
     exit 1
@@ -58,6 +59,12 @@ done
 "$bin/services/gateway/gateway" >>"$var/logs/gateway.log" 2>&1 &
 pids+=($!)
 
+# Prometheus scraping all seven processes on the default ports above
+# (deploy/prometheus/prometheus.yml) with OneWindow's rules and alerts.
+prometheus --config.file=deploy/prometheus/prometheus.yml --storage.tsdb.path="$var/prometheus" \
+  --storage.tsdb.retention.time=7d --web.listen-address=127.0.0.1:9090 >"$var/logs/prometheus.log" 2>&1 &
+pids+=($!)
+
 ready=0
 for _ in $(seq 1 100); do
   if curl -fs http://127.0.0.1:8080/readyz >/dev/null 2>&1; then ready=1; break; fi
@@ -70,8 +77,20 @@ if [ $ready != 1 ]; then
   exit 1
 fi
 
-"$bin/tools/catalog_import/catalog_import" --regions=deploy/demo/regions.jsonl >"$var/logs/demo-import.log" 2>&1 ||
-  { echo "loading demo data failed, see $var/logs/demo-import.log" >&2; exit 1; }
+# The demo catalog: the hand-written regions plus a synthetic Guangdong-shaped
+# province (bodies at every level, items with full guides), generated and
+# loaded once per data directory: importing again would publish every
+# implementation as a new revision.
+demo=$var/demo-catalog
+if [ ! -e "$var/data/demo-catalog.loaded" ]; then
+  echo "loading the demo catalog (${OW_DEMO_IMPLEMENTATIONS:-20000} implementations)..."
+  { "$bin/tools/catalog_gen/catalog_gen" --out="$demo" \
+      --implementations="${OW_DEMO_IMPLEMENTATIONS:-20000}" &&
+    "$bin/tools/catalog_import/catalog_import" --regions=deploy/demo/regions.jsonl --dir="$demo"
+  } >"$var/logs/demo-import.log" 2>&1 ||
+    { echo "loading demo data failed, see $var/logs/demo-import.log" >&2; exit 1; }
+  touch "$var/data/demo-catalog.loaded"
+fi
 
 cat <<MSG
 
@@ -84,6 +103,7 @@ OneWindow is running (Ctrl-C stops everything).
   gRPC          identity :50050 catalog :50051 intake :50052 approval :50053
                 notification :50054 complaint :50055
   Redis         127.0.0.1:6379 (append-only, $var/redis)
+  Prometheus    http://127.0.0.1:9090  (targets /targets, alerts /alerts; data $var/prometheus)
   admin         user "admin", password in $var/secrets/admin_password
   operator tool OW_PRINCIPAL_KEYS=\$(cat $var/secrets/principal_keys) $bin/tools/ow_admin/ow_admin --help
   data, logs    $var/data, $var/logs

@@ -1,0 +1,112 @@
+#include "services/catalog/departments.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "libs/codes/credit_code.h"
+#include "libs/status/macros.h"
+#include "services/catalog/department_store.h"
+#include "services/catalog/validation.h"
+
+namespace onewindow::catalog {
+namespace {
+
+class DepartmentFacts final : public CatalogFacts {
+ public:
+  explicit DepartmentFacts(DepartmentStore::Batch* batch) : batch_(batch) {}
+  const catalog::v1::Department* FindDepartment(const std::string&) override { return nullptr; }
+  const catalog::v1::BasicItem* FindBasicItem(const std::string&) override { return nullptr; }
+  bool RegionExists(const std::string& region_code) override {
+    auto [it, fresh] = regions_.try_emplace(region_code, false);
+    if (fresh) it->second = batch_->RegionExists(region_code);
+    return it->second;
+  }
+
+ private:
+  DepartmentStore::Batch* batch_;
+  absl::flat_hash_map<std::string, bool> regions_;
+};
+
+void Reject(catalog::v1::ImportResponse* response, int index, const std::string& key,
+            absl::string_view reason) {
+  catalog::v1::ImportRejection* r = response->add_rejected();
+  r->set_index(index);
+  r->set_key(key);
+  r->set_reason(std::string(reason));
+}
+
+}  // namespace
+
+absl::StatusOr<catalog::v1::ImportResponse> Departments::Import(
+    std::vector<catalog::v1::Department> departments) {
+  catalog::v1::ImportResponse response;
+  std::vector<int> accepted;
+  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+    response.Clear();
+    accepted.clear();
+    DepartmentStore::Batch batch(db);
+    DepartmentFacts facts(&batch);
+    std::vector<int> pending;
+    for (size_t i = 0; i < departments.size(); ++i) {
+      absl::Status s = ValidateDepartment(departments[i], facts);
+      if (!s.ok()) {
+        Reject(&response, static_cast<int>(i), departments[i].credit_code(), s.message());
+      } else {
+        pending.push_back(static_cast<int>(i));
+      }
+    }
+    // Accept in rounds so a parent listed after its child still counts;
+    // whatever no round accepts has a missing parent (or a cycle).
+    absl::flat_hash_set<std::string> known;
+    bool progress = true;
+    while (progress && !pending.empty()) {
+      progress = false;
+      std::vector<int> still;
+      for (int i : pending) {
+        const catalog::v1::Department& d = departments[i];
+        const std::string& parent = d.parent_credit_code();
+        if (parent.empty() || known.contains(parent) || batch.Get(parent).has_value()) {
+          batch.Upsert(d);
+          known.insert(d.credit_code());
+          accepted.push_back(i);
+          progress = true;
+        } else {
+          still.push_back(i);
+        }
+      }
+      pending.swap(still);
+    }
+    for (int i : pending) {
+      Reject(&response, i, departments[i].credit_code(),
+             absl::StrCat("department.parent_credit_code: department ",
+                          departments[i].parent_credit_code(),
+                          " is neither stored nor accepted in this import"));
+    }
+    return absl::OkStatus();
+  }));
+  std::sort(response.mutable_rejected()->begin(), response.mutable_rejected()->end(),
+            [](const auto& a, const auto& b) { return a.index() < b.index(); });
+  response.set_accepted(static_cast<int>(accepted.size()));
+  for (int i : accepted)
+    index_->RenameDepartment(departments[i].credit_code(), departments[i].name());
+  return response;
+}
+
+absl::StatusOr<catalog::v1::Department> Departments::Get(const std::string& credit_code) const {
+  if (absl::Status s = codes::ValidateCreditCode(credit_code); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("credit_code: ", s.message()));
+  }
+  std::optional<catalog::v1::Department> department;
+  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    department = DepartmentStore::Get(db, credit_code);
+    return absl::OkStatus();
+  }));
+  if (!department.has_value()) {
+    return absl::NotFoundError(absl::StrCat("department ", credit_code, " not found"));
+  }
+  return *std::move(department);
+}
+
+}  // namespace onewindow::catalog
