@@ -9,7 +9,11 @@ packages=(
   libabsl-dev libhiredis-dev prometheus-cpp-dev catch2 libsqlitecpp-dev libsqlite3-dev
   libboost-dev libssl-dev libargon2-dev
   redis-server curl ca-certificates
+  prometheus
 )
+# Node.js and npm for the ops tests' validators (tests/ops/package.json); a
+# Node.js from elsewhere that brings its own npm will do.
+command -v npm >/dev/null || packages+=(nodejs npm)
 packages+=("$@")
 
 missing=()
@@ -18,13 +22,27 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "missing packages: ${missing[*]} (run as root to install them)" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package starts a system-wide Prometheus on :9090 where the init
+  # system lets it; deploy/run.sh and the tests run their own.
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    { systemctl disable --now prometheus || invoke-rc.d prometheus stop; } >/dev/null 2>&1 || true
+  fi
 fi
-echo "installing: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# npm packages of the ops tests, into tests/ops/node_modules, again whenever
+# tests/ops/package-lock.json changes.
+ops=$(cd "$(dirname "$0")/../../tests/ops" && pwd)
+if ! cmp -s "$ops/package-lock.json" "$ops/node_modules/.installed-package-lock.json"; then
+  echo "installing npm packages for tests/ops" >&2
+  npm ci --prefix "$ops" --no-audit --no-fund --loglevel=error >/dev/null
+  cp "$ops/package-lock.json" "$ops/node_modules/.installed-package-lock.json"
+fi
