@@ -9,18 +9,22 @@
 
 namespace onewindow::notification {
 
-// In-app messages, one per event: the in-app channel is always on.
+// In-app messages: one per event, always on. Reading is by recipient; the
+// gRPC layer decides who may act for which recipient.
 class Inbox {
  public:
   explicit Inbox(store::Database* db) : db_(db) {}
 
-  // Idempotent on event id.
-  absl::StatusOr<notification::v1::NotifyResponse> Deliver(const notification::v1::Event& event,
-                                                           absl::Time now);
   // Unread first, newest first within each; page_token is an offset.
   absl::StatusOr<notification::v1::ListInboxResponse> List(const std::string& recipient_id,
                                                            int page_size,
                                                            const std::string& page_token) const;
+  // Whose message it is; NOT_FOUND for an unknown id.
+  absl::StatusOr<std::string> Owner(const std::string& message_id) const;
+  // Marking a read message again changes nothing (marked = 0).
+  absl::StatusOr<notification::v1::MarkReadResponse> MarkRead(const std::string& message_id);
+  absl::StatusOr<notification::v1::MarkReadResponse> MarkAllRead(const std::string& recipient_id);
+  absl::StatusOr<int> UnreadCount(const std::string& recipient_id) const;
 
  private:
   store::Database* db_;

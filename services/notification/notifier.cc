@@ -1,0 +1,163 @@
+#include "services/notification/notifier.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/auth/random.h"
+#include "libs/codes/mask.h"
+#include "libs/status/macros.h"
+#include "libs/store/times.h"
+#include "services/notification/contacts.h"
+#include "services/notification/preferences.h"
+
+namespace onewindow::notification {
+namespace {
+
+using notification::v1::Channel;
+
+// One external channel the recipient opted in to, with its address.
+struct Route {
+  Channel channel;
+  std::string address;
+  std::string masked;
+};
+
+std::vector<Route> RoutesFor(const notification::v1::Preferences& p) {
+  std::vector<Route> routes;
+  if (p.sms())
+    routes.push_back({notification::v1::CHANNEL_SMS, p.phone(), codes::MaskPhone(p.phone())});
+  if (p.email()) {
+    routes.push_back(
+        {notification::v1::CHANNEL_EMAIL, p.email_address(), MaskEmail(p.email_address())});
+  }
+  if (p.webhook()) {
+    auto url = ParseHttpUrl(p.webhook_url());
+    routes.push_back(
+        {notification::v1::CHANNEL_WEBHOOK, p.webhook_url(), url.ok() ? url->host : "invalid"});
+  }
+  return routes;
+}
+
+}  // namespace
+
+absl::Status ValidateEvent(const notification::v1::Event& event) {
+  std::vector<std::string> problems;
+  auto check_id = [&](const std::string& value, const char* field) {
+    if (value.empty()) {
+      problems.push_back(absl::StrCat(field, ": required"));
+    } else if (value.size() > kMaxIdBytes) {
+      problems.push_back(absl::StrCat(field, ": longer than ", kMaxIdBytes, " bytes"));
+    }
+  };
+  check_id(event.event_id(), "event.event_id");
+  check_id(event.type(), "event.type");
+  check_id(event.recipient_id(), "event.recipient_id");
+  if (event.params_size() > kMaxParams) {
+    problems.push_back(absl::StrCat("event.params: more than ", kMaxParams, " entries"));
+  }
+  for (const auto& [key, value] : event.params()) {
+    if (key.empty() || key.size() > 64) {
+      problems.push_back("event.params: keys must be 1 to 64 bytes");
+    }
+    if (value.size() > kMaxParamBytes) {
+      problems.push_back(
+          absl::StrCat("event.params[", key, "]: longer than ", kMaxParamBytes, " bytes"));
+    }
+  }
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NotifyResult> Notifier::Notify(const notification::v1::Event& event) {
+  RETURN_IF_ERROR(ValidateEvent(event));
+  const absl::Time now = clock_->Now();
+  const int64_t stored_now = store::ToStoredTime(now);
+  NotifyResult result;
+  std::string serialized_event;
+  event.SerializeToString(&serialized_event);
+
+  RETURN_IF_ERROR(db_->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
+    result = NotifyResult{};
+    SQLite::Statement existing(db, "SELECT id FROM inbox WHERE event_id = ?");
+    existing.bind(1, event.event_id());
+    if (existing.executeStep()) {
+      result.response.set_created(false);
+      result.response.set_message_id(existing.getColumn(0).getString());
+      return absl::OkStatus();
+    }
+    const notification::v1::Preferences prefs = PreferencesStore::Load(db, event.recipient_id());
+    const Rendered in_app =
+        templates_->Render(event, notification::v1::CHANNEL_IN_APP, prefs.language());
+    result.templated = in_app.template_version != 0;
+    result.missing_params = in_app.missing;
+    result.response.set_created(true);
+    result.response.set_message_id(absl::StrCat("msg_", auth::RandomHex(12)));
+
+    SQLite::Statement insert(db,
+                             "INSERT INTO inbox(id, event_id, event_type, recipient_id, title,"
+                             " body, create_time, event, language, template_version)"
+                             " VALUES(?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, result.response.message_id());
+    insert.bind(2, event.event_id());
+    insert.bind(3, event.type());
+    insert.bind(4, event.recipient_id());
+    insert.bind(5, in_app.title);
+    insert.bind(6, in_app.body);
+    insert.bind(7, stored_now);
+    insert.bind(8, serialized_event.data(), static_cast<int>(serialized_event.size()));
+    insert.bind(9, in_app.language);
+    insert.bind(10, in_app.template_version);
+    insert.exec();
+
+    SQLite::Statement queue(db,
+                            "INSERT INTO deliveries(id, message_id, channel, recipient_id, address,"
+                            " language, template_version, title, body, urgent, status,"
+                            " next_attempt_time, create_time, update_time)"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const Route& route : RoutesFor(prefs)) {
+      const Rendered r = templates_->Render(event, route.channel, prefs.language());
+      result.missing_params.insert(r.missing.begin(), r.missing.end());
+      // Quiet hours hold SMS only, and never an urgent one.
+      const absl::Time not_before =
+          route.channel == notification::v1::CHANNEL_SMS && !event.urgent()
+              ? QuietHoursRelease(now, quiet_)
+              : now;
+      NotifyResult::Queued queued{absl::StrCat("dlv_", auth::RandomHex(12)), route.channel,
+                                  route.masked, not_before};
+      queue.reset();
+      queue.bind(1, queued.delivery_id);
+      queue.bind(2, result.response.message_id());
+      queue.bind(3, static_cast<int>(route.channel));
+      queue.bind(4, event.recipient_id());
+      queue.bind(5, route.address);
+      queue.bind(6, r.language);
+      queue.bind(7, r.template_version);
+      queue.bind(8, r.title);
+      queue.bind(9, r.body);
+      queue.bind(10, event.urgent() ? 1 : 0);
+      queue.bind(11, static_cast<int>(notification::v1::QUEUED));
+      queue.bind(12, store::ToStoredTime(not_before));
+      queue.bind(13, stored_now);
+      queue.bind(14, stored_now);
+      queue.exec();
+      result.deliveries.push_back(std::move(queued));
+    }
+    return absl::OkStatus();
+  }));
+
+  if (metrics_ != nullptr) {
+    metrics_->Event(result.response.created());
+    if (result.response.created()) {
+      metrics_->Message(notification::v1::CHANNEL_IN_APP, notification::v1::DELIVERED);
+      for (const auto& d : result.deliveries)
+        metrics_->Message(d.channel, notification::v1::QUEUED);
+      if (!result.templated) metrics_->RenderGap("no_template");
+      if (!result.missing_params.empty()) metrics_->RenderGap("missing_params");
+    }
+  }
+  if (!result.deliveries.empty() && on_queued_) on_queued_();
+  return result;
+}
+
+}  // namespace onewindow::notification

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace onewindow::notification {
+
+// Webhook requests carry "X-OW-Signature: sha256=<hex HMAC-SHA-256 of the
+// body under the shared secret>", so a receiver knows they came from us and
+// were not altered. The body includes its creation time, so a receiver may
+// refuse old replays.
+inline constexpr char kSignatureHeader[] = "X-OW-Signature";
+inline constexpr char kIdempotencyHeader[] = "Idempotency-Key";
+inline constexpr char kAttemptHeader[] = "X-OW-Attempt";
+
+std::string WebhookSignature(absl::string_view secret, absl::string_view body);
+
+// Constant-time check of a received signature header value.
+bool VerifyWebhookSignature(absl::string_view secret, absl::string_view body,
+                            absl::string_view header_value);
+
+}  // namespace onewindow::notification
