@@ -17,6 +17,11 @@
 // Every in-flight call of the sync server holds a thread; beyond this many
 // gRPC answers RESOURCE_EXHAUSTED, which the gateway turns into a 503.
 ABSL_FLAG(int, max_server_threads, 256, "Upper bound on gRPC server threads (calls in flight)");
+ABSL_FLAG(int, grpc_min_pollers, 1, "Idle threads gRPC keeps polling for calls, per queue");
+ABSL_FLAG(int, grpc_max_pollers, 64,
+          "Idle polling threads gRPC keeps before ending some (its default of 2 makes busy "
+          "servers start and end a thread per call)");
+ABSL_FLAG(int, grpc_completion_queues, 1, "Completion queues of the gRPC server");
 
 namespace onewindow::server {
 
@@ -31,6 +36,9 @@ ServerOptions OptionsFromFlags(absl::string_view name, int default_port, int def
   }
   options.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   options.max_threads = absl::GetFlag(FLAGS_max_server_threads);
+  options.min_pollers = absl::GetFlag(FLAGS_grpc_min_pollers);
+  options.max_pollers = absl::GetFlag(FLAGS_grpc_max_pollers);
+  options.completion_queues = absl::GetFlag(FLAGS_grpc_completion_queues);
   return options;
 }
 
@@ -68,6 +76,15 @@ absl::Status ServerRunner::Start() {
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+  if (options_.completion_queues > 0) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::NUM_CQS, options_.completion_queues);
+  }
+  if (options_.min_pollers > 0) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::MIN_POLLERS, options_.min_pollers);
+  }
+  if (options_.max_pollers > 0) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::MAX_POLLERS, options_.max_pollers);
+  }
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(*registry_, logger_));

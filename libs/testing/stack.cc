@@ -85,19 +85,21 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
 
 std::vector<std::string> Stack::Argv(const std::string& name) const {
   const std::string data = absl::StrCat(dir_.path(), "/", name);
+  const bool is_gateway = absl::StartsWith(name, "gateway");
+  std::vector<std::string> argv;
   if (name == "redis") {
-    return {"redis-server", "--port",    absl::StrCat(ports_.at(name)),
+    // Later options win, so extra_flags["redis"] can turn persistence on.
+    argv = {"redis-server", "--port",    absl::StrCat(ports_.at(name)),
             "--bind",       "127.0.0.1", "--dir",
             data,           "--save",    "",
             "--appendonly", "no",        "--protected-mode",
             "yes"};
+  } else {
+    argv = {BinaryPath(is_gateway ? "gateway" : name),
+            absl::StrCat("--listen=127.0.0.1:", ports_.at(name)),
+            absl::StrCat("--metrics_listen=127.0.0.1:", metrics_ports_.at(name)),
+            absl::StrCat("--data_dir=", data), "--drain_seconds=3"};
   }
-  const bool is_gateway = absl::StartsWith(name, "gateway");
-  std::vector<std::string> argv = {
-      BinaryPath(is_gateway ? "gateway" : name),
-      absl::StrCat("--listen=127.0.0.1:", ports_.at(name)),
-      absl::StrCat("--metrics_listen=127.0.0.1:", metrics_ports_.at(name)),
-      absl::StrCat("--data_dir=", data), "--drain_seconds=3"};
   auto extra = options_.extra_flags.find(is_gateway ? "gateway" : name);
   if (extra != options_.extra_flags.end()) {
     argv.insert(argv.end(), extra->second.begin(), extra->second.end());
@@ -153,6 +155,14 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
 
 std::string Stack::Address(const std::string& name) const {
   return absl::StrCat("127.0.0.1:", ports_.at(name));
+}
+
+std::map<std::string, std::string> Stack::MetricsTargets() const {
+  std::map<std::string, std::string> targets;
+  for (const std::string& name : order_) {
+    if (name != "redis") targets[name] = absl::StrCat("127.0.0.1:", metrics_ports_.at(name));
+  }
+  return targets;
 }
 
 void Stack::Stop(const std::string& name, int signal) {

@@ -39,6 +39,9 @@ class Stack {
   int port(const std::string& name) const { return ports_.at(name); }
   int metrics_port(const std::string& name) const { return metrics_ports_.at(name); }
   int gateway_port() const { return ports_.at("gateway"); }
+  // What Prometheus scrapes: name -> "127.0.0.1:<metrics port>" for every
+  // started process that serves /metrics (all but Redis, which has none).
+  std::map<std::string, std::string> MetricsTargets() const;
   int redis_port() const { return ports_.at("redis"); }
 
   // Kills a process with `signal` (SIGKILL for a crash) and waits for it.

@@ -25,6 +25,17 @@ absl::Duration WorkingTime(const Calendar& calendar, absl::Time from, absl::Time
   return total;
 }
 
+// 80 % of `limit`, rounded up so that MarkAt() agrees exactly: integer
+// division may round down by a tick, and MarkAt() compares used * 5 against
+// limit * 4.
+absl::Duration YellowThreshold(absl::Duration limit) {
+  absl::Duration threshold = limit * 4 / 5;
+  while (threshold * 5 < limit * 4) {
+    threshold += absl::Nanoseconds(1);
+  }
+  return threshold;
+}
+
 }  // namespace
 
 absl::TimeZone ChinaStandardTime() { return absl::FixedTimeZone(8 * 60 * 60); }
@@ -116,12 +127,27 @@ absl::Status TimeLimit::Resume(absl::Time at) {
 absl::Time TimeLimit::CountFrom() const { return StartOfChinaDay(ChinaDay(start_) + 1); }
 
 absl::Time TimeLimit::Due() const {
+  if (limit_days_ == 0) {
+    return CountFrom();
+  }
+  return WhenUsed(kDay * limit_days_);
+}
+
+absl::Time TimeLimit::YellowAt() const {
+  if (limit_days_ == 0) {
+    // Same-day limits count wall time from the start (see MarkAt()).
+    return start_ + YellowThreshold(CountFrom() - start_);
+  }
+  return WhenUsed(YellowThreshold(kDay * limit_days_));
+}
+
+absl::Time TimeLimit::WhenUsed(absl::Duration target) const {
   const absl::Time count_from = CountFrom();
-  absl::Duration remaining = kDay * limit_days_;
-  if (remaining == absl::ZeroDuration()) {
+  absl::Duration remaining = target;
+  if (remaining <= absl::ZeroDuration()) {
     return count_from;
   }
-  // Walks the unpaused stretches of each working day until the limit is used
+  // Walks the unpaused stretches of each working day until `target` is used
   // up, mirroring UsedTime() so that UsedFraction(Due()) is exactly 1.
   for (absl::CivilDay day = ChinaDay(count_from);; ++day) {
     const absl::Time day_start = StartOfChinaDay(day);

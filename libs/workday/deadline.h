@@ -95,6 +95,11 @@ class TimeLimit {
   // When the limit runs out; InfiniteFuture() while an open pause holds it.
   absl::Time Due() const;
 
+  // The first moment MarkAt() is no longer green (80 % used), so a sweep can
+  // find what turns yellow with an index instead of evaluating every limit;
+  // InfiniteFuture() while an open pause holds it back.
+  absl::Time YellowAt() const;
+
   // Working days counted by `now` (see the counting rule), pauses excluded.
   double UsedWorkingDays(absl::Time now) const;
 
@@ -112,6 +117,8 @@ class TimeLimit {
   // 00:00 CST after the start day: where counting begins.
   absl::Time CountFrom() const;
   absl::Duration UsedTime(absl::Time now) const;
+  // The first moment UsedTime() reaches `target` (for limits above 0).
+  absl::Time WhenUsed(absl::Duration target) const;
 
   const Calendar* calendar_;
   absl::Time start_;

@@ -332,6 +332,33 @@ TEST_CASE("a stored pause history restores to the same due date as live updates"
   CHECK(open->paused());
 }
 
+TEST_CASE("YellowAt is the first moment the mark turns yellow, pauses included") {
+  const Calendar calendar = Real();
+  // 10 days from Monday Mar 3 2025: 8 days used at the end of Thursday Mar 13.
+  TimeLimit limit = MakeLimit(calendar, Cst(2025, 3, 3, 10), 10);
+  CHECK(limit.YellowAt() == Cst(2025, 3, 14));
+  CHECK(limit.MarkAt(limit.YellowAt() - absl::Nanoseconds(1)) == Mark::kGreen);
+  CHECK(limit.MarkAt(limit.YellowAt()) == Mark::kYellow);
+
+  // 3 days: 2.4 days is 09:36 on the third counted day.
+  const TimeLimit three = MakeLimit(calendar, Cst(2025, 3, 3, 10), 3);
+  CHECK(three.YellowAt() == Cst(2025, 3, 6, 9, 36));
+  CHECK(three.MarkAt(three.YellowAt() - absl::Nanoseconds(1)) == Mark::kGreen);
+  CHECK(three.MarkAt(three.YellowAt()) == Mark::kYellow);
+
+  // Paused before it turned yellow: unknown until resumed, then later by the
+  // working time paused (Mar 10-11, two days).
+  REQUIRE(limit.Pause(Cst(2025, 3, 10)).ok());
+  CHECK(limit.YellowAt() == absl::InfiniteFuture());
+  REQUIRE(limit.Resume(Cst(2025, 3, 12)).ok());
+  CHECK(limit.YellowAt() == Cst(2025, 3, 18));
+
+  // Same-day limits warn at 80 % of the rest of the start day.
+  const TimeLimit same_day = MakeLimit(calendar, Cst(2025, 3, 4, 14), 0);
+  CHECK(same_day.YellowAt() == Cst(2025, 3, 4, 22));
+  CHECK(same_day.MarkAt(same_day.YellowAt()) == Mark::kYellow);
+}
+
 TEST_CASE("a fake clock reports the time it was set to") {
   FakeClock clock(Cst(2025, 1, 27, 17));
   const Clock& as_clock = clock;
