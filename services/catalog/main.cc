@@ -2,7 +2,9 @@
 #include "absl/time/clock.h"
 #include "libs/config/flags.h"
 #include "libs/server/bootstrap.h"
+#include "libs/server/periodic.h"
 #include "services/catalog/catalog_grpc.h"
+#include "services/catalog/coverage_gauges.h"
 #include "services/catalog/schema.h"
 
 int main(int argc, char** argv) {
@@ -33,5 +35,15 @@ int main(int argc, char** argv) {
   catalog::CatalogGrpc service(process.calls.get(),
                                {&regions, &departments, &items, &index, &coverage});
   process.runner->AddService(&service, catalog::v1::CatalogService::service_full_name());
+
+  catalog::CoverageGauges coverage_gauges(process.runner->metrics());
+  server::PeriodicTask coverage_sampler(absl::Seconds(30), [&] {
+    if (absl::Status s = coverage_gauges.Refresh(*process.db); !s.ok()) {
+      process.logger.Warn("coverage gauges not refreshed", {{"error", s.ToString()}});
+    }
+  });
+  // Stops before the store closes.
+  process.runner->OnShutdown([&] { coverage_sampler.Stop(); });
+  coverage_sampler.Start();
   return server::ServeUntilSignal(process);
 }

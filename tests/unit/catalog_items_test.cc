@@ -1,6 +1,10 @@
+#include <prometheus/registry.h>
+
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "absl/strings/match.h"
+#include "services/catalog/coverage_gauges.h"
 #include "tests/unit/catalog_fixture.h"
 
 namespace onewindow::catalog::test {
@@ -376,6 +380,33 @@ TEST_CASE("a restarted catalog rebuilds the same search index from the store") {
   REQUIRE(food->items_size() == 1);
   CHECK(food->items(0).region_code() == kTianhe);
   CHECK(c.index->stats().documents == 2);
+}
+
+TEST_CASE("coverage gauges sum required and published items by the body's level") {
+  Seeded c;
+  REQUIRE(c.coverage->SetRequired(c.city, {"XK00105001", "GG00201000"}).ok());
+  REQUIRE(c.coverage->SetRequired(c.town, {"QR00301000"}).ok());
+  c.Publish(MakeImplementation("XK00105001", c.city));
+  c.Publish(MakeImplementation("QR00301000", c.town));
+  REQUIRE(c.items->Withdraw(absl::StrCat("QR00301000-", c.town), "撤", kNow).ok());
+
+  prometheus::Registry registry;
+  CoverageGauges gauges(registry);
+  REQUIRE(gauges.Refresh(*c.db).ok());
+  std::map<std::string, double> required, onboarded;
+  for (const auto& family : registry.Collect()) {
+    for (const auto& m : family.metric) {
+      const std::string level = m.label.at(0).value;
+      (family.name == "onewindow_catalog_required_items" ? required : onboarded)[level] =
+          m.gauge.value;
+    }
+  }
+  CHECK(required["city"] == 2);
+  CHECK(onboarded["city"] == 1);
+  CHECK(required["town"] == 1);
+  CHECK(onboarded["town"] == 0);    // Withdrawn items do not count.
+  CHECK(required["village"] == 0);  // Every level has a series.
+  CHECK(required.size() == 5);
 }
 
 TEST_CASE("coverage counts published required items per body and rolls up by region") {
