@@ -10,7 +10,9 @@ packages=(
   libboost-dev libssl-dev libargon2-dev
   redis-server curl ca-certificates
   prometheus
+  chromium
 )
+# chromium: headless, for the browser tests (tests/browser), driven by Node.js.
 # Node.js and npm for the ops tests' validators (tests/ops/package.json); a
 # Node.js from elsewhere that brings its own npm will do.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -1,21 +1,32 @@
 #include "services/approval/approval_grpc.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "libs/auth/access.h"
 #include "libs/status/macros.h"
+#include "services/approval/access.h"
 
 namespace onewindow::approval {
 
 using server::Call;
 
+namespace {
+
+// Runs `fn` with the verified principal; anonymous calls are UNAUTHENTICATED.
+template <typename Fn>
+grpc::Status WithPrincipal(const server::CallRunner* runner, grpc::ServerContext* context,
+                           Fn&& fn) {
+  return runner->Run(context, [&](const Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
+    return fn(call, *principal);
+  });
+}
+
+}  // namespace
+
 grpc::Status ApprovalGrpc::OpenCase(grpc::ServerContext* context,
                                     const approval::v1::OpenCaseRequest* request,
                                     approval::v1::Case* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
-    RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
-    ASSIGN_OR_RETURN(*response, cases_->Open(*request, absl::Now()));
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    RETURN_IF_ERROR(CheckHandoff(p));
+    ASSIGN_OR_RETURN(*response, domain_.cases->Open(*request, Actor::Of(p)));
     call.log().Info("case opened", {{"case_id", response->case_id()},
                                     {"application_id", response->application_id()}});
     return absl::OkStatus();
@@ -25,13 +36,136 @@ grpc::Status ApprovalGrpc::OpenCase(grpc::ServerContext* context,
 grpc::Status ApprovalGrpc::GetCase(grpc::ServerContext* context,
                                    const approval::v1::GetCaseRequest* request,
                                    approval::v1::Case* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
-    ASSIGN_OR_RETURN(*response, cases_->Get(request->case_id()));
-    // Another department's case looks absent, not forbidden.
-    if (!auth::RequireDepartment(*principal, response->department_id()).ok()) {
-      return absl::NotFoundError(absl::StrCat("case ", request->case_id(), " not found"));
-    }
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.cases->Get(p, request->case_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ResumeCase(grpc::ServerContext* context,
+                                      const approval::v1::ResumeCaseRequest* request,
+                                      approval::v1::Case* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    RETURN_IF_ERROR(CheckHandoff(p));
+    ASSIGN_OR_RETURN(*response, domain_.cases->Resume(*request, Actor::Of(p)));
+    call.log().Info("case resumed", {{"case_id", response->case_id()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::WithdrawCase(grpc::ServerContext* context,
+                                        const approval::v1::WithdrawCaseRequest* request,
+                                        approval::v1::Case* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    RETURN_IF_ERROR(CheckHandoff(p));
+    ASSIGN_OR_RETURN(*response, domain_.cases->Withdraw(*request, Actor::Of(p)));
+    call.log().Info("case withdrawn", {{"case_id", response->case_id()},
+                                       {"application_id", response->application_id()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ListQueue(grpc::ServerContext* context,
+                                     const approval::v1::ListQueueRequest* request,
+                                     approval::v1::ListQueueResponse* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.views->Queue(p, *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::GetCaseDetail(grpc::ServerContext* context,
+                                         const approval::v1::GetCaseDetailRequest* request,
+                                         approval::v1::CaseDetail* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.views->Detail(p, request->case_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ClaimTask(grpc::ServerContext* context,
+                                     const approval::v1::ClaimTaskRequest* request,
+                                     approval::v1::Task* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Claim(p, request->task_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ReleaseTask(grpc::ServerContext* context,
+                                       const approval::v1::ReleaseTaskRequest* request,
+                                       approval::v1::Task* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Release(p, request->task_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ApproveTask(grpc::ServerContext* context,
+                                       const approval::v1::ApproveTaskRequest* request,
+                                       approval::v1::DecisionResponse* response) {
+  // No log line: approvals are the hot path, and the audit trail has them.
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Approve(p, *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::RejectTask(grpc::ServerContext* context,
+                                      const approval::v1::RejectTaskRequest* request,
+                                      approval::v1::DecisionResponse* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Reject(p, *request));
+    call.log().Info("task rejected", {{"task_id", request->task_id()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::RequestSupplement(grpc::ServerContext* context,
+                                             const approval::v1::RequestSupplementRequest* request,
+                                             approval::v1::DecisionResponse* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->RequestSupplement(p, *request));
+    call.log().Info("supplement requested",
+                    {{"task_id", request->task_id()}, {"materials", request->materials_size()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::TransferTask(grpc::ServerContext* context,
+                                        const approval::v1::TransferTaskRequest* request,
+                                        approval::v1::DecisionResponse* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Transfer(p, *request));
+    call.log().Info("task transferred", {{"task_id", request->task_id()},
+                                         {"to_department_id", request->to_department_id()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::AddComment(grpc::ServerContext* context,
+                                      const approval::v1::AddCommentRequest* request,
+                                      approval::v1::AuditEntry* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.desk->Comment(p, *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::ListAudit(grpc::ServerContext* context,
+                                     const approval::v1::ListAuditRequest* request,
+                                     approval::v1::ListAuditResponse* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.views->Audit(p, *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::GetSupervisionReport(
+    grpc::ServerContext* context, const approval::v1::SupervisionReportRequest* request,
+    approval::v1::SupervisionReport* response) {
+  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
+    ASSIGN_OR_RETURN(*response, domain_.reports->Supervision(p, *request));
     return absl::OkStatus();
   });
 }

@@ -1,89 +1,206 @@
 #include "services/approval/cases.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/random.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
+#include "services/approval/access.h"
 
 namespace onewindow::approval {
 namespace {
 
-constexpr char kSelect[] =
-    "SELECT id, application_id, implementation_code, catalog_revision, department_id, state,"
-    " open_time FROM cases ";
-
-approval::v1::Case RowToCase(SQLite::Statement& row) {
+approval::v1::Case Tombstone(const std::string& application_id, const std::string& reason) {
   approval::v1::Case c;
-  c.set_case_id(row.getColumn(0).getString());
-  c.set_application_id(row.getColumn(1).getString());
-  c.set_implementation_code(row.getColumn(2).getString());
-  c.set_catalog_revision(row.getColumn(3).getInt64());
-  c.set_department_id(row.getColumn(4).getString());
-  c.set_state(static_cast<approval::v1::CaseState>(row.getColumn(5).getInt()));
-  *c.mutable_open_time() = store::ToProtoTime(store::FromStoredTime(row.getColumn(6).getInt64()));
+  c.set_application_id(application_id);
+  c.set_state(approval::v1::WITHDRAWN);
+  c.set_reason(reason);
   return c;
+}
+
+absl::Status ValidateOpen(const approval::v1::OpenCaseRequest& r) {
+  std::vector<std::string> problems;
+  if (r.event_id().empty()) problems.push_back("event_id: required");
+  if (r.application_id().empty()) problems.push_back("application_id: required");
+  if (r.implementation_code().empty()) problems.push_back("implementation_code: required");
+  if (r.catalog_revision() <= 0) problems.push_back("catalog_revision: must be positive");
+  if (r.department_id().empty()) problems.push_back("department_id: required");
+  if (r.application_number().empty()) problems.push_back("application_number: required");
+  if (r.applicant_id().empty()) problems.push_back("applicant_id: required");
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseRequest& request,
-                                               absl::Time now) {
+                                               const Actor& actor) {
+  RETURN_IF_ERROR(ValidateOpen(request));
+  // Redeliveries are the common repeat: answer them without the catalog.
+  std::optional<approval::v1::Case> known;
+  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+    if (auto existing = case_store::FindCaseByApplication(db, request.application_id())) {
+      known = existing->c;
+    } else if (auto reason = case_store::FindTombstone(db, request.application_id())) {
+      known = Tombstone(request.application_id(), *reason);
+    }
+    return absl::OkStatus();
+  }));
+  if (known.has_value()) return *known;
+
+  ASSIGN_OR_RETURN(const Process process,
+                   deps_.processes->Get(request.implementation_code(), request.catalog_revision()));
+  if (process->guide().stages().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(request.implementation_code(), " revision ",
+                                                      request.catalog_revision(),
+                                                      " has no process stages"));
+  }
+
+  const absl::Time now = deps_.clock->Now();
+  approval::v1::Case result;
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+    if (auto existing = case_store::FindCaseByApplication(tx, request.application_id())) {
+      result = existing->c;
+      return absl::OkStatus();
+    }
+    if (auto reason = case_store::FindTombstone(tx, request.application_id())) {
+      result = Tombstone(request.application_id(), *reason);
+      return absl::OkStatus();
+    }
+    CaseRecord record;
+    record.open_event_id = request.event_id();
+    approval::v1::Case& c = record.c;
+    c.set_case_id(absl::StrCat("case_", auth::RandomHex(12)));
+    c.set_application_id(request.application_id());
+    c.set_implementation_code(request.implementation_code());
+    c.set_catalog_revision(request.catalog_revision());
+    c.set_department_id(request.department_id());
+    c.set_state(approval::v1::OPEN);
+    *c.mutable_open_time() = store::ToProtoTime(now);
+    c.set_application_number(request.application_number());
+    c.set_applicant_id(request.applicant_id());
+    c.set_applicant_kind(request.applicant_kind());
+    c.set_channel(request.channel());
+    c.set_item_name(process->name());
+    c.set_region_code(process->region_code());
+    c.set_handling(process->guide().handling());
+    c.set_time_limit_days(process->guide().handling() == catalog::v1::INSTANT
+                              ? 0
+                              : process->guide().promised_limit_days());
+    // The clock starts when the application arrived, not when the hand-off
+    // did: a slow relay must not lengthen the applicant's wait.
+    absl::Time start = now;
+    if (request.has_submit_time()) {
+      start = std::min(now, store::FromProtoTime(request.submit_time()));
+    }
+    *c.mutable_start_time() = store::ToProtoTime(start);
+    c.set_mark(approval::v1::GREEN);
+    RETURN_IF_ERROR(deps_.deadlines->RefreshCase(record, {}));
+    case_store::InsertCase(tx, record);
+
+    const int64_t seq = Journal::Record(
+        tx, record, actor, "case.opened", "", "",
+        absl::StrCat(c.item_name(), " (", c.implementation_code(), " r", c.catalog_revision(),
+                     "); ", c.time_limit_days(), " working day(s)"),
+        now);
+    RETURN_IF_ERROR(deps_.flow->StartStage(tx, record, *process, 0, actor, now));
+    case_store::UpdateCase(tx, record);
+    intake::v1::RecordTransitionRequest accepted;
+    accepted.set_status(intake::v1::ACCEPTED);
+    RETURN_IF_ERROR(Journal::ToIntake(tx, record, seq, actor, std::move(accepted), now));
+    result = record.c;
+    return absl::OkStatus();
+  }));
+  deps_.Announce();
+  return result;
+}
+
+absl::StatusOr<approval::v1::Case> Cases::Resume(const approval::v1::ResumeCaseRequest& request,
+                                                 const Actor& actor) {
   std::vector<std::string> problems;
   if (request.event_id().empty()) problems.push_back("event_id: required");
   if (request.application_id().empty()) problems.push_back("application_id: required");
-  if (request.implementation_code().empty()) problems.push_back("implementation_code: required");
-  if (request.catalog_revision() <= 0) problems.push_back("catalog_revision: must be positive");
-  if (request.department_id().empty()) problems.push_back("department_id: required");
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
 
+  const absl::Time now = deps_.clock->Now();
   approval::v1::Case result;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
-    SQLite::Statement existing(db, absl::StrCat(kSelect, "WHERE application_id = ?"));
-    existing.bind(1, request.application_id());
-    if (existing.executeStep()) {
-      result = RowToCase(existing);
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+    std::optional<CaseRecord> record =
+        case_store::FindCaseByApplication(tx, request.application_id());
+    if (!record.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("no case for application ", request.application_id()));
+    }
+    if (case_store::ResumeEventSeen(tx, request.event_id())) {
+      result = record->c;
       return absl::OkStatus();
     }
-    result.set_case_id(absl::StrCat("case_", auth::RandomHex(12)));
-    result.set_application_id(request.application_id());
-    result.set_implementation_code(request.implementation_code());
-    result.set_catalog_revision(request.catalog_revision());
-    result.set_department_id(request.department_id());
-    result.set_state(approval::v1::OPEN);
-    *result.mutable_open_time() = store::ToProtoTime(now);
-    SQLite::Statement insert(db,
-                             "INSERT INTO cases(id, application_id, implementation_code,"
-                             " catalog_revision, department_id, state, open_time, open_event_id)"
-                             " VALUES(?,?,?,?,?,?,?,?)");
-    insert.bind(1, result.case_id());
-    insert.bind(2, result.application_id());
-    insert.bind(3, result.implementation_code());
-    insert.bind(4, static_cast<int64_t>(result.catalog_revision()));
-    insert.bind(5, result.department_id());
-    insert.bind(6, static_cast<int>(result.state()));
-    insert.bind(7, static_cast<int64_t>(store::ToStoredTime(now)));
-    insert.bind(8, request.event_id());
-    insert.exec();
+    if (record->c.state() != approval::v1::SUSPENDED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case ", record->c.case_id(), " is ", approval::v1::CaseState_Name(record->c.state()),
+          ", not waiting for a supplement"));
+    }
+    case_store::RecordResumeEvent(tx, request.event_id(), record->c.case_id(), now);
+    RETURN_IF_ERROR(deps_.flow->Resume(
+        tx, *record, {request.supplied_materials().begin(), request.supplied_materials().end()},
+        actor, now));
+    result = record->c;
+    return absl::OkStatus();
+  }));
+  deps_.Announce();
+  return result;
+}
+
+absl::StatusOr<approval::v1::Case> Cases::Withdraw(const approval::v1::WithdrawCaseRequest& request,
+                                                   const Actor& actor) {
+  if (request.application_id().empty()) {
+    return absl::InvalidArgumentError("application_id: required");
+  }
+  const absl::Time now = deps_.clock->Now();
+  approval::v1::Case result;
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+    std::optional<CaseRecord> record =
+        case_store::FindCaseByApplication(tx, request.application_id());
+    if (!record.has_value()) {
+      case_store::InsertTombstone(tx, request.application_id(), request.reason(), now);
+      result = Tombstone(request.application_id(), request.reason());
+      return absl::OkStatus();
+    }
+    switch (record->c.state()) {
+      case approval::v1::WITHDRAWN:
+        result = record->c;
+        return absl::OkStatus();
+      case approval::v1::APPROVED:
+      case approval::v1::REJECTED:
+        return absl::FailedPreconditionError(
+            absl::StrCat("case ", record->c.case_id(), " is already ",
+                         record->c.state() == approval::v1::APPROVED ? "approved" : "rejected"));
+      default:
+        break;
+    }
+    RETURN_IF_ERROR(deps_.flow->Withdraw(tx, *record, request.reason(), actor, now));
+    result = record->c;
     return absl::OkStatus();
   }));
   return result;
 }
 
-absl::StatusOr<approval::v1::Case> Cases::Get(const std::string& case_id) const {
-  std::optional<approval::v1::Case> found;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
-    SQLite::Statement query(db, absl::StrCat(kSelect, "WHERE id = ?"));
-    query.bind(1, case_id);
-    if (query.executeStep()) found = RowToCase(query);
+absl::StatusOr<approval::v1::Case> Cases::Get(const auth::v1::Principal& principal,
+                                              const std::string& case_id) const {
+  if (case_id.empty()) return absl::InvalidArgumentError("case_id: required");
+  std::optional<CaseRecord> record;
+  std::vector<TaskRecord> tasks;
+  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+    record = case_store::FindCase(db, case_id);
+    if (record.has_value()) tasks = case_store::TasksOfCase(db, case_id);
     return absl::OkStatus();
   }));
-  if (!found.has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
-  return *found;
+  if (!record.has_value()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+  RETURN_IF_ERROR(CheckCaseReader(principal, record->c, tasks));
+  return record->c;
 }
 
 }  // namespace onewindow::approval

@@ -3,25 +3,43 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
-#include "libs/store/database.h"
 #include "onewindow/approval/v1/approval.pb.h"
+#include "onewindow/auth/v1/principal.pb.h"
+#include "services/approval/deps.h"
 
 namespace onewindow::approval {
 
-// Cases opened from intake's hand-offs, one per application.
+// Intake's side of a case: opening it from the hand-off, resuming it after
+// a supplement, withdrawing it. Each is idempotent, as outbox deliveries
+// repeat.
 class Cases {
  public:
-  explicit Cases(store::Database* db) : db_(db) {}
+  explicit Cases(Deps deps) : deps_(std::move(deps)) {}
 
   // Idempotent on application id: a redelivered hand-off returns the case
-  // the first delivery opened.
+  // the first delivery opened. An application withdrawn before its case
+  // opened returns a WITHDRAWN case without a case id and opens nothing.
+  // Reads the item's process from the catalog revision named (UNAVAILABLE
+  // while the catalog cannot be asked; NOT_FOUND for a revision it lacks).
   absl::StatusOr<approval::v1::Case> Open(const approval::v1::OpenCaseRequest& request,
-                                          absl::Time now);
-  absl::StatusOr<approval::v1::Case> Get(const std::string& case_id) const;
+                                          const Actor& actor);
+
+  // Idempotent on event id. FAILED_PRECONDITION unless the case waits for a
+  // supplement.
+  absl::StatusOr<approval::v1::Case> Resume(const approval::v1::ResumeCaseRequest& request,
+                                            const Actor& actor);
+
+  // FAILED_PRECONDITION once decided; withdrawing twice returns the
+  // withdrawn case; an unknown application leaves a tombstone.
+  absl::StatusOr<approval::v1::Case> Withdraw(const approval::v1::WithdrawCaseRequest& request,
+                                              const Actor& actor);
+
+  // NOT_FOUND also when `principal` may not read it (CheckCaseReader).
+  absl::StatusOr<approval::v1::Case> Get(const auth::v1::Principal& principal,
+                                         const std::string& case_id) const;
 
  private:
-  store::Database* db_;
+  Deps deps_;
 };
 
 }  // namespace onewindow::approval

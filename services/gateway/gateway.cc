@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "libs/config/flags.h"
 #include "libs/log/json_writer.h"
 #include "libs/server/call.h"
 #include "libs/server/request_id.h"
@@ -83,9 +84,13 @@ struct Gateway::Exchange {
   std::string path;
   std::string query;
   std::string route_label = "unmatched";
+  // Anonymous GET of a public, non-personal route: its answer may be cached.
+  bool cacheable = false;
   absl::Time start;
   unsigned version = 11;
   Gateway* gateway = nullptr;
+  // A streamed upload's body, still to be read.
+  std::shared_ptr<BodyReader> body;
 
   void Finish(HttpResponse response) {
     response.set("X-Request-Id", request_id);
@@ -107,7 +112,15 @@ Gateway::Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger)
     : options_(options),
       deps_(std::move(deps)),
       logger_(std::move(logger)),
-      pool_(static_cast<size_t>(std::max(1, options.redis_threads))) {}
+      pool_(static_cast<size_t>(std::max(1, options.redis_threads))) {
+  if (auto complaint = deps_.backends.find("complaint"); complaint != deps_.backends.end()) {
+    absl::StatusOr<Open311Options> open311 = Open311OptionsFromFlags();
+    if (!open311.ok()) config::ExitOnConfigError(logger_, open311.status());
+    open311->upstream_timeout = options_.upstream_timeout;
+    open311_ = std::make_unique<Open311>(*std::move(open311), complaint->second.get(),
+                                         deps_.signer, logger_);
+  }
+}
 
 Gateway::~Gateway() { pool_.join(); }
 
@@ -146,7 +159,27 @@ HttpResponse Gateway::Readyz(unsigned version) const {
 
 void Gateway::Handle(HttpRequest request, const std::string& client_ip,
                      std::function<void(HttpResponse)> respond) {
+  Admit(std::move(request), client_ip, std::move(respond), nullptr);
+}
+
+bool Gateway::StreamsBody(const HttpRequest& header) const {
+  if (deps_.materials == nullptr) return false;
+  const absl::string_view target(header.target().data(), header.target().size());
+  return MaterialTransfer::Find(std::string(header.method_string()),
+                                target.substr(0, target.find('?')))
+             .kind == MaterialTransfer::Kind::kUpload;
+}
+
+void Gateway::HandleStream(HttpRequest request, const std::string& client_ip,
+                           std::shared_ptr<BodyReader> body,
+                           std::function<void(HttpResponse)> respond) {
+  Admit(std::move(request), client_ip, std::move(respond), std::move(body));
+}
+
+void Gateway::Admit(HttpRequest request, const std::string& client_ip,
+                    std::function<void(HttpResponse)> respond, std::shared_ptr<BodyReader> body) {
   auto exchange = std::make_shared<Exchange>();
+  exchange->body = std::move(body);
   exchange->start = absl::Now();
   exchange->gateway = this;
   exchange->client_ip = client_ip;
@@ -181,12 +214,46 @@ void Gateway::Handle(HttpRequest request, const std::string& client_ip,
       return;
     }
   }
+  // The operators' page is static files: no data, no session needed.
+  if (deps_.ops != nullptr && OpsPage::IsPagePath(exchange->path)) {
+    exchange->Finish(deps_.ops->ServeAsset(exchange->method, exchange->path, exchange->version,
+                                           &exchange->route_label));
+    return;
+  }
+  if (ServeFromCache(exchange)) return;
   boost::asio::post(pool_, [this, exchange] { Process(exchange); });
+}
+
+bool Gateway::ServeFromCache(const std::shared_ptr<Exchange>& exchange) {
+  if (deps_.public_cache == nullptr || !deps_.public_cache->enabled()) return false;
+  if (exchange->method != "GET" || !exchange->request[http::field::cookie].empty() ||
+      !exchange->request[http::field::authorization].empty()) {
+    return false;
+  }
+  RouteLookup lookup = deps_.routes->Find(exchange->method, exchange->path);
+  if (lookup.result != RouteLookup::Result::kFound ||
+      lookup.match.route->access != api::v1::PUBLIC || lookup.match.route->personal_data) {
+    return false;
+  }
+  exchange->cacheable = true;
+  const std::string key(exchange->request.target());
+  std::optional<std::string> body = deps_.public_cache->Get(key, absl::Now());
+  if (!body.has_value()) return false;
+  // A hit costs no backend work and no Redis round trip, so it skips the
+  // per-client bucket; the HTTP server's connection limits still apply.
+  exchange->route_label = lookup.match.route->path.text();
+  HttpResponse res = JsonResponse(200, *std::move(body), exchange->version, false);
+  res.set(http::field::cache_control,
+          absl::StrCat("public, max-age=", absl::ToInt64Seconds(deps_.public_cache->ttl())));
+  res.set("X-Cache", "hit");
+  exchange->Finish(std::move(res));
+  return true;
 }
 
 void Gateway::Process(std::shared_ptr<Exchange> exchange) {
   const HttpRequest& request = exchange->request;
-  if (!request.body().empty() &&
+  // Open311 clients post forms (open311.h parses them).
+  if (!request.body().empty() && !Open311::Owns(exchange->path) &&
       !IsJsonContentType(std::string(request[http::field::content_type]))) {
     HttpResponse res = ErrorResponse(
         absl::InvalidArgumentError("Content-Type must be application/json"), exchange->version);
@@ -210,6 +277,13 @@ void Gateway::Process(std::shared_ptr<Exchange> exchange) {
   if (is_login) {
     exchange->route_label = kSessionsPath;
     Login(exchange);
+    return;
+  }
+  // Open311 authenticates by api_key, not by session (open311.h).
+  if (open311_ != nullptr && Open311::Owns(exchange->path)) {
+    exchange->route_label = Open311::RouteLabel(exchange->path);
+    open311_->Handle(exchange->request, exchange->path, exchange->query, exchange->request_id,
+                     [exchange](HttpResponse response) { exchange->Finish(std::move(response)); });
     return;
   }
 
@@ -254,6 +328,14 @@ void Gateway::Process(std::shared_ptr<Exchange> exchange) {
     return;
   }
 
+  if (deps_.ops != nullptr && exchange->path == OpsPage::kTrafficPath) {
+    exchange->route_label = OpsPage::kTrafficPath;
+    exchange->Finish(deps_.ops->Traffic(exchange->method,
+                                        session.has_value() ? &session->principal : nullptr,
+                                        exchange->version));
+    return;
+  }
+  if (ServeMaterials(exchange, session)) return;
   RouteLookup lookup = deps_.routes->Find(exchange->method, exchange->path);
   if (lookup.result == RouteLookup::Result::kNotFound) {
     exchange->Fail(absl::NotFoundError(absl::StrCat("no route for ", exchange->path)));
@@ -280,6 +362,29 @@ void Gateway::Process(std::shared_ptr<Exchange> exchange) {
   std::optional<auth::v1::Principal> principal;
   if (session.has_value()) principal = session->principal;
   CallBackend(exchange, lookup.match, principal);
+}
+
+bool Gateway::ServeMaterials(const std::shared_ptr<Exchange>& exchange,
+                             const std::optional<Session>& session) {
+  if (deps_.materials == nullptr) return false;
+  const MaterialTransfer::Match match = MaterialTransfer::Find(exchange->method, exchange->path);
+  if (match.kind == MaterialTransfer::Kind::kNone) return false;
+  exchange->route_label = match.label;
+  if (!session.has_value()) {
+    exchange->Fail(absl::UnauthenticatedError("sign-in required"));
+    return true;
+  }
+  auto finish = [exchange](HttpResponse response) { exchange->Finish(std::move(response)); };
+  if (match.kind == MaterialTransfer::Kind::kDownload) {
+    deps_.materials->Download(match.material_id, exchange->version, session->principal,
+                              exchange->request_id, std::move(finish));
+  } else if (exchange->body == nullptr) {
+    exchange->Fail(absl::InvalidArgumentError("the upload body was not streamed"));
+  } else {
+    deps_.materials->Upload(exchange->request, exchange->query, exchange->body, session->principal,
+                            exchange->request_id, std::move(finish));
+  }
+  return true;
 }
 
 void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& match,
@@ -337,18 +442,7 @@ void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& 
         if (!status.ok()) {
           absl::Status error = status::FromGrpcStatus(status);
           deps_.metrics->RecordUpstreamError(route->backend, CodeName(error.code()));
-          // gRPC's own transport messages name internal addresses.
-          // An overloaded backend (server thread pool exhausted) is not the
-          // client's fault: 503 so it retries, never 429.
-          if (error.code() == absl::StatusCode::kUnavailable ||
-              (error.code() == absl::StatusCode::kResourceExhausted &&
-               absl::StrContains(error.message(), "Threadpool"))) {
-            error = absl::UnavailableError(absl::StrCat(route->backend, " unavailable"));
-          } else if (error.code() == absl::StatusCode::kDeadlineExceeded) {
-            error = absl::DeadlineExceededError(
-                absl::StrCat(route->backend, " did not answer in time"));
-          }
-          exchange->Fail(error);
+          exchange->Fail(PublicUpstreamError(route->backend, error));
           return;
         }
         const google::protobuf::Message* out_prototype =
@@ -363,6 +457,9 @@ void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& 
         if (!json.ok()) {
           exchange->Fail(json.status());
           return;
+        }
+        if (exchange->cacheable && deps_.public_cache != nullptr) {
+          deps_.public_cache->Put(std::string(exchange->request.target()), *json, absl::Now());
         }
         exchange->Finish(
             JsonResponse(200, *std::move(json), exchange->version, route->personal_data));

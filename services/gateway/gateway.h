@@ -15,10 +15,14 @@
 #include "onewindow/identity/v1/identity.grpc.pb.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/open311.h"
+#include "services/gateway/ops_page.h"
 #include "services/gateway/rate_limiter.h"
 #include "services/gateway/readiness.h"
+#include "services/gateway/response_cache.h"
 #include "services/gateway/route_table.h"
 #include "services/gateway/sessions.h"
+#include "services/gateway/uploads.h"
 
 namespace onewindow::gateway {
 
@@ -44,6 +48,12 @@ struct GatewayDeps {
   RateLimiter* limiter;
   GatewayMetrics* metrics;
   std::string openapi_json;
+  // Answers to anonymous GETs of public, non-personal routes; may be null.
+  ResponseCache* public_cache = nullptr;
+  // Material upload and download (files, not JSON); nullptr: not served.
+  MaterialTransfer* materials = nullptr;
+  // The operators' page at /ops and its traffic endpoint; nullptr: not served.
+  const OpsPage* ops = nullptr;
 };
 
 // Answers HTTP: built-in endpoints (/healthz, /readyz, /api/openapi.json),
@@ -56,6 +66,11 @@ class Gateway : public HttpHandler {
 
   void Handle(HttpRequest request, const std::string& client_ip,
               std::function<void(HttpResponse)> respond) override;
+  // Material uploads stream their bodies.
+  bool StreamsBody(const HttpRequest& header) const override;
+  void HandleStream(HttpRequest request, const std::string& client_ip,
+                    std::shared_ptr<BodyReader> body,
+                    std::function<void(HttpResponse)> respond) override;
 
   // Set on SIGTERM: /readyz answers 503 so balancers drain us first.
   void SetDraining() { draining_.store(true); }
@@ -63,12 +78,19 @@ class Gateway : public HttpHandler {
   struct Exchange;
 
  private:
+  void Admit(HttpRequest request, const std::string& client_ip,
+             std::function<void(HttpResponse)> respond, std::shared_ptr<BodyReader> body);
   void Process(std::shared_ptr<Exchange> exchange);
+  // Serves the material routes (uploads.h); false for any other request.
+  bool ServeMaterials(const std::shared_ptr<Exchange>& exchange,
+                      const std::optional<Session>& session);
   void Login(std::shared_ptr<Exchange> exchange);
   void Logout(std::shared_ptr<Exchange> exchange, const std::string& session_id);
   void CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& match,
                    const std::optional<auth::v1::Principal>& principal);
   HttpResponse Readyz(unsigned version) const;
+  // Answers from the public cache when it can; true if it did.
+  bool ServeFromCache(const std::shared_ptr<Exchange>& exchange);
   std::string CookieName() const;
   std::string SessionCookie(const std::string& id, absl::Duration max_age) const;
 
@@ -77,6 +99,8 @@ class Gateway : public HttpHandler {
   log::Logger logger_;
   boost::asio::thread_pool pool_;
   std::atomic<bool> draining_{false};
+  // Open311 GeoReport v2 under /open311/ (open311.h); null without complaint.
+  std::unique_ptr<Open311> open311_;
 };
 
 }  // namespace onewindow::gateway

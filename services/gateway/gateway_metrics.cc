@@ -1,5 +1,6 @@
 #include "services/gateway/gateway_metrics.h"
 
+#include <initializer_list>
 #include <string>
 
 namespace onewindow::gateway {
@@ -17,11 +18,11 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Name("onewindow_gateway_upstream_errors_total")
                            .Help("Failed backend calls, by backend and gRPC code")
                            .Register(registry)),
-      active_sessions_(prometheus::BuildGauge()
+      sessions_family_(prometheus::BuildGauge()
                            .Name("onewindow_gateway_active_sessions")
                            .Help("Sessions in Redis, sampled")
-                           .Register(registry)
-                           .Add({})) {}
+                           .Register(registry)),
+      active_sessions_(sessions_family_.Add({})) {}
 
 void GatewayMetrics::RecordRequest(absl::string_view route, absl::string_view method, int status,
                                    absl::Duration latency) {
@@ -33,6 +34,16 @@ void GatewayMetrics::RecordRequest(absl::string_view route, absl::string_view me
   static const auto* const kBuckets = new prometheus::Histogram::BucketBoundaries{
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   latency_.Add({{"route", std::string(route)}}, *kBuckets).Observe(absl::ToDoubleSeconds(latency));
+}
+
+std::vector<prometheus::MetricFamily> GatewayMetrics::Collect() const {
+  std::vector<prometheus::MetricFamily> out;
+  for (const prometheus::Collectable* family :
+       std::initializer_list<const prometheus::Collectable*>{
+           &requests_, &latency_, &upstream_errors_, &sessions_family_}) {
+    for (prometheus::MetricFamily& f : family->Collect()) out.push_back(std::move(f));
+  }
+  return out;
 }
 
 void GatewayMetrics::RecordUpstreamError(absl::string_view service, absl::string_view code) {

@@ -4,7 +4,10 @@
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
+
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -21,11 +24,15 @@ class GatewayMetrics {
                      absl::Duration latency);
   void RecordUpstreamError(absl::string_view service, absl::string_view code);
   prometheus::Gauge& active_sessions() { return active_sessions_; }
+  // Every series above as a scrape would see it, for the /ops page's
+  // traffic endpoint (ops_page.h), which reads this process's own counters.
+  std::vector<prometheus::MetricFamily> Collect() const;
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Counter>& upstream_errors_;
+  prometheus::Family<prometheus::Gauge>& sessions_family_;
   prometheus::Gauge& active_sessions_;
 };
 

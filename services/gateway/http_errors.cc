@@ -1,5 +1,6 @@
 #include "services/gateway/http_errors.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/log/json_writer.h"
 
@@ -83,6 +84,18 @@ HttpResponse JsonResponse(int http_status, std::string body, unsigned http_versi
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
+}
+
+absl::Status PublicUpstreamError(absl::string_view backend, const absl::Status& error) {
+  if (error.code() == absl::StatusCode::kUnavailable ||
+      (error.code() == absl::StatusCode::kResourceExhausted &&
+       absl::StrContains(error.message(), "Threadpool"))) {
+    return absl::UnavailableError(absl::StrCat(backend, " unavailable"));
+  }
+  if (error.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(absl::StrCat(backend, " did not answer in time"));
+  }
+  return error;
 }
 
 HttpResponse ErrorResponse(const absl::Status& status, unsigned http_version) {

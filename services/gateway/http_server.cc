@@ -1,13 +1,16 @@
 #include "services/gateway/http_server.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace onewindow::gateway {
 namespace {
@@ -32,6 +35,16 @@ HttpResponse PlainError(http::status status, unsigned version, absl::string_view
   res.prepare_payload();
   return res;
 }
+
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+         ec == net::error::connection_reset || ec == net::error::operation_aborted;
+}
+
+// Bytes a streamed body is read in: the size of one upload chunk sent on.
+constexpr size_t kPieceBytes = 64 * 1024;
+// How long the rest of a body refused early is read and dropped.
+constexpr absl::Duration kDrainTime = absl::Seconds(5);
 
 // One TCP connection; lives as long as an async operation holds it.
 class Session : public std::enable_shared_from_this<Session> {
@@ -59,40 +72,161 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The body of the request being streamed to the handler.
+  class StreamBody : public BodyReader {
+   public:
+    explicit StreamBody(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    void Read(std::function<void(absl::StatusOr<std::string>)> done) override {
+      auto session = session_;
+      net::post(session->stream_.get_executor(), [session, done = std::move(done)]() mutable {
+        session->ReadBodyPiece(std::move(done));
+      });
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+  };
+
   void Read() {
     if (state_->draining.load()) {
       Close();
       return;
     }
     parser_.emplace();
+    stream_parser_.reset();
+    responded_ = false;
     parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
-    parser_->body_limit(limits_.body_bytes);
+    // Lets a streamed upload's Content-Length through the header; other
+    // requests get their own limit once the header is in.
+    parser_->body_limit(std::max(limits_.body_bytes, limits_.stream_body_bytes));
     stream_.expires_after(ToSteady(first_request_ ? limits_.read_timeout : limits_.idle_timeout));
     first_request_ = false;
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+  // Answers a failed read; false when there was nothing to answer.
+  bool AnswerReadError(beast::error_code ec, size_t limit) {
+    if (IsDisconnect(ec)) {
       Close();
-      return;
+      return true;
     }
     if (ec == http::error::body_limit) {
       Write(PlainError(http::status::payload_too_large, 11, "PAYLOAD_TOO_LARGE",
-                       absl::StrCat("request body exceeds ", limits_.body_bytes, " bytes")));
-      return;
+                       absl::StrCat("request body exceeds ", limit, " bytes")));
+      return true;
     }
     if (ec == http::error::header_limit) {
       Write(PlainError(http::status::request_header_fields_too_large, 11, "HEADERS_TOO_LARGE",
                        "request headers too large"));
-      return;
+      return true;
     }
     if (ec) {
       Write(PlainError(http::status::bad_request, 11, "BAD_REQUEST", "malformed HTTP request"));
+      return true;
+    }
+    return false;
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (AnswerReadError(ec, std::max(limits_.body_bytes, limits_.stream_body_bytes))) return;
+    if (handler_->StreamsBody(parser_->get())) {
+      StartStream();
       return;
     }
+    const auto length = parser_->content_length();
+    if (length.has_value() && *length > limits_.body_bytes) {
+      AnswerReadError(http::error::body_limit, limits_.body_bytes);
+      return;
+    }
+    parser_->body_limit(limits_.body_bytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void StartStream() {
+    stream_parser_.emplace(std::move(*parser_));
+    stream_parser_->body_limit(limits_.stream_body_bytes);
+    // Each piece of the body sets its own timer when it is read.
+    stream_.expires_never();
+    state_->in_flight.fetch_add(1);
+    in_flight_ = true;
+    HttpRequest header;
+    header.base() = stream_parser_->get().base();
+    keep_alive_ = header.keep_alive();
+    continue_pending_ = beast::iequals(header[http::field::expect], "100-continue");
+    auto self = shared_from_this();
+    handler_->HandleStream(std::move(header), client_ip_, std::make_shared<StreamBody>(self),
+                           [self](HttpResponse response) {
+                             net::post(self->stream_.get_executor(),
+                                       [self, response = std::move(response)]() mutable {
+                                         self->Write(std::move(response));
+                                       });
+                           });
+  }
+
+  void ReadBodyPiece(std::function<void(absl::StatusOr<std::string>)> done) {
+    if (responded_ || !stream_parser_.has_value()) {
+      done(absl::CancelledError("the request was answered already"));
+      return;
+    }
+    if (stream_parser_->is_done()) {
+      done(std::string());
+      return;
+    }
+    if (continue_pending_) {
+      // The client waits for this before sending a body it announced.
+      continue_pending_ = false;
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue),
+                       [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                                           std::size_t) mutable {
+                         if (ec) {
+                           done(absl::UnavailableError("the client went away"));
+                           return;
+                         }
+                         self->ReadBodyPiece(std::move(done));
+                       });
+      return;
+    }
+    piece_.resize(kPieceBytes);
+    auto& body = stream_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    stream_.expires_after(ToSteady(limits_.read_timeout));
+    body_read_pending_ = true;
+    http::async_read_some(stream_, buffer_, *stream_parser_,
+                          [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                                              std::size_t) mutable {
+                            self->body_read_pending_ = false;
+                            self->OnBodyPiece(ec, std::move(done));
+                          });
+  }
+
+  void OnBodyPiece(beast::error_code ec, std::function<void(absl::StatusOr<std::string>)> done) {
+    stream_.expires_never();
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::body_limit) {
+      done(absl::OutOfRangeError(
+          absl::StrCat("request body exceeds ", limits_.stream_body_bytes, " bytes")));
+      return;
+    }
+    if (ec) {
+      done(absl::UnavailableError("the client stopped sending the body"));
+      return;
+    }
+    const size_t got = piece_.size() - stream_parser_->get().body().size;
+    if (got == 0) {
+      // Only framing arrived (a chunk header): read on.
+      ReadBodyPiece(std::move(done));
+      return;
+    }
+    done(std::string(piece_.data(), got));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (AnswerReadError(ec, limits_.body_bytes)) return;
     // The whole request is in; give the handler as long as it needs (it has
     // its own upstream deadline) without the read timer firing.
     stream_.expires_never();
@@ -110,6 +244,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Write(HttpResponse response) {
     if (!keep_alive_ || state_->draining.load()) response.keep_alive(false);
+    // Unread body bytes would be taken for the next request.
+    if (stream_parser_.has_value() && !stream_parser_->is_done()) response.keep_alive(false);
+    responded_ = true;
     response_ = std::make_shared<HttpResponse>(std::move(response));
     stream_.expires_after(ToSteady(limits_.read_timeout));
     http::async_write(
@@ -124,10 +261,38 @@ class Session : public std::enable_shared_from_this<Session> {
       state_->in_flight.fetch_sub(1);
     }
     if (ec || !keep_alive) {
+      if (!ec && stream_parser_.has_value() && !stream_parser_->is_done() && !body_read_pending_) {
+        DrainThenClose(absl::Now() + kDrainTime);
+        return;
+      }
       Close();
       return;
     }
     Read();
+  }
+
+  // Answered before the client finished sending (an upload refused early):
+  // read and drop the rest for a while, so the client gets to read the
+  // answer rather than a reset connection, then close.
+  void DrainThenClose(absl::Time deadline) {
+    if (stream_parser_->is_done() || absl::Now() > deadline) {
+      Close();
+      return;
+    }
+    piece_.resize(kPieceBytes);
+    auto& body = stream_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    stream_.expires_after(ToSteady(deadline - absl::Now()));
+    http::async_read_some(stream_, buffer_, *stream_parser_,
+                          [self = shared_from_this(), deadline](beast::error_code ec, std::size_t) {
+                            if (ec && ec != http::error::need_buffer) {
+                              self->Close();
+                              return;
+                            }
+                            self->DrainThenClose(deadline);
+                          });
   }
 
   void Close() {
@@ -143,6 +308,12 @@ class Session : public std::enable_shared_from_this<Session> {
   const log::Logger& logger_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // Set while a streamed request's body is being read.
+  std::optional<http::request_parser<http::buffer_body>> stream_parser_;
+  std::string piece_;
+  bool continue_pending_ = false;
+  bool responded_ = false;
+  bool body_read_pending_ = false;
   std::shared_ptr<HttpResponse> response_;
   std::string client_ip_;
   bool keep_alive_ = true;
@@ -151,6 +322,12 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+void HttpHandler::HandleStream(HttpRequest request, const std::string&, std::shared_ptr<BodyReader>,
+                               std::function<void(HttpResponse)> respond) {
+  respond(PlainError(http::status::not_found, request.version(), "NOT_FOUND",
+                     "no streamed route here"));
+}
 
 HttpServer::HttpServer(net::io_context& io, HttpHandler* handler, HttpLimits limits,
                        log::Logger logger)

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/log/logger.h"
 
@@ -21,10 +22,24 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 struct HttpLimits {
   size_t header_bytes = 16 * 1024;
   size_t body_bytes = 1024 * 1024;
+  // Bodies the handler streams (HttpHandler::StreamsBody): file uploads.
+  size_t stream_body_bytes = 32 * 1024 * 1024;
   // Time to receive one whole request once it started.
   absl::Duration read_timeout = absl::Seconds(15);
   // Time a keep-alive connection may wait for its next request.
   absl::Duration idle_timeout = absl::Seconds(60);
+};
+
+// The body of a streamed request, read piece by piece as the handler is
+// ready for more, so a large upload never sits whole in memory.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // Reads the next piece and calls `done` with it (from the connection's
+  // strand; never block there): a non-empty string, an empty one at the end
+  // of the body, or an error (OUT_OF_RANGE past the size limit,
+  // UNAVAILABLE when the client went away or stalled). One read at a time.
+  virtual void Read(std::function<void(absl::StatusOr<std::string>)> done) = 0;
 };
 
 // Called once per request. `respond` may be called from any thread, exactly
@@ -34,6 +49,15 @@ class HttpHandler {
   virtual ~HttpHandler() = default;
   virtual void Handle(HttpRequest request, const std::string& client_ip,
                       std::function<void(HttpResponse)> respond) = 0;
+
+  // Whether the body of the request with this header should be streamed to
+  // HandleStream instead of read whole first.
+  virtual bool StreamsBody(const HttpRequest& /*header*/) const { return false; }
+  // Like Handle, for a request StreamsBody claimed: `request` carries the
+  // header only. Answering before the body was read closes the connection.
+  virtual void HandleStream(HttpRequest request, const std::string& client_ip,
+                            std::shared_ptr<BodyReader> body,
+                            std::function<void(HttpResponse)> respond);
 };
 
 // An asynchronous HTTP/1.1 server on Beast: keep-alive, size limits, read and

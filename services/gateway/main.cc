@@ -20,6 +20,8 @@ ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis for sessions and rat
 ABSL_FLAG(int, io_threads, 2, "Threads serving HTTP");
 ABSL_FLAG(int, upstream_timeout_ms, 5000, "Deadline of each backend call");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest JSON request body accepted");
+ABSL_FLAG(int64_t, max_upload_bytes, 32 << 20,
+          "Largest material upload streamed to intake (intake's own limit may be lower)");
 ABSL_FLAG(int, citizen_idle_seconds, 15 * 60,
           "Citizen and enterprise sessions end after this idle time");
 ABSL_FLAG(int, staff_idle_seconds, 5 * 60,
@@ -32,6 +34,9 @@ ABSL_FLAG(double, rate_per_session, 20, "Requests per second per session");
 ABSL_FLAG(double, burst_per_session, 60, "Burst per session");
 ABSL_FLAG(double, login_rate_per_client, 0.2, "Login attempts per second per client address");
 ABSL_FLAG(double, login_burst_per_client, 5, "Login burst per client address");
+ABSL_FLAG(int, public_cache_ms, 1000,
+          "How long answers to anonymous GETs of public, non-personal routes are reused; 0 = off");
+ABSL_FLAG(int64_t, public_cache_bytes, 64 << 20, "Memory bound of that cache");
 
 int main(int argc, char** argv) {
   using namespace onewindow;
@@ -93,10 +98,18 @@ int main(int argc, char** argv) {
   gateway::GatewayOptions options;
   options.upstream_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_upstream_timeout_ms));
   options.secure_cookies = absl::GetFlag(FLAGS_secure_cookies);
+  gateway::ResponseCache public_cache(absl::Milliseconds(absl::GetFlag(FLAGS_public_cache_ms)),
+                                      static_cast<size_t>(absl::GetFlag(FLAGS_public_cache_bytes)));
   gateway::GatewayDeps deps{
-      &*routes,   std::move(stubs), identity::v1::IdentityService::NewStub(channels["identity"]),
-      &readiness, &signer,          &sessions,
-      &limiter,   &metrics,         gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0")};
+      &*routes,     std::move(stubs), identity::v1::IdentityService::NewStub(channels["identity"]),
+      &readiness,   &signer,          &sessions,
+      &limiter,     &metrics,         gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0"),
+      &public_cache};
+  gateway::MaterialTransfer materials(intake::v1::IntakeService::NewStub(channels["intake"]),
+                                      &signer);
+  deps.materials = &materials;
+  const gateway::OpsPage ops_page(&metrics, &*routes, absl::Now());
+  deps.ops = &ops_page;
   gateway::Gateway handler(options, std::move(deps), logger);
   gateway::SessionGaugeSampler sampler(&sessions, &metrics.active_sessions(), absl::Seconds(15));
   sampler.Start();
@@ -104,6 +117,7 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   gateway::HttpLimits limits;
   limits.body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  limits.stream_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_upload_bytes));
   gateway::HttpServer http(io, &handler, limits, logger);
   std::string listen = absl::GetFlag(FLAGS_listen);
   if (listen.empty()) listen = "127.0.0.1:8080";

@@ -1,33 +1,107 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/store/database.h"
+#include "libs/workday/calendar.h"
+#include "libs/workday/clock.h"
+#include "onewindow/auth/v1/principal.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
+#include "services/intake/application_store.h"
+#include "services/intake/guides.h"
+#include "services/intake/handoff.h"
+#include "services/intake/licences.h"
+#include "services/intake/materials.h"
 
 namespace onewindow::intake {
 
-// The applications intake has accepted. Submission is idempotent per
-// applicant on the request id: a retry gets the first answer, the same id
-// with a different body is refused.
+struct ApplicationDeps {
+  store::Database* db = nullptr;
+  GuideSource* guides = nullptr;
+  Materials* materials = nullptr;
+  Licences* licences = nullptr;
+  CaseWithdrawer* withdrawer = nullptr;
+  const workday::Calendar* calendar = nullptr;
+  const workday::Clock* clock = nullptr;
+  // Called after events were enqueued, so the relay sends them now rather
+  // than at its next poll. May be empty.
+  std::function<void()> wake_relay;
+};
+
+// The applications intake accepts, from submission to delivery: the front
+// desk's logic, free of gRPC. Every state change, its timeline entry and
+// the events announcing it (hand-off to approval, notification of the
+// applicant) are written in one transaction.
 class Applications {
  public:
-  explicit Applications(store::Database* db) : db_(db) {}
+  explicit Applications(ApplicationDeps deps) : deps_(std::move(deps)) {}
 
+  // Validates against the guide at the request's catalog revision and
+  // stores the application with its materials list (held licences attached
+  // where nothing was uploaded). Idempotent per submitter on request_id;
+  // `created` (if given) tells a new application from a retry's answer.
   absl::StatusOr<intake::v1::Application> Submit(
-      const std::string& applicant_id, const intake::v1::SubmitApplicationRequest& request,
+      const auth::v1::Principal& principal, const intake::v1::SubmitApplicationRequest& request,
+      bool* created = nullptr);
+
+  // With its timeline; NOT_FOUND for whoever may not read it.
+  absl::StatusOr<intake::v1::Application> Get(const auth::v1::Principal& principal,
+                                              const std::string& application_id);
+
+  // Counts per status. Operators and platform admins see everything (or one
+  // department); staff only their own department.
+  absl::StatusOr<intake::v1::ApplicationStats> Stats(
+      const auth::v1::Principal& principal, const intake::v1::GetApplicationStatsRequest& request,
       absl::Time now);
-  // NOT_FOUND unless `applicant_id` owns it (empty `applicant_id`: any).
-  absl::StatusOr<intake::v1::Application> Get(const std::string& application_id,
-                                              const std::string& applicant_id) const;
+
+  absl::StatusOr<intake::v1::ListApplicationsResponse> List(
+      const auth::v1::Principal& principal, const intake::v1::ListApplicationsRequest& request);
+
+  absl::StatusOr<intake::v1::Requirements> GetRequirements(
+      const auth::v1::Principal& principal, const intake::v1::GetRequirementsRequest& request);
+
+  // Approval's report of a step. Returns false when `event_id` was applied
+  // before.
+  absl::StatusOr<bool> RecordTransition(const auth::v1::Principal& principal,
+                                        const intake::v1::RecordTransitionRequest& request);
+
+  absl::StatusOr<intake::v1::Application> Supplement(
+      const auth::v1::Principal& principal,
+      const intake::v1::SupplementApplicationRequest& request);
+
+  absl::StatusOr<intake::v1::Application> Withdraw(
+      const auth::v1::Principal& principal, const intake::v1::WithdrawApplicationRequest& request,
+      const std::string& request_id);
+
+  absl::StatusOr<intake::v1::Application> Deliver(const auth::v1::Principal& principal,
+                                                  const intake::v1::DeliverResultRequest& request);
+
+  // Releases cached statements; call before the database closes.
+  void ReleaseStatements() { store_.ReleaseStatements(); }
 
  private:
-  store::Database* db_;
+  // Loads an application `principal` may read (NOT_FOUND otherwise).
+  absl::StatusOr<intake::v1::Application> LoadReadable(const auth::v1::Principal& principal,
+                                                       const std::string& application_id);
+  // Adds what is computed at read time: working days left.
+  void Decorate(intake::v1::Application* application, absl::Time now) const;
+  absl::Time EstimatedDue(absl::Time submit_time, int limit_days) const;
+  void WakeRelay() const {
+    if (deps_.wake_relay) deps_.wake_relay();
+  }
+
+  ApplicationDeps deps_;
+  ApplicationStore store_;
 };
 
 // "SQ" + date in China Standard Time + "-" + 6-digit sequence of that day.
 std::string FormatApplicationNumber(absl::Time submit_time, int64_t sequence);
+
+// The China Standard Time date a deadline falls on, as people say it:
+// a limit ending at 24:00 on the 12th is due "2026-01-12".
+std::string DueDateText(absl::Time due);
 
 }  // namespace onewindow::intake

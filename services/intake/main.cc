@@ -1,15 +1,88 @@
 // intake: applications, materials, licences and delivery.
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "libs/client/channels.h"
+#include "libs/config/flags.h"
+#include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
+#include "libs/workday/calendar.h"
+#include "libs/workday/clock.h"
+#include "services/intake/blob_store.h"
+#include "services/intake/guides.h"
+#include "services/intake/handoff.h"
 #include "services/intake/intake_grpc.h"
 #include "services/intake/schema.h"
+#include "services/intake/service_calls.h"
+
+ABSL_FLAG(std::string, calendar_dir, "deploy/calendar",
+          "Holiday calendars (*.txt) for working-day deadlines");
+ABSL_FLAG(int64_t, max_material_bytes, 20 << 20, "Largest file an applicant may upload");
+ABSL_FLAG(int64_t, max_application_bytes, 100 << 20, "Most bytes of files one application holds");
+ABSL_FLAG(int, max_materials_per_application, 50, "Most files one application holds");
+ABSL_FLAG(bool, outbox_relay, true,
+          "Deliver hand-offs and notifications from this process (off: they wait in the outbox)");
+ABSL_FLAG(int, guide_cache_seconds, 30,
+          "How long a guide read from the catalog is reused (withdrawals show after this)");
 
 int main(int argc, char** argv) {
   using namespace onewindow;
   server::Process process = server::Bootstrap(argc, argv,
                                               {"intake", "intake: the front desk for applications",
                                                50052, 9102, &intake::IntakeMigrations()});
-  intake::Applications applications(process.db.get());
-  intake::IntakeGrpc service(process.calls.get(), &applications);
+
+  const std::string calendar_dir = absl::GetFlag(FLAGS_calendar_dir);
+  absl::StatusOr<workday::Calendar> calendar = workday::Calendar::LoadDirectory(calendar_dir);
+  if (!calendar.ok()) {
+    // Deadlines then count Monday to Friday only: shown to applicants as an
+    // estimate, never enforced here, so worth a warning rather than a stop.
+    process.logger.Warn(
+        "no holiday calendar; deadlines count Monday-Friday only",
+        {{"calendar_dir", calendar_dir}, {"error", std::string(calendar.status().message())}});
+    calendar = workday::Calendar();
+  }
+  auto blobs = intake::BlobStore::Open(absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/materials"));
+  if (!blobs.ok()) config::ExitOnConfigError(process.logger, blobs.status());
+
+  workday::SystemClock clock;
+  intake::ServiceCredentials credentials([&process] { return server::ServiceToken(process); });
+  auto catalog =
+      catalog::v1::CatalogService::NewStub(client::MakeChannel(client::AddressOf("catalog")));
+  auto approval =
+      approval::v1::ApprovalService::NewStub(client::MakeChannel(client::AddressOf("approval")));
+  auto notification = notification::v1::NotificationService::NewStub(
+      client::MakeChannel(client::AddressOf("notification")));
+
+  intake::CatalogGuides guides(std::move(catalog), &credentials,
+                               absl::Seconds(absl::GetFlag(FLAGS_guide_cache_seconds)));
+  intake::MaterialLimits limits;
+  limits.max_material_bytes = absl::GetFlag(FLAGS_max_material_bytes);
+  limits.max_application_bytes = absl::GetFlag(FLAGS_max_application_bytes);
+  limits.max_materials_per_application = absl::GetFlag(FLAGS_max_materials_per_application);
+  intake::Materials materials(process.db.get(), blobs->get(), &clock, limits);
+  intake::Licences licences(process.db.get(), &clock);
+  intake::GrpcCaseWithdrawer withdrawer(approval.get(), &credentials);
+
+  outbox::Relay relay(process.db.get(), {}, process.logger, &process.runner->metrics());
+  relay.Route(intake::kTopicOpenCase, intake::OpenCaseSender(approval.get(), &credentials));
+  relay.Route(intake::kTopicResumeCase, intake::ResumeCaseSender(approval.get(), &credentials));
+  relay.Route(intake::kTopicNotify, intake::NotifySender(notification.get(), &credentials));
+
+  intake::Applications applications({process.db.get(), &guides, &materials, &licences, &withdrawer,
+                                     &*calendar, &clock, [&relay] { relay.Wake(); }});
+  intake::IntakeMetrics metrics(process.runner->metrics());
+  intake::StatusGauges status_gauges(process.runner->metrics(), &applications, absl::Seconds(15));
+  intake::IntakeGrpc service(process.calls.get(), {&applications, &materials, &licences, &metrics});
   process.runner->AddService(&service, intake::v1::IntakeService::service_full_name());
+
+  // Runs after in-flight calls drained and before the store closes.
+  process.runner->OnShutdown([&] {
+    status_gauges.Stop();
+    relay.Stop();
+    applications.ReleaseStatements();
+    materials.ReleaseStatements();
+    licences.ReleaseStatements();
+  });
+  if (absl::GetFlag(FLAGS_outbox_relay)) relay.Start();
+  status_gauges.Start();
   return server::ServeUntilSignal(process);
 }

@@ -127,5 +127,40 @@ TEST_CASE("keep-alive serves many requests on one connection") {
   }
 }
 
+TEST_CASE("anonymous reads of public data are reused briefly; signed-in and failed ones are not") {
+  testing::StackOptions options;
+  options.backends = {"identity", "catalog"};
+  options.extra_flags["gateway"] = {"--public_cache_ms=60000"};
+  auto stack = Stack::Start(options);
+  INFO(stack.status().ToString());
+  REQUIRE(stack.ok());
+  HttpConnection http((*stack)->gateway_port());
+  auto first = http.Request("GET", "/api/v1/topics");
+  REQUIRE(first.ok());
+  CHECK(first->status == 200);
+  CHECK(first->header("x-cache").empty());
+  auto second = http.Request("GET", "/api/v1/topics");
+  REQUIRE(second.ok());
+  CHECK(second->status == 200);
+  CHECK(second->header("x-cache") == "hit");
+  CHECK(second->body == first->body);
+  CHECK(second->header("cache-control") == "public, max-age=60");
+  // A different query is a different answer.
+  auto other = http.Request("GET", "/api/v1/topics?regionCode=440000000000");
+  REQUIRE(other.ok());
+  CHECK(other->header("x-cache").empty());
+  // With a cookie the request goes the whole way (session, rate limits).
+  auto with_cookie = http.Request("GET", "/api/v1/topics", "", {{"Cookie", "ow_session=unknown"}});
+  REQUIRE(with_cookie.ok());
+  CHECK(with_cookie->header("x-cache").empty());
+  // Errors are never cached.
+  for (int i = 0; i < 2; ++i) {
+    auto missing = http.Request("GET", "/api/v1/regions/440000000000");
+    REQUIRE(missing.ok());
+    CHECK(missing->status == 404);
+    CHECK(missing->header("x-cache").empty());
+  }
+}
+
 }  // namespace
 }  // namespace onewindow

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "onewindow/approval/v1/approval.pb.h"
+#include "onewindow/auth/v1/principal.pb.h"
+#include "services/approval/deps.h"
+
+namespace onewindow::approval {
+
+// A department's work on its tasks: claim and release, the decisions
+// (approve, reject, request a supplement), transfer, and comments.
+//
+// Only staff of the department owning a task may act on it (others get
+// NOT_FOUND, as for a task that does not exist); see CheckCaseWorker for
+// roles. A claimed task is its holder's: others get FAILED_PRECONDITION
+// until it is released. One decision per task: decisions are checked and
+// applied in one write transaction, so of two racing decisions the second
+// finds the task decided and gets FAILED_PRECONDITION, unless it carries the
+// first one's request_id (a client retry), which returns the first answer.
+// Decisions share group commits, so many land per fsync.
+class Desk {
+ public:
+  explicit Desk(Deps deps) : deps_(std::move(deps)) {}
+
+  absl::StatusOr<approval::v1::Task> Claim(const auth::v1::Principal& principal,
+                                           const std::string& task_id);
+  // By the holder or a dept_admin of the department; releasing an unclaimed
+  // task returns it unchanged.
+  absl::StatusOr<approval::v1::Task> Release(const auth::v1::Principal& principal,
+                                             const std::string& task_id);
+
+  absl::StatusOr<approval::v1::DecisionResponse> Approve(
+      const auth::v1::Principal& principal, const approval::v1::ApproveTaskRequest& request);
+  absl::StatusOr<approval::v1::DecisionResponse> Reject(
+      const auth::v1::Principal& principal, const approval::v1::RejectTaskRequest& request);
+  // Every missing or defective material at once, each with why.
+  absl::StatusOr<approval::v1::DecisionResponse> RequestSupplement(
+      const auth::v1::Principal& principal, const approval::v1::RequestSupplementRequest& request);
+  absl::StatusOr<approval::v1::DecisionResponse> Transfer(
+      const auth::v1::Principal& principal, const approval::v1::TransferTaskRequest& request);
+
+  // By staff of a department the case concerns (see CheckCaseReader).
+  absl::StatusOr<approval::v1::AuditEntry> Comment(const auth::v1::Principal& principal,
+                                                   const approval::v1::AddCommentRequest& request);
+
+ private:
+  struct Loaded;
+  enum class Need { kOpenTask, kLiveTask };
+  // Loads the task and its case for `principal` inside the transaction and
+  // checks department, state and claim. Sets `replayed` when `request_id`
+  // names the decision that already closed the task.
+  absl::Status Load(SQLite::Database& tx, const auth::v1::Principal& principal,
+                    const std::string& task_id, const std::string& request_id, Need need,
+                    Loaded& loaded) const;
+  // Runs a decision: `apply` changes the loaded records.
+  absl::StatusOr<approval::v1::DecisionResponse> Decide(
+      const auth::v1::Principal& principal, const std::string& task_id,
+      const std::string& request_id,
+      const std::function<absl::Status(SQLite::Database&, Loaded&, absl::Time)>& apply);
+
+  Deps deps_;
+};
+
+}  // namespace onewindow::approval

@@ -1,0 +1,168 @@
+#include "services/intake/application_store.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "libs/store/times.h"
+
+namespace onewindow::intake {
+namespace {
+
+constexpr char kFindByRequest[] =
+    "SELECT id, request_hash FROM applications"
+    " WHERE applicant_id = ? AND submitted_by = ? AND request_id = ?";
+constexpr char kLoad[] = "SELECT record FROM applications WHERE id = ?";
+constexpr char kTimeline[] = "SELECT entry FROM timeline WHERE application_id = ? ORDER BY seq";
+constexpr char kNextNumber[] =
+    "INSERT INTO application_numbers(day, last) VALUES(?, 1)"
+    " ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last";
+constexpr char kInsert[] =
+    "INSERT INTO applications(id, number, applicant_id, submitted_by, department_id,"
+    " implementation_code, status, submit_time, update_time, request_id, request_hash, record)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr char kUpdate[] =
+    "UPDATE applications SET status = ?, update_time = ?, record = ? WHERE id = ?";
+constexpr char kAppendTimeline[] =
+    "INSERT INTO timeline(application_id, seq, entry)"
+    " SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM timeline WHERE application_id = ?";
+constexpr char kSeenTransition[] = "SELECT 1 FROM transition_events WHERE event_id = ?";
+constexpr char kRecordTransition[] =
+    "INSERT INTO transition_events(event_id, application_id, record_time) VALUES(?,?,?)";
+constexpr char kSupplementHash[] =
+    "SELECT request_hash FROM supplements WHERE application_id = ? AND request_id = ?";
+constexpr char kRecordSupplement[] =
+    "INSERT INTO supplements(application_id, request_id, request_hash, round) VALUES(?,?,?,?)";
+
+void BindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
+  s.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// The record holds everything but what is computed or kept apart.
+std::string RecordBytes(const intake::v1::Application& application) {
+  intake::v1::Application record = application;
+  record.clear_timeline();
+  record.clear_working_days_left();
+  return record.SerializeAsString();
+}
+
+}  // namespace
+
+std::optional<ApplicationStore::ByRequest> ApplicationStore::FindByRequest(
+    SQLite::Database& db, const std::string& applicant_id, const std::string& submitted_by,
+    const std::string& request_id) {
+  auto select = statements_.Get(db, kFindByRequest);
+  select->bind(1, applicant_id);
+  select->bind(2, submitted_by);
+  select->bind(3, request_id);
+  if (!select->executeStep()) return std::nullopt;
+  return ByRequest{select->getColumn(0).getString(), select->getColumn(1).getString()};
+}
+
+std::optional<intake::v1::Application> ApplicationStore::Load(SQLite::Database& db,
+                                                              const std::string& application_id) {
+  auto select = statements_.Get(db, kLoad);
+  select->bind(1, application_id);
+  if (!select->executeStep()) return std::nullopt;
+  const SQLite::Column record = select->getColumn(0);
+  intake::v1::Application application;
+  if (!application.ParseFromArray(record.getBlob(), record.getBytes())) return std::nullopt;
+  return application;
+}
+
+std::vector<intake::v1::TimelineEntry> ApplicationStore::Timeline(
+    SQLite::Database& db, const std::string& application_id) {
+  std::vector<intake::v1::TimelineEntry> entries;
+  auto select = statements_.Get(db, kTimeline);
+  select->bind(1, application_id);
+  while (select->executeStep()) {
+    const SQLite::Column column = select->getColumn(0);
+    intake::v1::TimelineEntry entry;
+    if (entry.ParseFromArray(column.getBlob(), column.getBytes())) {
+      entries.push_back(std::move(entry));
+    }
+  }
+  return entries;
+}
+
+int64_t ApplicationStore::NextNumber(SQLite::Database& db, const std::string& day) {
+  auto next = statements_.Get(db, kNextNumber);
+  next->bind(1, day);
+  next->executeStep();
+  return next->getColumn(0).getInt64();
+}
+
+void ApplicationStore::Insert(SQLite::Database& db, const intake::v1::Application& a,
+                              const std::string& request_id, const std::string& request_hash) {
+  const std::string record = RecordBytes(a);
+  auto insert = statements_.Get(db, kInsert);
+  insert->bind(1, a.application_id());
+  insert->bind(2, a.number());
+  insert->bind(3, a.applicant_id());
+  insert->bind(4, a.submitted_by());
+  insert->bind(5, a.department_id());
+  insert->bind(6, a.implementation_code());
+  insert->bind(7, static_cast<int>(a.status()));
+  insert->bind(8, store::ToStoredTime(store::FromProtoTime(a.submit_time())));
+  insert->bind(9, store::ToStoredTime(store::FromProtoTime(a.update_time())));
+  insert->bind(10, request_id);
+  insert->bind(11, request_hash);
+  BindBlob(*insert, 12, record);
+  insert->exec();
+}
+
+void ApplicationStore::Update(SQLite::Database& db, const intake::v1::Application& a) {
+  const std::string record = RecordBytes(a);
+  auto update = statements_.Get(db, kUpdate);
+  update->bind(1, static_cast<int>(a.status()));
+  update->bind(2, store::ToStoredTime(store::FromProtoTime(a.update_time())));
+  BindBlob(*update, 3, record);
+  update->bind(4, a.application_id());
+  update->exec();
+}
+
+void ApplicationStore::AppendTimeline(SQLite::Database& db, const std::string& application_id,
+                                      const intake::v1::TimelineEntry& entry) {
+  const std::string bytes = entry.SerializeAsString();
+  auto insert = statements_.Get(db, kAppendTimeline);
+  insert->bind(1, application_id);
+  BindBlob(*insert, 2, bytes);
+  insert->bind(3, application_id);
+  insert->exec();
+}
+
+bool ApplicationStore::SeenTransition(SQLite::Database& db, const std::string& event_id) {
+  auto select = statements_.Get(db, kSeenTransition);
+  select->bind(1, event_id);
+  return select->executeStep();
+}
+
+void ApplicationStore::RecordTransitionEvent(SQLite::Database& db, const std::string& event_id,
+                                             const std::string& application_id, absl::Time now) {
+  auto insert = statements_.Get(db, kRecordTransition);
+  insert->bind(1, event_id);
+  insert->bind(2, application_id);
+  insert->bind(3, store::ToStoredTime(now));
+  insert->exec();
+}
+
+std::optional<std::string> ApplicationStore::SupplementHash(SQLite::Database& db,
+                                                            const std::string& application_id,
+                                                            const std::string& request_id) {
+  auto select = statements_.Get(db, kSupplementHash);
+  select->bind(1, application_id);
+  select->bind(2, request_id);
+  if (!select->executeStep()) return std::nullopt;
+  return select->getColumn(0).getString();
+}
+
+void ApplicationStore::RecordSupplement(SQLite::Database& db, const std::string& application_id,
+                                        const std::string& request_id,
+                                        const std::string& request_hash, int round) {
+  auto insert = statements_.Get(db, kRecordSupplement);
+  insert->bind(1, application_id);
+  insert->bind(2, request_id);
+  insert->bind(3, request_hash);
+  insert->bind(4, round);
+  insert->exec();
+}
+
+}  // namespace onewindow::intake

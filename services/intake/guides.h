@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "onewindow/catalog/v1/catalog.grpc.pb.h"
+#include "services/intake/service_calls.h"
+
+namespace onewindow::intake {
+
+using Guide = std::shared_ptr<const catalog::v1::Implementation>;
+
+// Where intake reads the guide an application is checked against.
+class GuideSource {
+ public:
+  virtual ~GuideSource() = default;
+  // The implementation at `revision` (0: the current one). NOT_FOUND when
+  // the item or the revision does not exist; UNAVAILABLE when the catalog
+  // cannot be asked.
+  virtual absl::StatusOr<Guide> Get(const std::string& implementation_code, int64_t revision) = 0;
+};
+
+// The catalog over gRPC, cached. A published revision never changes, but
+// withdrawing an item marks every revision of it, so entries are refreshed
+// after `ttl`; a withdrawal therefore reaches submissions within that time.
+// "Current revision" lookups are cached the same way.
+class CatalogGuides final : public GuideSource {
+ public:
+  CatalogGuides(std::unique_ptr<catalog::v1::CatalogService::StubInterface> stub,
+                ServiceCredentials* credentials, absl::Duration ttl = absl::Seconds(30),
+                absl::Duration timeout = absl::Seconds(3))
+      : stub_(std::move(stub)), credentials_(credentials), ttl_(ttl), timeout_(timeout) {}
+
+  absl::StatusOr<Guide> Get(const std::string& implementation_code, int64_t revision) override;
+
+ private:
+  struct Entry {
+    Guide guide;
+    absl::Time fetched;
+  };
+  using Key = std::pair<std::string, int64_t>;
+
+  std::unique_ptr<catalog::v1::CatalogService::StubInterface> stub_;
+  ServiceCredentials* credentials_;
+  const absl::Duration ttl_;
+  const absl::Duration timeout_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<Key, Entry> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace onewindow::intake

@@ -1,0 +1,170 @@
+#include "services/intake/handoff.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/status/grpc_status.h"
+#include "libs/status/macros.h"
+
+namespace onewindow::intake {
+namespace {
+
+const char* ChannelName(intake::v1::Channel channel) {
+  switch (channel) {
+    case intake::v1::WINDOW:
+      return "window";
+    case intake::v1::HOTLINE:
+      return "hotline";
+    default:
+      return "online";
+  }
+}
+
+// What the relay makes of a receiver's answer: the status as is, except
+// that a receiver saying "already have it" has applied it.
+absl::Status Outcome(const grpc::Status& status) {
+  if (status.error_code() == grpc::ALREADY_EXISTS) return absl::OkStatus();
+  return status::FromGrpcStatus(status);
+}
+
+}  // namespace
+
+absl::Status EnqueueOpenCase(SQLite::Database& tx, const intake::v1::Application& application,
+                             absl::Time now) {
+  approval::v1::OpenCaseRequest open;
+  open.set_event_id(absl::StrCat("open:", application.application_id()));
+  open.set_application_id(application.application_id());
+  open.set_implementation_code(application.implementation_code());
+  open.set_catalog_revision(application.catalog_revision());
+  open.set_department_id(application.department_id());
+  open.set_application_number(application.number());
+  open.set_applicant_id(application.applicant_id());
+  open.set_applicant_kind(application.applicant_kind());
+  *open.mutable_submit_time() = application.submit_time();
+  open.set_channel(ChannelName(application.channel()));
+  return outbox::Enqueue(
+      tx, {open.event_id(), kTopicOpenCase, application.application_id(), open.SerializeAsString()},
+      now);
+}
+
+absl::Status EnqueueResumeCase(SQLite::Database& tx, const std::string& event_id,
+                               const std::string& application_id,
+                               const std::vector<std::string>& supplied_names, absl::Time now) {
+  approval::v1::ResumeCaseRequest resume;
+  resume.set_event_id(event_id);
+  resume.set_application_id(application_id);
+  for (const auto& name : supplied_names) resume.add_supplied_materials(name);
+  return outbox::Enqueue(
+      tx, {event_id, kTopicResumeCase, application_id, resume.SerializeAsString()}, now);
+}
+
+absl::Status EnqueueNotification(SQLite::Database& tx, const std::string& event_id,
+                                 const std::string& type,
+                                 const intake::v1::Application& application,
+                                 std::map<std::string, std::string> params, bool urgent,
+                                 absl::Time now) {
+  notification::v1::NotifyRequest notify;
+  notification::v1::Event* event = notify.mutable_event();
+  event->set_event_id(event_id);
+  event->set_type(type);
+  event->set_recipient_id(application.applicant_id());
+  params.emplace("number", application.number());
+  params.emplace("item_name", application.item_name());
+  params.emplace("application_id", application.application_id());
+  for (auto& [key, value] : params) (*event->mutable_params())[key] = std::move(value);
+  event->set_urgent(urgent);
+  return outbox::Enqueue(
+      tx,
+      {event_id, kTopicNotify, absl::StrCat("ntf:", application.application_id()),
+       notify.SerializeAsString()},
+      now);
+}
+
+std::string NotificationType(intake::v1::ApplicationStatus status) {
+  switch (status) {
+    case intake::v1::SUBMITTED:
+      return "application.submitted";
+    case intake::v1::ACCEPTED:
+      return "application.accepted";
+    case intake::v1::NOT_ACCEPTED:
+      return "application.not_accepted";
+    case intake::v1::SUPPLEMENT_NEEDED:
+      return "application.supplement_needed";
+    case intake::v1::SUPPLEMENTED:
+      return "application.supplemented";
+    case intake::v1::APPROVED:
+      return "application.approved";
+    case intake::v1::REJECTED:
+      return "application.rejected";
+    case intake::v1::RESULT_ISSUED:
+      return "application.result_issued";
+    case intake::v1::DELIVERED:
+      return "application.delivered";
+    case intake::v1::WITHDRAWN:
+      return "application.withdrawn";
+    default:
+      return "";
+  }
+}
+
+outbox::Sender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                              ServiceCredentials* credentials, absl::Duration timeout) {
+  return [approval, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
+    approval::v1::OpenCaseRequest request;
+    if (!request.ParseFromString(e.event.payload)) {
+      return absl::InvalidArgumentError("unparsable open_case payload");
+    }
+    approval::v1::Case reply;
+    return Outcome(approval->OpenCase(credentials->Context(timeout).get(), request, &reply));
+  };
+}
+
+outbox::Sender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                ServiceCredentials* credentials, absl::Duration timeout) {
+  return [approval, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
+    approval::v1::ResumeCaseRequest request;
+    if (!request.ParseFromString(e.event.payload)) {
+      return absl::InvalidArgumentError("unparsable resume_case payload");
+    }
+    approval::v1::Case reply;
+    return Outcome(approval->ResumeCase(credentials->Context(timeout).get(), request, &reply));
+  };
+}
+
+outbox::Sender NotifySender(notification::v1::NotificationService::StubInterface* notification,
+                            ServiceCredentials* credentials, absl::Duration timeout) {
+  return [notification, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
+    notification::v1::NotifyRequest request;
+    if (!request.ParseFromString(e.event.payload)) {
+      return absl::InvalidArgumentError("unparsable notify payload");
+    }
+    notification::v1::NotifyResponse reply;
+    return Outcome(notification->Notify(credentials->Context(timeout).get(), request, &reply));
+  };
+}
+
+absl::Status GrpcCaseWithdrawer::Withdraw(const std::string& application_id,
+                                          const std::string& reason,
+                                          const std::string& request_id) {
+  approval::v1::WithdrawCaseRequest request;
+  request.set_application_id(application_id);
+  request.set_reason(reason);
+  approval::v1::Case reply;
+  const grpc::Status status =
+      approval_->WithdrawCase(credentials_->Context(timeout_, request_id).get(), request, &reply);
+  if (status.ok()) return absl::OkStatus();
+  absl::Status error = status::FromGrpcStatus(status);
+  switch (error.code()) {
+    case absl::StatusCode::kFailedPrecondition:
+      return absl::FailedPreconditionError(
+          "the application can no longer be withdrawn: a decision has been made");
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return absl::UnavailableError("approval unavailable; try the withdrawal again");
+    default:
+      // Anything else is a bug on one side or the other: logged in full by
+      // the call runner, answered generically.
+      return absl::InternalError(
+          absl::StrCat("approval refused the withdrawal: ", error.ToString()));
+  }
+}
+
+}  // namespace onewindow::intake

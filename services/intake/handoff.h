@@ -1,0 +1,89 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "libs/outbox/outbox.h"
+#include "onewindow/approval/v1/approval.grpc.pb.h"
+#include "onewindow/intake/v1/intake.pb.h"
+#include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "services/intake/service_calls.h"
+
+// What intake tells other services. State changes and the events announcing
+// them are written in one transaction (the outbox); the relay delivers them
+// with retries, and receivers are idempotent on the event id.
+
+namespace onewindow::intake {
+
+inline constexpr char kTopicOpenCase[] = "approval.open_case";
+inline constexpr char kTopicResumeCase[] = "approval.resume_case";
+inline constexpr char kTopicNotify[] = "notification.notify";
+
+// Inside the caller's write transaction: hands a new application to
+// approval. Ordered by application, so a later resume never overtakes it.
+absl::Status EnqueueOpenCase(SQLite::Database& tx, const intake::v1::Application& application,
+                             absl::Time now);
+
+// Inside the caller's write transaction: the applicant supplied what was
+// asked; the case resumes.
+absl::Status EnqueueResumeCase(SQLite::Database& tx, const std::string& event_id,
+                               const std::string& application_id,
+                               const std::vector<std::string>& supplied_names, absl::Time now);
+
+// Inside the caller's write transaction: tells the applicant about a step
+// of `application` (type "application.<step>"). Ordered per application on
+// a key of its own, so an approval outage never holds notifications back.
+absl::Status EnqueueNotification(SQLite::Database& tx, const std::string& event_id,
+                                 const std::string& type,
+                                 const intake::v1::Application& application,
+                                 std::map<std::string, std::string> params, bool urgent,
+                                 absl::Time now);
+
+// The notification type for reaching `status` ("application.accepted"), or
+// "" for steps applicants are not told about (in review).
+std::string NotificationType(intake::v1::ApplicationStatus status);
+
+// Relay senders: one gRPC call each, as this process's SERVICE principal.
+outbox::Sender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                              ServiceCredentials* credentials,
+                              absl::Duration timeout = absl::Seconds(5));
+outbox::Sender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                ServiceCredentials* credentials,
+                                absl::Duration timeout = absl::Seconds(5));
+outbox::Sender NotifySender(notification::v1::NotificationService::StubInterface* notification,
+                            ServiceCredentials* credentials,
+                            absl::Duration timeout = absl::Seconds(5));
+
+// Withdrawal cannot wait for a relay: the applicant needs to know now
+// whether approval has decided already.
+class CaseWithdrawer {
+ public:
+  virtual ~CaseWithdrawer() = default;
+  // OK when approval withdrew the case (or will never open it);
+  // FAILED_PRECONDITION when it has decided; UNAVAILABLE when it cannot be
+  // asked.
+  virtual absl::Status Withdraw(const std::string& application_id, const std::string& reason,
+                                const std::string& request_id) = 0;
+};
+
+class GrpcCaseWithdrawer final : public CaseWithdrawer {
+ public:
+  GrpcCaseWithdrawer(approval::v1::ApprovalService::StubInterface* approval,
+                     ServiceCredentials* credentials, absl::Duration timeout = absl::Seconds(5))
+      : approval_(approval), credentials_(credentials), timeout_(timeout) {}
+  absl::Status Withdraw(const std::string& application_id, const std::string& reason,
+                        const std::string& request_id) override;
+
+ private:
+  approval::v1::ApprovalService::StubInterface* approval_;
+  ServiceCredentials* credentials_;
+  const absl::Duration timeout_;
+};
+
+}  // namespace onewindow::intake

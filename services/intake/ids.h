@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace onewindow::intake {
+
+// A new id: `prefix`, the creation time in microseconds (13 hex digits) and
+// 64 random bits. Ids made later sort later, so rows and index entries keyed
+// by them are appended at the right edge of their B-trees: a group of
+// submissions committed together dirties a few pages, not one page per
+// index per submission. The random part keeps ids unique and unguessable;
+// access never depends on that, every read checks who asks.
+std::string NewId(absl::string_view prefix, absl::Time now);
+
+}  // namespace onewindow::intake

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+
+#include <google/protobuf/message.h>
+
+namespace onewindow::intake {
+
+// SHA-256 (hex) of what a request asks for, its request_id field left out,
+// to tell a retry from a different request reusing the idempotency key.
+// Deterministic serialisation keeps map order fixed.
+std::string RequestHash(const google::protobuf::Message& request);
+
+}  // namespace onewindow::intake

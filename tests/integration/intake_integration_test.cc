@@ -1,0 +1,587 @@
+// Intake over its real surfaces: materials streamed through the gateway,
+// submissions with idempotency keys, who sees what, supplement and
+// withdrawal, the hand-off surviving a receiver outage, and a kill -9 in the
+// middle of a stream of submissions.
+//
+// Approval and notification are played by a small gRPC server inside the
+// test, so it can fail on purpose and count what it was sent.
+#include <grpcpp/client_context.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "libs/client/channels.h"
+#include "libs/server/call.h"
+#include "libs/testing/http_client.h"
+#include "libs/testing/stack.h"
+#include "onewindow/approval/v1/approval.grpc.pb.h"
+#include "onewindow/catalog/v1/catalog.grpc.pb.h"
+#include "onewindow/intake/v1/intake.grpc.pb.h"
+#include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/unit/intake_guide.h"
+
+namespace onewindow {
+namespace {
+
+using intake::test::kDepartment;
+using testing::Headers;
+using testing::HttpConnection;
+using testing::HttpResult;
+using testing::Stack;
+
+constexpr char kPassword[] = "Correct-horse-9";
+
+// Approval and notification as intake sees them: idempotent on event id
+// (application id for opens), able to fail for a while.
+class Receivers final : public approval::v1::ApprovalService::Service,
+                        public notification::v1::NotificationService::Service {
+ public:
+  grpc::Status OpenCase(grpc::ServerContext*, const approval::v1::OpenCaseRequest* request,
+                        approval::v1::Case* response) override {
+    absl::MutexLock lock(&mu);
+    ++open_calls;
+    if (open_failures > 0) {
+      --open_failures;
+      return grpc::Status(grpc::UNAVAILABLE, "approval is down");
+    }
+    opened.insert(request->application_id());
+    response->set_application_id(request->application_id());
+    return grpc::Status::OK;
+  }
+  grpc::Status ResumeCase(grpc::ServerContext*, const approval::v1::ResumeCaseRequest* request,
+                          approval::v1::Case* response) override {
+    absl::MutexLock lock(&mu);
+    resumed.insert(request->application_id());
+    response->set_application_id(request->application_id());
+    return grpc::Status::OK;
+  }
+  grpc::Status WithdrawCase(grpc::ServerContext*, const approval::v1::WithdrawCaseRequest* request,
+                            approval::v1::Case* response) override {
+    absl::MutexLock lock(&mu);
+    withdrawn.insert(request->application_id());
+    response->set_application_id(request->application_id());
+    if (decided.count(request->application_id()) > 0) {
+      return grpc::Status(grpc::FAILED_PRECONDITION, "decided");
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status Notify(grpc::ServerContext*, const notification::v1::NotifyRequest* request,
+                      notification::v1::NotifyResponse* response) override {
+    absl::MutexLock lock(&mu);
+    response->set_created(notified.insert(request->event().event_id()).second);
+    if (response->created()) types.push_back(request->event().type());
+    return grpc::Status::OK;
+  }
+
+  size_t Opened() {
+    absl::MutexLock lock(&mu);
+    return opened.size();
+  }
+
+  absl::Mutex mu;
+  int open_failures = 0;
+  int open_calls = 0;
+  std::set<std::string> opened, resumed, withdrawn, decided, notified;
+  std::vector<std::string> types;
+};
+
+struct ReceiverServer {
+  ReceiverServer() {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(static_cast<approval::v1::ApprovalService::Service*>(&receivers));
+    builder.RegisterService(
+        static_cast<notification::v1::NotificationService::Service*>(&receivers));
+    server = builder.BuildAndStart();
+    REQUIRE(server != nullptr);
+  }
+  ~ReceiverServer() { server->Shutdown(absl::ToChronoTime(absl::Now())); }
+  std::string Address() const { return absl::StrCat("127.0.0.1:", port); }
+
+  Receivers receivers;
+  int port = 0;
+  std::unique_ptr<grpc::Server> server;
+};
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
+  return c;
+}
+
+auth::v1::Principal Principal(auth::v1::PrincipalKind kind, const std::string& subject) {
+  auth::v1::Principal p;
+  p.set_kind(kind);
+  p.set_subject(subject);
+  return p;
+}
+
+// Waits until `done` holds, polling; false after `timeout`.
+bool Eventually(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  return done();
+}
+
+// A stack with the item published, intake pointed at the receivers.
+struct World {
+  explicit World(bool gateway = true) {
+    testing::StackOptions options;
+    options.backends = gateway ? std::vector<std::string>{"identity", "catalog", "intake"}
+                               : std::vector<std::string>{"catalog", "intake"};
+    options.gateway = gateway;
+    options.redis = gateway;
+    options.extra_flags["intake"] = {
+        absl::StrCat("--approval_addr=", receiver.Address()),
+        absl::StrCat("--notification_addr=", receiver.Address()),
+        absl::StrCat("--calendar_dir=", OW_SOURCE_DIR, "/deploy/calendar")};
+    auto started = Stack::Start(options);
+    INFO(started.status().ToString());
+    REQUIRE(started.ok());
+    stack = *std::move(started);
+    PublishItem();
+    intake = intake::v1::IntakeService::NewStub(client::MakeChannel(stack->Address("intake")));
+  }
+
+  void PublishItem() {
+    auto catalog =
+        catalog::v1::CatalogService::NewStub(client::MakeChannel(stack->Address("catalog")));
+    absl::StatusOr<int64_t> published =
+        intake::test::PublishTestItem(catalog.get(), stack->AdminToken());
+    INFO(published.status().ToString());
+    REQUIRE(published.ok());
+    revision = *published;
+  }
+
+  // Uploads over gRPC as `token`'s principal.
+  intake::v1::Material Upload(const std::string& token, const std::string& bytes) {
+    intake::v1::Material material;
+    auto context = Context(token);
+    auto writer = intake->UploadMaterial(context.get(), &material);
+    intake::v1::UploadMaterialRequest message;
+    message.mutable_header()->set_file_name("scan.pdf");
+    REQUIRE(writer->Write(message));
+    message.set_chunk(bytes);
+    REQUIRE(writer->Write(message));
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+    return material;
+  }
+
+  intake::v1::SubmitApplicationRequest Request(const std::string& key, const std::string& form,
+                                               const std::string& licence) const {
+    intake::v1::SubmitApplicationRequest r;
+    r.set_request_id(key);
+    r.set_implementation_code(intake::test::ImplementationCode());
+    r.set_catalog_revision(revision);
+    (*r.mutable_form())["shop_name"] = "老街面馆";
+    auto* f = r.add_materials();
+    f->set_guide_material_id("form");
+    f->set_material_id(form);
+    auto* l = r.add_materials();
+    l->set_guide_material_id("licence");
+    l->set_material_id(licence);
+    return r;
+  }
+
+  std::string ServiceToken() const {
+    return stack->Token(Principal(auth::v1::SERVICE, "approval"));
+  }
+
+  grpc::Status Report(const std::string& application_id, intake::v1::ApplicationStatus status,
+                      const std::string& event_id,
+                      std::function<void(intake::v1::RecordTransitionRequest&)> more = {}) {
+    intake::v1::RecordTransitionRequest r;
+    r.set_event_id(event_id);
+    r.set_application_id(application_id);
+    r.set_status(status);
+    r.set_actor(kDepartment);
+    if (more) more(r);
+    intake::v1::RecordTransitionResponse out;
+    return intake->RecordTransition(Context(ServiceToken()).get(), r, &out);
+  }
+
+  ReceiverServer receiver;
+  std::unique_ptr<Stack> stack;
+  std::unique_ptr<intake::v1::IntakeService::Stub> intake;
+  int64_t revision = 0;
+};
+
+// A signed-in citizen in the gateway.
+struct Citizen {
+  std::string account_id;
+  Headers headers;  // Cookie and CSRF token.
+};
+
+std::string JsonField(const std::string& body, const std::string& name) {
+  const std::string key = absl::StrCat("\"", name, "\":\"");
+  const size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return body.substr(start, body.find('"', start) - start);
+}
+
+Citizen SignUp(int port, const std::string& resident_id, const std::string& phone) {
+  auto reg = testing::HttpPost(
+      port, "/api/v1/accounts/citizens",
+      absl::StrCat(R"({"residentId":")", resident_id, R"(","name":"李四","phone":")", phone,
+                   R"(","regionCode":"440106001001","password":")", kPassword, R"("})"));
+  REQUIRE(reg.ok());
+  REQUIRE(reg->status == 200);
+  auto login = testing::HttpPost(port, "/api/v1/sessions",
+                                 absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", resident_id,
+                                              R"(","password":")", kPassword, R"("})"));
+  REQUIRE(login.ok());
+  REQUIRE(login->status == 200);
+  const std::string set_cookie = login->header("set-cookie");
+  return {JsonField(reg->body, "id"),
+          {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))},
+           {"X-CSRF-Token", JsonField(login->body, "csrfToken")}}};
+}
+
+HttpResult Call(HttpConnection& c, const std::string& method, const std::string& target,
+                const std::string& body, Headers headers) {
+  auto r = c.Request(method, target, body, headers);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+Headers With(Headers headers, const std::string& name, const std::string& value) {
+  headers.emplace_back(name, value);
+  return headers;
+}
+
+std::string PdfOf(size_t bytes) {
+  std::string pdf = "%PDF-1.7\n";
+  while (pdf.size() < bytes) pdf += "0123456789abcdef\n";
+  return pdf;
+}
+
+TEST_CASE(
+    "through the gateway: streamed uploads, an idempotent submission, and only the "
+    "owner sees it") {
+  World w;
+  const int port = w.stack->gateway_port();
+  Citizen a = SignUp(port, "11010519491231002X", "13812341234");
+  Citizen b = SignUp(port, "110105194912310038", "13912341234");
+  HttpConnection ca(port);
+  HttpConnection cb(port);
+
+  // A 3 MiB scan streams through, larger than any JSON body may be.
+  const std::string scan = PdfOf(3 << 20);
+  HttpResult form = Call(ca, "POST", "/api/v1/materials?fileName=%E7%94%B3%E8%AF%B7%E8%A1%A8.pdf",
+                         scan, With(a.headers, "Content-Type", "application/pdf"));
+  INFO(form.body);
+  REQUIRE(form.status == 200);
+  CHECK(JsonField(form.body, "contentType") == "application/pdf");
+  CHECK(JsonField(form.body, "fileName") == "申请表.pdf");
+  CHECK(JsonField(form.body, "sizeBytes") == std::to_string(scan.size()));
+  const std::string form_id = JsonField(form.body, "materialId");
+  HttpResult licence = Call(ca, "POST", "/api/v1/materials?fileName=licence.png",
+                            std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16), a.headers);
+  REQUIRE(licence.status == 200);
+  CHECK(JsonField(licence.body, "contentType") == "image/png");
+  const std::string licence_id = JsonField(licence.body, "materialId");
+
+  // The type comes from the content: a renamed program is refused, and a
+  // refused upload does not keep the connection.
+  HttpResult exe = Call(ca, "POST", "/api/v1/materials?fileName=scan.pdf",
+                        "MZ\x90\x00 not a document at all", a.headers);
+  CHECK(exe.status == 400);
+  CHECK(absl::StrContains(exe.body, "not a PDF, JPEG, PNG or OFD"));
+  // Signed-out uploads and uploads without the CSRF token go nowhere.
+  CHECK(Call(cb, "POST", "/api/v1/materials", scan, {}).status == 401);
+  CHECK(Call(cb, "POST", "/api/v1/materials", scan, {b.headers[0]}).status == 403);
+
+  const std::string body = absl::StrCat(
+      R"({"implementationCode":")", intake::test::ImplementationCode(), R"(","catalogRevision":")",
+      w.revision, R"(","form":{"shop_name":"老街面馆"},"materials":[)",
+      R"({"guideMaterialId":"form","materialId":")", form_id, R"("},)",
+      R"({"guideMaterialId":"licence","materialId":")", licence_id, R"("}]})");
+  HttpResult first =
+      Call(ca, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", "apply-1"));
+  INFO(first.body);
+  REQUIRE(first.status == 200);
+  const std::string id = JsonField(first.body, "applicationId");
+  const std::string number = JsonField(first.body, "number");
+  CHECK(absl::StartsWith(number, "SQ"));
+  CHECK(JsonField(first.body, "status") == "SUBMITTED");
+  CHECK(first.header("cache-control") == "no-store");
+
+  HttpResult retry =
+      Call(ca, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", "apply-1"));
+  REQUIRE(retry.status == 200);
+  CHECK(JsonField(retry.body, "applicationId") == id);
+  CHECK(JsonField(retry.body, "number") == number);
+  HttpResult conflict = Call(ca, "POST", "/api/v1/applications",
+                             absl::StrReplaceAll(body, {{"老街面馆", "新街面馆"}}),
+                             With(a.headers, "Idempotency-Key", "apply-1"));
+  CHECK(conflict.status == 409);
+  CHECK(absl::StrContains(conflict.body, "idempotency key"));
+
+  // Missing materials are all named at once.
+  HttpResult incomplete =
+      Call(ca, "POST", "/api/v1/applications",
+           absl::StrCat(R"({"implementationCode":")", intake::test::ImplementationCode(),
+                        R"(","catalogRevision":")", w.revision, R"("})"),
+           With(a.headers, "Idempotency-Key", "apply-2"));
+  CHECK(incomplete.status == 400);
+  CHECK(absl::StrContains(incomplete.body, "申请表 (form)"));
+  CHECK(absl::StrContains(incomplete.body, "营业执照 (licence)"));
+
+  // The owner reads, lists and downloads; another citizen finds nothing.
+  HttpResult mine = Call(ca, "GET", absl::StrCat("/api/v1/applications/", id), "", a.headers);
+  REQUIRE(mine.status == 200);
+  CHECK(absl::StrContains(mine.body, "\"timeline\""));
+  CHECK(absl::StrContains(mine.body, "workingDaysLeft"));
+  HttpResult listed = Call(ca, "GET", "/api/v1/applications?statuses=SUBMITTED", "", a.headers);
+  REQUIRE(listed.status == 200);
+  CHECK(absl::StrContains(listed.body, id));
+  HttpResult download =
+      Call(ca, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", a.headers);
+  REQUIRE(download.status == 200);
+  CHECK(download.body == scan);
+  CHECK(download.header("content-type") == "application/pdf");
+  CHECK(absl::StartsWith(download.header("content-disposition"), "attachment;"));
+
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/applications/", id), "", b.headers).status == 404);
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id), "", b.headers).status == 404);
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", b.headers)
+            .status == 404);
+  HttpResult theirs = Call(cb, "GET", "/api/v1/applications", "", b.headers);
+  REQUIRE(theirs.status == 200);
+  CHECK_FALSE(absl::StrContains(theirs.body, id));
+  // Nor can they attach a's upload to their own application.
+  HttpResult stolen =
+      Call(cb, "POST", "/api/v1/applications", body, With(b.headers, "Idempotency-Key", "apply-1"));
+  CHECK(stolen.status == 400);
+  CHECK(absl::StrContains(stolen.body, "no such upload"));
+
+  // The hand-off and the notification reach their receivers.
+  CHECK(Eventually([&] { return w.receiver.receivers.Opened() == 1; }));
+  CHECK(Eventually([&] {
+    absl::MutexLock lock(&w.receiver.receivers.mu);
+    return !w.receiver.receivers.types.empty();
+  }));
+}
+
+TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wallet") {
+  World w;
+  const int port = w.stack->gateway_port();
+  Citizen a = SignUp(port, "11010519491231002X", "13812341234");
+  HttpConnection c(port);
+  auto upload = [&](const std::string& name) {
+    HttpResult r =
+        Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), PdfOf(1000), a.headers);
+    REQUIRE(r.status == 200);
+    return JsonField(r.body, "materialId");
+  };
+  auto apply = [&](const std::string& key) {
+    const std::string body = absl::StrCat(
+        R"({"implementationCode":")", intake::test::ImplementationCode(),
+        R"(","catalogRevision":")", w.revision, R"(","materials":[)",
+        R"({"guideMaterialId":"form","materialId":")", upload("form.pdf"), R"("},)",
+        R"({"guideMaterialId":"licence","materialId":")", upload("licence.pdf"), R"("}]})");
+    HttpResult r =
+        Call(c, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", key));
+    REQUIRE(r.status == 200);
+    return JsonField(r.body, "applicationId");
+  };
+
+  const std::string first = apply("k1");
+  REQUIRE(w.Report(first, intake::v1::SUPPLEMENT_NEEDED, "evt-1", [](auto& r) {
+             r.add_supplement()->set_material_name("营业执照");
+             r.add_supplement()->set_material_name("场所平面图");
+           }).ok());
+  const std::string scan = upload("licence2.pdf");
+  const std::string plan = upload("plan.pdf");
+  HttpResult partial = Call(
+      c, "POST", absl::StrCat("/api/v1/applications/", first, "/supplement"),
+      absl::StrCat(R"({"materials":[{"materialName":"营业执照","materialId":")", scan, R"("}]})"),
+      a.headers);
+  CHECK(partial.status == 400);
+  CHECK(absl::StrContains(partial.body, "场所平面图"));
+  HttpResult supplied =
+      Call(c, "POST", absl::StrCat("/api/v1/applications/", first, "/supplement"),
+           absl::StrCat(R"({"materials":[{"materialName":"营业执照","materialId":")", scan,
+                        R"("},{"materialName":"场所平面图","materialId":")", plan, R"("}]})"),
+           With(a.headers, "Idempotency-Key", "sup-1"));
+  INFO(supplied.body);
+  REQUIRE(supplied.status == 200);
+  CHECK(JsonField(supplied.body, "status") == "SUPPLEMENTED");
+  CHECK(Eventually([&] {
+    absl::MutexLock lock(&w.receiver.receivers.mu);
+    return w.receiver.receivers.resumed.count(first) == 1;
+  }));
+
+  // Withdrawn before a decision; refused once approval has decided.
+  HttpResult withdrawn =
+      Call(c, "POST", absl::StrCat("/api/v1/applications/", first, "/withdrawal"),
+           R"({"reason":"不再经营"})", a.headers);
+  REQUIRE(withdrawn.status == 200);
+  CHECK(JsonField(withdrawn.body, "status") == "WITHDRAWN");
+  const std::string second = apply("k2");
+  {
+    absl::MutexLock lock(&w.receiver.receivers.mu);
+    w.receiver.receivers.decided.insert(second);
+  }
+  HttpResult too_late = Call(
+      c, "POST", absl::StrCat("/api/v1/applications/", second, "/withdrawal"), "{}", a.headers);
+  CHECK(too_late.status == 409);
+  CHECK(absl::StrContains(too_late.body, "decision"));
+
+  // Approved, issued: the licence is in the wallet, delivered electronically.
+  REQUIRE(w.Report(second, intake::v1::APPROVED, "evt-2").ok());
+  REQUIRE(w.Report(second, intake::v1::RESULT_ISSUED, "evt-3", [](auto& r) {
+             r.mutable_result()->set_licence_type("food_licence");
+             r.mutable_result()->set_number("JY14401060000001");
+           }).ok());
+  // Reported twice (approval's outbox retrying): applied once.
+  REQUIRE(w.Report(second, intake::v1::RESULT_ISSUED, "evt-3").ok());
+  HttpResult wallet = Call(c, "GET", "/api/v1/licences", "", a.headers);
+  REQUIRE(wallet.status == 200);
+  CHECK(absl::StrContains(wallet.body, "JY14401060000001"));
+  HttpResult done = Call(c, "GET", absl::StrCat("/api/v1/applications/", second), "", a.headers);
+  CHECK(JsonField(done.body, "status") == "DELIVERED");
+}
+
+TEST_CASE("hand-offs wait out an approval outage and arrive once it recovers") {
+  World w(/*gateway=*/false);
+  {
+    absl::MutexLock lock(&w.receiver.receivers.mu);
+    // More than the channel's own retries cover: the outbox must retry.
+    w.receiver.receivers.open_failures = 30;
+  }
+  const std::string token = w.stack->Token(Principal(auth::v1::CITIZEN, "acc_1"));
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    const auto form = w.Upload(token, PdfOf(100));
+    const auto licence = w.Upload(token, PdfOf(200));
+    intake::v1::Application a;
+    grpc::Status s = w.intake->SubmitApplication(
+        Context(token).get(),
+        w.Request(absl::StrCat("k", i), form.material_id(), licence.material_id()), &a);
+    REQUIRE(s.ok());
+    ids.insert(a.application_id());
+  }
+  REQUIRE(Eventually([&] { return w.receiver.receivers.Opened() == 5; }, absl::Seconds(60)));
+  absl::MutexLock lock(&w.receiver.receivers.mu);
+  CHECK(w.receiver.receivers.opened == ids);
+  CHECK(w.receiver.receivers.open_calls >= 35);
+}
+
+TEST_CASE("after a kill -9 mid-stream every acknowledged application exists exactly once") {
+  World w(/*gateway=*/false);
+  constexpr int kClients = 8;
+  struct Client {
+    std::string token;
+    std::string form;
+    std::string licence;
+    std::map<std::string, std::string> acknowledged;  // key -> application id
+    std::vector<std::string> attempted;
+  };
+  std::vector<Client> clients(kClients);
+  for (int i = 0; i < kClients; ++i) {
+    clients[i].token = w.stack->Token(Principal(auth::v1::CITIZEN, absl::StrCat("acc_", i)));
+    clients[i].form = w.Upload(clients[i].token, PdfOf(500)).material_id();
+    clients[i].licence = w.Upload(clients[i].token, PdfOf(700)).material_id();
+  }
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      Client& c = clients[i];
+      auto stub = intake::v1::IntakeService::NewStub(
+          client::MakeChannel(w.stack->Address("intake"), {absl::Seconds(5), 2}));
+      for (int n = 0; !stop.load(); ++n) {
+        const std::string key = absl::StrCat("c", i, "-", n);
+        c.attempted.push_back(key);
+        intake::v1::Application a;
+        grpc::Status s =
+            stub->SubmitApplication(Context(c.token).get(), w.Request(key, c.form, c.licence), &a);
+        if (!s.ok()) return;  // The process is gone.
+        c.acknowledged[key] = a.application_id();
+        ++acknowledged;
+      }
+    });
+  }
+  const bool streaming = Eventually([&] { return acknowledged.load() >= 300; });
+  w.stack->Stop("intake", SIGKILL);
+  stop = true;
+  for (auto& t : threads) t.join();
+  REQUIRE(streaming);
+  auto restarted = w.stack->Restart("intake");
+  INFO(restarted.ToString());
+  REQUIRE(restarted.ok());
+
+  // Every key again: acknowledged ones answer what they answered, the rest
+  // either were committed unacknowledged or are created now.
+  auto stub = intake::v1::IntakeService::NewStub(client::MakeChannel(w.stack->Address("intake")));
+  std::set<std::string> all_ids;
+  size_t attempted = 0;
+  for (Client& c : clients) {
+    for (const std::string& key : c.attempted) {
+      ++attempted;
+      intake::v1::Application a;
+      grpc::Status s =
+          stub->SubmitApplication(Context(c.token).get(), w.Request(key, c.form, c.licence), &a);
+      INFO(s.error_message());
+      REQUIRE(s.ok());
+      auto acked = c.acknowledged.find(key);
+      if (acked != c.acknowledged.end()) CHECK(acked->second == a.application_id());
+      all_ids.insert(a.application_id());
+    }
+  }
+  CHECK(all_ids.size() == attempted);
+
+  // Exactly that many exist, each whole: both materials, its first
+  // timeline step, its hand-off.
+  const std::string service = w.ServiceToken();
+  intake::v1::ListApplicationsRequest list;
+  list.set_page_size(100);
+  std::set<std::string> stored;
+  while (true) {
+    intake::v1::ListApplicationsResponse page;
+    REQUIRE(stub->ListApplications(Context(service).get(), list, &page).ok());
+    for (const auto& a : page.applications()) {
+      CHECK(stored.insert(a.application_id()).second);
+      CHECK(a.materials_size() == 2);
+    }
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  CHECK(stored == all_ids);
+  int checked = 0;
+  for (const std::string& id : all_ids) {
+    if (++checked > 50) break;
+    intake::v1::GetApplicationRequest get;
+    get.set_application_id(id);
+    intake::v1::Application a;
+    REQUIRE(stub->GetApplication(Context(service).get(), get, &a).ok());
+    CHECK(a.timeline_size() == 1);
+  }
+  CHECK(Eventually([&] { return w.receiver.receivers.Opened() == all_ids.size(); },
+                   absl::Seconds(60)));
+}
+
+}  // namespace
+}  // namespace onewindow

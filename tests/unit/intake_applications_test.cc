@@ -1,0 +1,415 @@
+// Submission: validation against the guide, idempotency, licence reuse,
+// numbers, who may read what, and the events a submission leaves behind.
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "onewindow/approval/v1/approval.pb.h"
+#include "onewindow/notification/v1/notification.pb.h"
+#include "tests/unit/intake_fixture.h"
+
+namespace onewindow::intake::test {
+namespace {
+
+using intake::v1::Application;
+
+void RequireInvalid(const absl::StatusOr<Application>& result,
+                    std::initializer_list<const char*> mentions) {
+  INFO(result.status().ToString());
+  REQUIRE(result.status().code() == absl::StatusCode::kInvalidArgument);
+  for (const char* m : mentions) {
+    INFO(m);
+    CHECK(absl::StrContains(result.status().message(), m));
+  }
+}
+
+TEST_CASE("a complete online application gets a number, a timeline and hand-off events") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  Application a = w.SubmitComplete(citizen, "key-1");
+  CHECK(absl::StartsWith(a.application_id(), "app_"));
+  CHECK(a.number() == "SQ20260105-000001");
+  CHECK(a.status() == intake::v1::SUBMITTED);
+  CHECK(a.applicant_id() == "acc_a");
+  CHECK(a.submitted_by() == "acc_a");
+  CHECK(a.channel() == intake::v1::ONLINE);
+  CHECK(a.applicant_kind() == catalog::v1::NATURAL_PERSON);
+  CHECK(a.department_id() == kDepartment);
+  CHECK(a.item_name() == "食品经营许可（新办）");
+  CHECK(a.delivery().method() == intake::v1::ELECTRONIC);
+  REQUIRE(a.materials_size() == 2);
+  CHECK(a.materials(0).source() == intake::v1::UPLOADED);
+  CHECK(a.materials(0).name() == "申请表");
+  CHECK(a.materials(1).content_type() == "image/png");
+  REQUIRE(a.timeline_size() == 1);
+  CHECK(a.timeline(0).status() == intake::v1::SUBMITTED);
+  CHECK(a.timeline(0).actor() == "acc_a");
+
+  // Five working days promised from Monday: due at the end of Monday the 12th.
+  CHECK(store::FromProtoTime(a.due_time()) ==
+        absl::FromCivil(absl::CivilDay(2026, 1, 13), workday::ChinaStandardTime()));
+  CHECK(a.working_days_left() == Approx(5.6));
+
+  Application second = w.SubmitComplete(citizen, "key-2");
+  CHECK(second.number() == "SQ20260105-000002");
+
+  auto open = w.Events(kTopicOpenCase);
+  REQUIRE(open.size() == 2);
+  approval::v1::OpenCaseRequest handed;
+  REQUIRE(handed.ParseFromString(open[0].second));
+  CHECK(handed.application_id() == a.application_id());
+  CHECK(handed.event_id() == open[0].first);
+  CHECK(handed.application_number() == a.number());
+  CHECK(handed.department_id() == kDepartment);
+  CHECK(handed.applicant_id() == "acc_a");
+  CHECK(handed.channel() == "online");
+  CHECK(handed.catalog_revision() == 1);
+  auto notes = w.Events(kTopicNotify);
+  REQUIRE(notes.size() == 2);
+  notification::v1::NotifyRequest told;
+  REQUIRE(told.ParseFromString(notes[0].second));
+  CHECK(told.event().type() == "application.submitted");
+  CHECK(told.event().recipient_id() == "acc_a");
+  CHECK(told.event().params().at("number") == a.number());
+  CHECK(told.event().params().at("item_name") == a.item_name());
+  CHECK(told.event().params().at("due_date") == "2026-01-12");
+}
+
+TEST_CASE("a submission missing several required materials names all of them at once") {
+  World w;
+  intake::v1::SubmitApplicationRequest r = World::Request("k", "");
+  r.clear_materials();
+  RequireInvalid(w.applications->Submit(Citizen("acc_a"), r),
+                 {"materials: missing required materials", "申请表 (form)", "营业执照 (licence)"});
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox") == 0);
+}
+
+TEST_CASE("request problems are all reported together, before anything is looked up") {
+  World w;
+  w.guides.SetUnavailable(true);
+  intake::v1::SubmitApplicationRequest r;
+  r.add_materials();
+  r.set_delivery_method(intake::v1::POST);
+  (*r.mutable_form())["big"] = std::string(9000, 'x');
+  RequireInvalid(
+      w.applications->Submit(Citizen("acc_a"), r),
+      {"request_id: required", "implementation_code: required", "catalog_revision: required",
+       "materials[0].guide_material_id: required", "materials[0].material_id: required",
+       "postal_address: required", "form.big: longer than"});
+}
+
+TEST_CASE("each problem against the guide is named with its field") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  const auto mine = w.Upload(citizen);
+  const auto theirs = w.Upload(Citizen("acc_b"));
+
+  SECTION("an unknown revision") {
+    auto r = World::Request("k", mine.material_id(), mine.material_id());
+    r.set_catalog_revision(9);
+    RequireInvalid(w.applications->Submit(citizen, r), {"catalog_revision: item", "revision 9"});
+  }
+  SECTION("a material not in the guide, someone else's upload, one upload twice") {
+    auto r = World::Request("k", mine.material_id(), theirs.material_id());
+    auto* extra = r.add_materials();
+    extra->set_guide_material_id("passport");
+    extra->set_material_id(mine.material_id());
+    auto* twice = r.add_materials();
+    twice->set_guide_material_id("photo");
+    twice->set_material_id(mine.material_id());
+    RequireInvalid(w.applications->Submit(citizen, r),
+                   {"materials[1].material_id: no such upload",
+                    "materials[2].guide_material_id: not a material of this guide",
+                    "materials[3].material_id: attached twice",
+                    "missing required materials: 营业执照 (licence)"});
+  }
+  SECTION("an applicant kind the item does not take") {
+    catalog::v1::Implementation only_people = TestImplementation(2);
+    only_people.clear_applicant_kinds();
+    only_people.add_applicant_kinds(catalog::v1::NATURAL_PERSON);
+    w.guides.Put(only_people);
+    const auto company = Enterprise("ent_1");
+    const auto upload = w.Upload(company);
+    auto r = World::Request("k", upload.material_id(), upload.material_id());
+    r.set_catalog_revision(2);
+    RequireInvalid(w.applications->Submit(company, r), {"applicant_kind", "legal persons"});
+  }
+  SECTION("a channel the item does not offer") {
+    catalog::v1::Implementation info_only = TestImplementation(2);
+    info_only.mutable_guide()->set_online_depth(catalog::v1::INFORMATION_ONLY);
+    w.guides.Put(info_only);
+    auto r = World::Request("k", mine.material_id());
+    r.set_catalog_revision(2);
+    RequireInvalid(w.applications->Submit(citizen, r),
+                   {"channel: the item takes no applications online"});
+    r.set_channel(intake::v1::WINDOW);
+    RequireInvalid(w.applications->Submit(citizen, r), {"channel: applicants apply online"});
+  }
+  SECTION("a withdrawn item") {
+    catalog::v1::Implementation withdrawn = TestImplementation(2);
+    withdrawn.set_state(catalog::v1::WITHDRAWN);
+    w.guides.Put(withdrawn);
+    auto r = World::Request("k", mine.material_id());
+    r.set_catalog_revision(2);
+    RequireInvalid(w.applications->Submit(citizen, r), {"the item is withdrawn"});
+  }
+  SECTION("more bytes than an application may hold") {
+    World small({20 << 20, 30, 50});
+    const auto a = small.Upload(citizen, PdfBytes("twenty bytes"));
+    const auto b = small.Upload(citizen, PdfBytes("twenty more"));
+    RequireInvalid(
+        small.applications->Submit(citizen, World::Request("k", a.material_id(), b.material_id())),
+        {"bytes in all, more than the 30"});
+  }
+  SECTION("the catalog being down is not the applicant's fault") {
+    w.guides.SetUnavailable(true);
+    auto s = w.applications->Submit(citizen, World::Request("k", mine.material_id()));
+    CHECK(s.status().code() == absl::StatusCode::kUnavailable);
+  }
+}
+
+TEST_CASE("the same idempotency key answers with the same application") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  const auto form = w.Upload(citizen);
+  const auto licence = w.Upload(citizen);
+  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  bool created = false;
+  auto first = w.applications->Submit(citizen, request, &created);
+  REQUIRE(first.ok());
+  CHECK(created);
+  // Even with the catalog down, a retry gets its first answer.
+  w.guides.SetUnavailable(true);
+  auto again = w.applications->Submit(citizen, request, &created);
+  REQUIRE(again.ok());
+  CHECK_FALSE(created);  // Not counted as a new submission.
+  CHECK(again->application_id() == first->application_id());
+  CHECK(again->number() == first->number());
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox WHERE topic = 'approval.open_case'") == 1);
+
+  // Another applicant's identical key is theirs alone.
+  w.guides.SetUnavailable(false);
+  const auto other = Citizen("acc_b");
+  const auto f2 = w.Upload(other);
+  const auto l2 = w.Upload(other);
+  auto theirs =
+      w.applications->Submit(other, World::Request("key-1", f2.material_id(), l2.material_id()));
+  REQUIRE(theirs.ok());
+  CHECK(theirs->application_id() != first->application_id());
+}
+
+TEST_CASE("the same idempotency key with a different body is refused") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  const auto form = w.Upload(citizen);
+  const auto licence = w.Upload(citizen);
+  auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  REQUIRE(w.applications->Submit(citizen, request).ok());
+  (*request.mutable_form())["shop_name"] = "新街面馆";
+  auto other = w.applications->Submit(citizen, request);
+  CHECK(other.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(absl::StrContains(other.status().message(), "request_id"));
+}
+
+TEST_CASE("twenty concurrent requests with one key create one application") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  const auto form = w.Upload(citizen);
+  const auto licence = w.Upload(citizen);
+  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  std::vector<absl::StatusOr<Application>> results(20);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] { results[i] = w.applications->Submit(citizen, request); });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    CHECK(r->application_id() == results[0]->application_id());
+    CHECK(r->number() == results[0]->number());
+  }
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM timeline") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox") == 2);
+  CHECK(w.Count("SELECT last FROM application_numbers") == 1);
+}
+
+TEST_CASE("a licence the applicant holds stands in for the material and is shown as such") {
+  World w;
+  const auto company = Enterprise("ent_1");
+  intake::v1::Licence held;
+  held.set_licence_type(kLicenceType);
+  held.set_number("91440101MA5CXXXX1A");
+  held.set_holder_id("ent_1");
+  held.set_title("营业执照");
+  held.set_issuer_department_id(kOtherDepartment);
+  intake::v1::Licence expired = held;
+  expired.set_number("OLD-1");
+  *expired.mutable_issue_time() = store::ToProtoTime(kNow - absl::Hours(24 * 800));
+  *expired.mutable_valid_until() = store::ToProtoTime(kNow - absl::Hours(24));
+  auto registered = w.licences->Register(Service("demo-loader"), {expired, held});
+  REQUIRE(registered.ok());
+  CHECK(registered->registered() == 2);
+
+  // The guide's requirements already show it as held.
+  intake::v1::GetRequirementsRequest ask;
+  ask.set_implementation_code(ImplementationCode());
+  auto requirements = w.applications->GetRequirements(company, ask);
+  REQUIRE(requirements.ok());
+  REQUIRE(requirements->materials_size() == 3);
+  CHECK(requirements->materials(1).held_licence().number() == "91440101MA5CXXXX1A");
+  CHECK_FALSE(requirements->materials(0).has_held_licence());
+
+  const auto form = w.Upload(company);
+  auto a = w.applications->Submit(company, World::Request("k", form.material_id()));
+  INFO(a.status().ToString());
+  REQUIRE(a.ok());
+  REQUIRE(a->materials_size() == 2);
+  const auto& reused = a->materials(1);
+  CHECK(reused.guide_material_id() == "licence");
+  CHECK(reused.source() == intake::v1::LICENCE);
+  CHECK(reused.material_id().empty());
+  CHECK(reused.licence_title() == "营业执照");
+  CHECK_FALSE(reused.licence_id().empty());
+
+  // Someone else's licence helps nobody else.
+  const auto other = Enterprise("ent_2");
+  const auto f2 = w.Upload(other);
+  RequireInvalid(w.applications->Submit(other, World::Request("k", f2.material_id())),
+                 {"营业执照 (licence)"});
+}
+
+TEST_CASE("a window clerk submits for a walk-in applicant into the same record") {
+  World w;
+  const auto clerk = Staff("acc_clerk", kOtherDepartment, "clerk");
+  // The clerk scans the papers for the applicant, who owns them.
+  const auto form = w.Upload(clerk, PdfBytes(), "acc_walkin");
+  const auto licence = w.Upload(clerk, PdfBytes(), "acc_walkin");
+  CHECK(form.owner_id() == "acc_walkin");
+  CHECK(form.uploaded_by() == "acc_clerk");
+  auto request = World::Request("desk-1", form.material_id(), licence.material_id());
+
+  RequireInvalid(w.applications->Submit(clerk, request),
+                 {"applicant_id: required", "applicant_kind: required"});
+  request.set_applicant_id("acc_walkin");
+  request.set_applicant_kind(catalog::v1::NATURAL_PERSON);
+  auto a = w.applications->Submit(clerk, request);
+  INFO(a.status().ToString());
+  REQUIRE(a.ok());
+  CHECK(a->channel() == intake::v1::WINDOW);
+  CHECK(a->applicant_id() == "acc_walkin");
+  CHECK(a->submitted_by() == "acc_clerk");
+  CHECK(a->delivery().method() == intake::v1::WINDOW_PICKUP);
+  // The applicant follows it online like any other.
+  CHECK(w.applications->Get(Citizen("acc_walkin"), a->application_id()).ok());
+  auto listed = w.applications->List(Citizen("acc_walkin"), {});
+  REQUIRE(listed.ok());
+  CHECK(listed->applications_size() == 1);
+
+  auto hotline = request;
+  hotline.set_request_id("call-1");
+  hotline.set_channel(intake::v1::HOTLINE);
+  auto by_phone = w.applications->Submit(clerk, hotline);
+  REQUIRE(by_phone.ok());
+  CHECK(by_phone->channel() == intake::v1::HOTLINE);
+
+  // Staff without the clerk role do not accept applications.
+  auto reviewer = w.applications->Submit(Staff("acc_r", kDepartment, "reviewer"), request);
+  CHECK(reviewer.status().code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("another applicant's application and materials look missing") {
+  World w;
+  Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+  const std::string id = a.application_id();
+  CHECK(w.applications->Get(Citizen("acc_b"), id).status().code() == absl::StatusCode::kNotFound);
+  CHECK(w.applications->Get(Staff("s", kOtherDepartment, "reviewer"), id).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(w.applications->Get(Citizen("acc_b"), "app_nonexistent").status().code() ==
+        absl::StatusCode::kNotFound);
+  // The handling department, supervisors and services read it.
+  CHECK(w.applications->Get(Staff("s", kDepartment, "reviewer"), id).ok());
+  CHECK(w.applications->Get(Person(auth::v1::OPERATOR, "op"), id).ok());
+  CHECK(w.applications->Get(Service("complaint"), id).ok());
+
+  const std::string material = a.materials(0).material_id();
+  CHECK(w.materials->Get(Citizen("acc_b"), material).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(w.materials->Get(Staff("s", kOtherDepartment, "reviewer"), material).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(w.materials->Get(Staff("s", kDepartment, "reviewer"), material).ok());
+  CHECK(w.materials->Get(Citizen("acc_a"), material).ok());
+
+  // Nor can anyone attach another's upload to their own application.
+  const auto mine = w.Upload(Citizen("acc_b"));
+  RequireInvalid(
+      w.applications->Submit(Citizen("acc_b"), World::Request("k", mine.material_id(), material)),
+      {"materials[1].material_id: no such upload"});
+}
+
+TEST_CASE("applicants list their own applications with filters, staff their department's") {
+  World w;
+  const auto a = Citizen("acc_a");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(w.SubmitComplete(a, absl::StrCat("k", i)).application_id());
+    w.clock.Advance(absl::Minutes(1));
+  }
+  w.SubmitComplete(Citizen("acc_b"), "k0");
+  REQUIRE(w.Report(ids[1], intake::v1::ACCEPTED, "e1").ok());
+
+  intake::v1::ListApplicationsRequest all;
+  all.set_page_size(2);
+  auto page = w.applications->List(a, all);
+  REQUIRE(page.ok());
+  REQUIRE(page->applications_size() == 2);
+  CHECK(page->applications(0).application_id() == ids[4]);  // Newest first.
+  std::vector<std::string> seen;
+  while (true) {
+    for (const auto& app : page->applications()) seen.push_back(app.application_id());
+    if (page->next_page_token().empty()) break;
+    all.set_page_token(page->next_page_token());
+    page = w.applications->List(a, all);
+    REQUIRE(page.ok());
+  }
+  CHECK(seen.size() == 5);
+
+  intake::v1::ListApplicationsRequest accepted;
+  accepted.add_statuses(intake::v1::ACCEPTED);
+  auto filtered = w.applications->List(a, accepted);
+  REQUIRE(filtered.ok());
+  REQUIRE(filtered->applications_size() == 1);
+  CHECK(filtered->applications(0).application_id() == ids[1]);
+  CHECK(filtered->applications(0).working_days_left() > 4);
+
+  auto staff = w.applications->List(Staff("s", kDepartment, "reviewer"), {});
+  REQUIRE(staff.ok());
+  CHECK(staff->applications_size() == 6);
+  auto other_staff = w.applications->List(Staff("s", kOtherDepartment, "reviewer"), {});
+  REQUIRE(other_staff.ok());
+  CHECK(other_staff->applications_size() == 0);
+
+  intake::v1::ListApplicationsRequest bad;
+  bad.set_page_token("!!");
+  CHECK(w.applications->List(a, bad).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("the deadline counts working days and skips the Spring Festival") {
+  World w;
+  // Friday 13 February 2026; the holiday runs 15-23 February, with make-up
+  // working days on Saturday 14 and Saturday 28 February.
+  w.clock.Set(
+      absl::FromCivil(absl::CivilSecond(2026, 2, 13, 10, 0, 0), workday::ChinaStandardTime()));
+  Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+  const absl::Time due = store::FromProtoTime(a.due_time());
+  // Saturday the 14th is worked, then nothing until the 24th: the fifth
+  // working day is Friday the 27th.
+  CHECK(due == absl::FromCivil(absl::CivilDay(2026, 2, 28), workday::ChinaStandardTime()));
+  CHECK(DueDateText(due) == "2026-02-27");
+}
+
+}  // namespace
+}  // namespace onewindow::intake::test

@@ -1,0 +1,416 @@
+// intake_bench: how many submissions intake acknowledges per second, and how
+// long each takes, with --clients concurrent clients each submitting one
+// application after another (a fresh idempotency key each, two materials
+// uploaded beforehand per client). Two phases in one run:
+//
+//   grpc     SubmitApplication straight to intake (sync stubs, one thread
+//            per client, each client its own citizen principal)
+//   gateway  POST /api/v1/applications through the gateway (one keep-alive
+//            connection per client, each a signed-in citizen with a session)
+//
+// An acknowledged submission is committed with synchronous=FULL: intake
+// commits in groups, so concurrent submissions share one fsync. The outbox
+// relay runs as in production, delivering each hand-off to a receiver inside
+// this program that answers OK at once, so its work is part of what is
+// measured. Prints, per phase,
+//
+//   figure: <phase>_submissions_per_second <value> /s
+//   figure: <phase>_p50_ms, <phase>_p99_ms
+//   figure: <phase>_intake_cpu_ms_per_submission (and gateway's)
+//
+// and exits 1 if any submission failed (figures from such a run are not to
+// be quoted). It starts its own redis-server, identity, catalog, intake and
+// gateway from the build tree on free ports, with logs at warn.
+//
+//   intake_bench                       # 10 s per phase, 16 clients
+//   intake_bench --seconds=2           # a quick look
+//   intake_bench --phases=grpc --seconds=30
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "libs/client/channels.h"
+#include "libs/codes/resident_id.h"
+#include "libs/config/flags.h"
+#include "libs/server/call.h"
+#include "libs/testing/http_client.h"
+#include "libs/testing/stack.h"
+#include "onewindow/approval/v1/approval.grpc.pb.h"
+#include "onewindow/intake/v1/intake.grpc.pb.h"
+#include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/unit/intake_guide.h"
+
+ABSL_FLAG(double, seconds, 10, "Measured seconds per phase");
+ABSL_FLAG(double, warmup_seconds, 1, "Unmeasured load before each phase's window");
+ABSL_FLAG(int, clients, 16, "Concurrent clients, each with one submission outstanding");
+ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"grpc", "gateway"}),
+          "Phases to run, in this order: grpc, gateway");
+ABSL_FLAG(std::vector<std::string>, intake_flags, {}, "Extra flags for intake, comma-separated");
+
+namespace onewindow::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Figure(const std::string& name, double value, const std::string& unit) {
+  std::printf("figure: %s %s %s\n", name.c_str(),
+              absl::StrFormat(value >= 100 ? "%.0f" : "%.2f", value).c_str(), unit.c_str());
+  std::fflush(stdout);
+}
+
+void Note(const std::string& text) {
+  std::printf("note: %s\n", text.c_str());
+  std::fflush(stdout);
+}
+
+[[noreturn]] void Fail(const std::string& why) {
+  std::fprintf(stderr, "intake_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+// The hand-off receivers, answering at once.
+class Sink final : public approval::v1::ApprovalService::Service,
+                   public notification::v1::NotificationService::Service {
+ public:
+  grpc::Status OpenCase(grpc::ServerContext*, const approval::v1::OpenCaseRequest*,
+                        approval::v1::Case*) override {
+    opened.fetch_add(1, std::memory_order_relaxed);
+    return grpc::Status::OK;
+  }
+  grpc::Status Notify(grpc::ServerContext*, const notification::v1::NotifyRequest*,
+                      notification::v1::NotifyResponse*) override {
+    return grpc::Status::OK;
+  }
+  std::atomic<int64_t> opened{0};
+};
+
+// utime + stime of a process, in seconds.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+    if (i == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
+  return c;
+}
+
+std::string PdfOf(size_t bytes) {
+  std::string pdf = "%PDF-1.7\n";
+  while (pdf.size() < bytes) pdf += "0123456789abcdef\n";
+  return pdf;
+}
+
+std::string JsonField(const std::string& body, const std::string& name) {
+  const std::string key = absl::StrCat("\"", name, "\":\"");
+  const size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return body.substr(start, body.find('"', start) - start);
+}
+
+// What the clients of one phase saw in the measured window.
+struct Tally {
+  std::vector<uint32_t> latency_us;
+  uint64_t errors = 0;
+  std::string first_error;
+};
+
+// Runs `submit(client, n)` (true on success) from one thread per client:
+// warm-up, then the measured window, which `on_window(true)` and
+// `on_window(false)` bracket.
+Tally Drive(int clients, const std::function<bool(int, int64_t, std::string*)>& submit,
+            const std::function<void(bool)>& on_window) {
+  std::atomic<int> phase{0};  // 0 warm-up, 1 measuring, 2 stop
+  std::vector<Tally> tallies(clients);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      Tally& t = tallies[c];
+      for (int64_t n = 0; phase.load() < 2; ++n) {
+        const auto start = Clock::now();
+        std::string error;
+        const bool ok = submit(c, n, &error);
+        const bool measuring = phase.load() == 1;
+        if (!ok) {
+          ++t.errors;
+          if (t.first_error.empty()) t.first_error = error;
+          continue;
+        }
+        if (measuring) {
+          t.latency_us.push_back(static_cast<uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
+        }
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
+  on_window(true);
+  phase = 1;
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  phase = 2;
+  on_window(false);
+  for (auto& t : threads) t.join();
+  Tally all;
+  for (auto& t : tallies) {
+    all.latency_us.insert(all.latency_us.end(), t.latency_us.begin(), t.latency_us.end());
+    all.errors += t.errors;
+    if (all.first_error.empty()) all.first_error = t.first_error;
+  }
+  return all;
+}
+
+bool any_errors = false;
+
+void Report(const std::string& phase, Tally tally, double intake_cpu, double gateway_cpu) {
+  any_errors |= tally.errors > 0;
+  std::sort(tally.latency_us.begin(), tally.latency_us.end());
+  const double n = static_cast<double>(tally.latency_us.size());
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  auto quantile = [&](double q) {
+    if (tally.latency_us.empty()) return 0.0;
+    const size_t i = std::min(tally.latency_us.size() - 1, static_cast<size_t>(q * n));
+    return tally.latency_us[i] / 1000.0;
+  };
+  Figure(phase + "_submissions_per_second", n / seconds, "/s");
+  Figure(phase + "_p50_ms", quantile(0.50), "ms");
+  Figure(phase + "_p99_ms", quantile(0.99), "ms");
+  if (n > 0) {
+    Figure(phase + "_intake_cpu_ms_per_submission", intake_cpu * 1000 / n, "ms");
+    if (gateway_cpu > 0) {
+      Figure(phase + "_gateway_cpu_ms_per_submission", gateway_cpu * 1000 / n, "ms");
+    }
+  }
+  Figure(phase + "_errors", static_cast<double>(tally.errors), "");
+  if (tally.errors > 0) Note(absl::StrCat(phase, " first error: ", tally.first_error));
+}
+
+// A valid resident id, distinct per `n`.
+std::string ResidentId(int n) {
+  const std::string first17 = absl::StrFormat("11010519900101%03d", n + 100);
+  return first17 + codes::ResidentIdCheckChar(first17);
+}
+
+int Main() {
+  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
+  const auto phases = absl::GetFlag(FLAGS_phases);
+  const bool gateway = std::find(phases.begin(), phases.end(), "gateway") != phases.end();
+
+  Sink sink;
+  int sink_port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &sink_port);
+  builder.RegisterService(static_cast<approval::v1::ApprovalService::Service*>(&sink));
+  builder.RegisterService(static_cast<notification::v1::NotificationService::Service*>(&sink));
+  std::unique_ptr<grpc::Server> sink_server = builder.BuildAndStart();
+  if (sink_server == nullptr) Fail("cannot start the hand-off receiver");
+
+  testing::StackOptions options;
+  options.backends = gateway ? std::vector<std::string>{"identity", "catalog", "intake"}
+                             : std::vector<std::string>{"catalog", "intake"};
+  options.gateway = gateway;
+  options.redis = gateway;
+  const std::string sink_address = absl::StrCat("127.0.0.1:", sink_port);
+  for (const auto& name : {"identity", "catalog", "intake", "gateway"}) {
+    options.extra_flags[name] = {"--log_level=warn"};
+  }
+  auto& intake_flags = options.extra_flags["intake"];
+  intake_flags.push_back(absl::StrCat("--approval_addr=", sink_address));
+  intake_flags.push_back(absl::StrCat("--notification_addr=", sink_address));
+  intake_flags.push_back(absl::StrCat("--calendar_dir=", OW_SOURCE_DIR, "/deploy/calendar"));
+  for (const auto& f : absl::GetFlag(FLAGS_intake_flags)) intake_flags.push_back(f);
+  // The bench is one client address and few sessions: lift the limits.
+  options.extra_flags["gateway"].insert(
+      options.extra_flags["gateway"].end(),
+      {"--rate_per_client=1000000", "--burst_per_client=1000000", "--rate_per_session=1000000",
+       "--burst_per_session=1000000", "--login_rate_per_client=1000",
+       "--login_burst_per_client=1000"});
+  auto started = testing::Stack::Start(options);
+  if (!started.ok()) Fail(started.status().ToString());
+  std::unique_ptr<testing::Stack> stack = *std::move(started);
+
+  auto catalog =
+      catalog::v1::CatalogService::NewStub(client::MakeChannel(stack->Address("catalog")));
+  absl::StatusOr<int64_t> revision =
+      intake::test::PublishTestItem(catalog.get(), stack->AdminToken());
+  if (!revision.ok()) Fail(revision.status().ToString());
+
+  auto intake = intake::v1::IntakeService::NewStub(client::MakeChannel(stack->Address("intake")));
+  auto upload = [&](const std::string& token, const std::string& bytes) {
+    intake::v1::Material material;
+    auto context = Context(token);
+    auto writer = intake->UploadMaterial(context.get(), &material);
+    intake::v1::UploadMaterialRequest message;
+    message.mutable_header()->set_file_name("scan.pdf");
+    writer->Write(message);
+    message.set_chunk(bytes);
+    writer->Write(message);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (!s.ok()) Fail(absl::StrCat("upload: ", s.error_message()));
+    return material.material_id();
+  };
+  auto request = [&](const std::string& key, const std::string& form, const std::string& licence) {
+    intake::v1::SubmitApplicationRequest r;
+    r.set_request_id(key);
+    r.set_implementation_code(intake::test::ImplementationCode());
+    r.set_catalog_revision(*revision);
+    (*r.mutable_form())["shop_name"] = "老街面馆";
+    (*r.mutable_form())["address"] = "广州市天河区天河路1号";
+    auto* f = r.add_materials();
+    f->set_guide_material_id("form");
+    f->set_material_id(form);
+    auto* l = r.add_materials();
+    l->set_guide_material_id("licence");
+    l->set_material_id(licence);
+    return r;
+  };
+  const pid_t intake_pid = stack->pid("intake");
+  const pid_t gateway_pid = gateway ? stack->pid("gateway") : -1;
+  Note(absl::StrCat(clients, " clients, ", absl::GetFlag(FLAGS_seconds),
+                    " s measured per phase, two pre-uploaded materials each"));
+
+  for (const std::string& phase : phases) {
+    if (phase == "grpc") {
+      struct Client {
+        std::string token, form, licence;
+        std::unique_ptr<intake::v1::IntakeService::Stub> stub;
+      };
+      std::vector<Client> cs(clients);
+      for (int c = 0; c < clients; ++c) {
+        auth::v1::Principal p;
+        p.set_kind(auth::v1::CITIZEN);
+        p.set_subject(absl::StrCat("acc_bench_", c));
+        cs[c].token = stack->Token(p, absl::Hours(1));
+        cs[c].form = upload(cs[c].token, PdfOf(200 << 10));
+        cs[c].licence = upload(cs[c].token, PdfOf(100 << 10));
+        // A channel per client, as separate callers would have.
+        cs[c].stub = intake::v1::IntakeService::NewStub(
+            client::MakeChannel(stack->Address("intake"), {absl::Seconds(10), 2}));
+      }
+      double cpu = 0, self = 0;
+      Tally tally = Drive(
+          clients,
+          [&](int c, int64_t n, std::string* error) {
+            intake::v1::Application a;
+            grpc::Status s = cs[c].stub->SubmitApplication(
+                Context(cs[c].token).get(),
+                request(absl::StrCat("g", c, "-", n), cs[c].form, cs[c].licence), &a);
+            if (!s.ok()) *error = s.error_message();
+            return s.ok();
+          },
+          [&](bool start) {
+            cpu = CpuSeconds(intake_pid) - (start ? 0 : cpu);
+            self = CpuSeconds(getpid()) - (start ? 0 : self);
+          });
+      const double n = static_cast<double>(tally.latency_us.size());
+      Report("grpc", std::move(tally), cpu, 0);
+      if (n > 0) Figure("grpc_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
+    } else if (phase == "gateway") {
+      struct Client {
+        std::string cookie, csrf, form, licence;
+        std::unique_ptr<testing::HttpConnection> http;
+      };
+      std::vector<Client> cs(clients);
+      const int port = stack->gateway_port();
+      for (int c = 0; c < clients; ++c) {
+        const std::string id = ResidentId(c);
+        auto reg = testing::HttpPost(
+            port, "/api/v1/accounts/citizens",
+            absl::StrCat(R"({"residentId":")", id, R"(","name":"测试","phone":"1380000)",
+                         absl::StrFormat("%04d", c),
+                         R"(","regionCode":"440106001001","password":"Correct-horse-9"})"));
+        if (!reg.ok() || reg->status != 200) Fail("register a citizen");
+        auto login = testing::HttpPost(port, "/api/v1/sessions",
+                                       absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", id,
+                                                    R"(","password":"Correct-horse-9"})"));
+        if (!login.ok() || login->status != 200) Fail("sign in a citizen");
+        const std::string set_cookie = login->header("set-cookie");
+        cs[c].cookie = set_cookie.substr(0, set_cookie.find(';'));
+        cs[c].csrf = JsonField(login->body, "csrfToken");
+        cs[c].http = std::make_unique<testing::HttpConnection>(port);
+        for (auto* slot : {&cs[c].form, &cs[c].licence}) {
+          auto up =
+              cs[c].http->Request("POST", "/api/v1/materials?fileName=scan.pdf", PdfOf(150 << 10),
+                                  {{"Cookie", cs[c].cookie}, {"X-CSRF-Token", cs[c].csrf}});
+          if (!up.ok() || up->status != 200) Fail("upload through the gateway");
+          *slot = JsonField(up->body, "materialId");
+        }
+      }
+      double intake_cpu = 0, gateway_cpu = 0, self = 0;
+      Tally tally = Drive(
+          clients,
+          [&](int c, int64_t n, std::string* error) {
+            const std::string body = absl::StrCat(
+                R"({"implementationCode":")", intake::test::ImplementationCode(),
+                R"(","catalogRevision":")", *revision,
+                R"(","form":{"shop_name":"老街面馆","address":"广州市天河区天河路1号"},"materials":[)",
+                R"({"guideMaterialId":"form","materialId":")", cs[c].form, R"("},)",
+                R"({"guideMaterialId":"licence","materialId":")", cs[c].licence, R"("}]})");
+            auto r = cs[c].http->Request("POST", "/api/v1/applications", body,
+                                         {{"Cookie", cs[c].cookie},
+                                          {"X-CSRF-Token", cs[c].csrf},
+                                          {"Content-Type", "application/json"},
+                                          {"Idempotency-Key", absl::StrCat("h", c, "-", n)}});
+            if (!r.ok()) {
+              *error = r.status().ToString();
+              return false;
+            }
+            if (r->status != 200) *error = absl::StrCat(r->status, " ", r->body);
+            return r->status == 200;
+          },
+          [&](bool start) {
+            intake_cpu = CpuSeconds(intake_pid) - (start ? 0 : intake_cpu);
+            gateway_cpu = CpuSeconds(gateway_pid) - (start ? 0 : gateway_cpu);
+            self = CpuSeconds(getpid()) - (start ? 0 : self);
+          });
+      const double n = static_cast<double>(tally.latency_us.size());
+      Report("gateway", std::move(tally), intake_cpu, gateway_cpu);
+      if (n > 0) Figure("gateway_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
+    } else {
+      Fail(absl::StrCat("unknown phase ", phase));
+    }
+  }
+  Note(absl::StrCat("hand-offs delivered to the receiver so far: ", sink.opened.load()));
+  sink_server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  return any_errors ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace onewindow::bench
+
+int main(int argc, char** argv) {
+  onewindow::config::ParseFlags(argc, argv,
+                                "intake_bench: acknowledged submissions per second, gRPC and "
+                                "through the gateway");
+  return onewindow::bench::Main();
+}
