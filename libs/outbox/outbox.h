@@ -73,8 +73,13 @@ struct RelayOptions {
   // another process, retries coming due).
   absl::Duration poll_interval = absl::Seconds(1);
   int batch_size = 256;
-  // Parallel sends within a batch.
+  // After a pass that emptied the queue, the least time before the next one
+  // even when woken: under a stream of commits this gathers events into
+  // batches instead of a pass (two transactions) per event.
+  absl::Duration min_pass_interval = absl::Milliseconds(5);
+  // Parallel sends within a batch (one per `events_per_sender` events).
   int concurrency = 8;
+  int events_per_sender = 8;
   // Transient failures before an event is parked as dead; 0 retries forever.
   int max_attempts = 0;
 };
