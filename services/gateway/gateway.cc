@@ -86,6 +86,8 @@ struct Gateway::Exchange {
   std::string route_label = "unmatched";
   // Anonymous GET of a public, non-personal route: its answer may be cached.
   bool cacheable = false;
+  // Found while checking the cache, so a miss does not look the route up again.
+  std::optional<RouteLookup> lookup;
   absl::Time start;
   unsigned version = 11;
   Gateway* gateway = nullptr;
@@ -117,8 +119,8 @@ Gateway::Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger)
     absl::StatusOr<Open311Options> open311 = Open311OptionsFromFlags();
     if (!open311.ok()) config::ExitOnConfigError(logger_, open311.status());
     open311->upstream_timeout = options_.upstream_timeout;
-    open311_ = std::make_unique<Open311>(*std::move(open311), complaint->second.get(),
-                                         deps_.signer, logger_);
+    open311_ = std::make_unique<Open311>(*std::move(open311), complaint->second.get(), deps_.signer,
+                                         logger_);
   }
 }
 
@@ -230,7 +232,8 @@ bool Gateway::ServeFromCache(const std::shared_ptr<Exchange>& exchange) {
       !exchange->request[http::field::authorization].empty()) {
     return false;
   }
-  RouteLookup lookup = deps_.routes->Find(exchange->method, exchange->path);
+  exchange->lookup = deps_.routes->Find(exchange->method, exchange->path);
+  const RouteLookup& lookup = *exchange->lookup;
   if (lookup.result != RouteLookup::Result::kFound ||
       lookup.match.route->access != api::v1::PUBLIC || lookup.match.route->personal_data) {
     return false;
@@ -330,13 +333,15 @@ void Gateway::Process(std::shared_ptr<Exchange> exchange) {
 
   if (deps_.ops != nullptr && exchange->path == OpsPage::kTrafficPath) {
     exchange->route_label = OpsPage::kTrafficPath;
-    exchange->Finish(deps_.ops->Traffic(exchange->method,
-                                        session.has_value() ? &session->principal : nullptr,
-                                        exchange->version));
+    exchange->Finish(deps_.ops->Traffic(
+        exchange->method, session.has_value() ? &session->principal : nullptr, exchange->version));
     return;
   }
   if (ServeMaterials(exchange, session)) return;
-  RouteLookup lookup = deps_.routes->Find(exchange->method, exchange->path);
+  if (!exchange->lookup.has_value()) {
+    exchange->lookup = deps_.routes->Find(exchange->method, exchange->path);
+  }
+  const RouteLookup& lookup = *exchange->lookup;
   if (lookup.result == RouteLookup::Result::kNotFound) {
     exchange->Fail(absl::NotFoundError(absl::StrCat("no route for ", exchange->path)));
     return;

@@ -40,14 +40,12 @@ void IntakeMetrics::Transition(intake::v1::ApplicationStatus status) {
       .Increment();
 }
 
-StatusGauges::StatusGauges(prometheus::Registry& registry, Applications* applications,
-                           absl::Duration period)
+StatusGauges::StatusGauges(prometheus::Registry& registry, Applications* applications)
     : gauges_(prometheus::BuildGauge()
                   .Name("onewindow_intake_applications")
                   .Help("Applications now in each status.")
                   .Register(registry)),
-      applications_(applications),
-      period_(period) {}
+      applications_(applications) {}
 
 void StatusGauges::Refresh() {
   auth::v1::Principal self;
@@ -60,26 +58,6 @@ void StatusGauges::Refresh() {
     gauges_.Add({{"status", absl::AsciiStrToLower(intake::v1::ApplicationStatus_Name(c.status()))}})
         .Set(static_cast<double>(c.count()));
   }
-}
-
-void StatusGauges::Start() {
-  thread_ = std::thread([this] {
-    absl::MutexLock lock(&mu_);
-    while (!stop_) {
-      mu_.Unlock();
-      Refresh();
-      mu_.Lock();
-      mu_.AwaitWithTimeout(absl::Condition(&stop_), period_);
-    }
-  });
-}
-
-void StatusGauges::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace onewindow::intake

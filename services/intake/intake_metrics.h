@@ -1,15 +1,10 @@
 #pragma once
 
-#include <thread>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "onewindow/intake/v1/intake.pb.h"
 
 namespace onewindow::intake {
@@ -34,25 +29,17 @@ class IntakeMetrics {
 
 class Applications;
 
-// Keeps onewindow_intake_applications{status} (applications now in each
-// status) fresh for dashboards and alerts by counting every `period`.
+// Sets onewindow_intake_applications{status} (applications now in each
+// status) from one count; run by a server::PeriodicTask.
 class StatusGauges {
  public:
-  StatusGauges(prometheus::Registry& registry, Applications* applications, absl::Duration period);
-  ~StatusGauges() { Stop(); }
+  StatusGauges(prometheus::Registry& registry, Applications* applications);
 
-  void Start();
-  void Stop();
-  // One count, now; the background thread calls this.
   void Refresh();
 
  private:
   prometheus::Family<prometheus::Gauge>& gauges_;
   Applications* const applications_;
-  const absl::Duration period_;
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
 };
 
 }  // namespace onewindow::intake

@@ -5,6 +5,7 @@
 #include "libs/config/flags.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
+#include "libs/server/periodic.h"
 #include "libs/workday/calendar.h"
 #include "libs/workday/clock.h"
 #include "services/intake/blob_store.h"
@@ -70,19 +71,20 @@ int main(int argc, char** argv) {
   intake::Applications applications({process.db.get(), &guides, &materials, &licences, &withdrawer,
                                      &*calendar, &clock, [&relay] { relay.Wake(); }});
   intake::IntakeMetrics metrics(process.runner->metrics());
-  intake::StatusGauges status_gauges(process.runner->metrics(), &applications, absl::Seconds(15));
+  intake::StatusGauges status_gauges(process.runner->metrics(), &applications);
+  server::PeriodicTask status_sampler(absl::Seconds(15), [&] { status_gauges.Refresh(); });
   intake::IntakeGrpc service(process.calls.get(), {&applications, &materials, &licences, &metrics});
   process.runner->AddService(&service, intake::v1::IntakeService::service_full_name());
 
   // Runs after in-flight calls drained and before the store closes.
   process.runner->OnShutdown([&] {
-    status_gauges.Stop();
+    status_sampler.Stop();
     relay.Stop();
     applications.ReleaseStatements();
     materials.ReleaseStatements();
     licences.ReleaseStatements();
   });
   if (absl::GetFlag(FLAGS_outbox_relay)) relay.Start();
-  status_gauges.Start();
+  status_sampler.Start();
   return server::ServeUntilSignal(process);
 }

@@ -324,8 +324,9 @@ TEST_CASE("application figures count every status; staff see only their departme
   CHECK(own->total() == 2);
   intake::v1::GetApplicationStatsRequest other;
   other.set_department_id("11440000000000000X");
-  CHECK(w.applications->Stats(Staff("clerk", kDepartment, {"clerk"}), other, kNow).status().code() ==
-        absl::StatusCode::kPermissionDenied);
+  CHECK(
+      w.applications->Stats(Staff("clerk", kDepartment, {"clerk"}), other, kNow).status().code() ==
+      absl::StatusCode::kPermissionDenied);
   CHECK(w.applications->Stats(Citizen("acc_a"), {}, kNow).status().code() ==
         absl::StatusCode::kPermissionDenied);
 }

@@ -42,18 +42,15 @@ struct Fixture {
     return o;
   }
 
+  // Each call is an hour after the previous one: far enough that every
+  // back-off has passed. (Back-off counts from the pass's own time.)
+  absl::Time Later() { return later += absl::Hours(1); }
+
   testing::TempDir dir;
   std::unique_ptr<store::Database> db;
   prometheus::Registry registry;
+  absl::Time later = absl::Now();
 };
-
-// Each call is an hour after the previous one: far enough that every
-// back-off has passed. (Back-off counts from the pass's own time.)
-absl::Time Later() {
-  static absl::Time t = absl::Now();
-  t += absl::Hours(1);
-  return t;
-}
 
 TEST_CASE("an event enqueued with its change is delivered once with its payload") {
   Fixture f;
@@ -64,8 +61,8 @@ TEST_CASE("an event enqueued with its change is delivered once with its payload"
     got.push_back(e.event.event_id + "=" + e.event.payload);
     return absl::OkStatus();
   });
-  CHECK(*relay.DeliverDue(Later()) == 1);
-  CHECK(*relay.DeliverDue(Later()) == 0);
+  CHECK(*relay.DeliverDue(f.Later()) == 1);
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
   CHECK(got == std::vector<std::string>{"a=payload-a"});
   CHECK(*relay.Backlog() == 0);
 }
@@ -103,7 +100,7 @@ TEST_CASE("a receiver outage is retried with back-off until it recovers") {
   CHECK(*relay.DeliverDue(absl::Now()) == 0);
   CHECK(*relay.DeliverDue(absl::Now()) == 0);
   CHECK(calls == 1);
-  for (int i = 0; i < 3; ++i) relay.DeliverDue(Later()).IgnoreError();
+  for (int i = 0; i < 3; ++i) relay.DeliverDue(f.Later()).IgnoreError();
   CHECK(calls == 4);
   CHECK(*relay.Backlog() == 0);
 }
@@ -118,13 +115,13 @@ TEST_CASE("a permanent refusal parks the event as dead until it is requeued") {
     ++calls;
     return accept ? absl::OkStatus() : absl::InvalidArgumentError("bad payload");
   });
-  CHECK(*relay.DeliverDue(Later()) == 0);
-  CHECK(*relay.DeliverDue(Later()) == 0);
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
   CHECK(calls == 1);
   CHECK(*relay.Backlog() == 1);  // Kept, not lost.
   accept = true;
   CHECK(*relay.RequeueDead("receiver") == 1);
-  CHECK(*relay.DeliverDue(Later()) == 1);
+  CHECK(*relay.DeliverDue(f.Later()) == 1);
   CHECK(*relay.Backlog() == 0);
 }
 
@@ -143,11 +140,11 @@ TEST_CASE("events with one ordering key wait for the earlier one; other keys go 
     delivered.push_back(e.event.event_id);
     return absl::OkStatus();
   });
-  CHECK(*relay.DeliverDue(Later()) == 1);
+  CHECK(*relay.DeliverDue(f.Later()) == 1);
   CHECK(delivered == std::vector<std::string>{"b1"});
   a1_fails = false;
-  relay.DeliverDue(Later()).IgnoreError();
-  relay.DeliverDue(Later()).IgnoreError();
+  relay.DeliverDue(f.Later()).IgnoreError();
+  relay.DeliverDue(f.Later()).IgnoreError();
   CHECK(delivered == std::vector<std::string>{"b1", "a1", "a2"});
 }
 
