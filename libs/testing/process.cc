@@ -118,6 +118,15 @@ int ChildProcess::Stop(int signal, absl::Duration timeout) {
   return status;
 }
 
+absl::StatusOr<int> RunToExit(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env,
+                              const std::string& log_path, absl::Duration timeout) {
+  ChildProcess child;
+  if (absl::Status s = child.Start(argv, env, log_path); !s.ok()) return s;
+  const int status = child.Stop(0, timeout);  // signal 0: only wait for the exit
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace onewindow::testing {
@@ -50,6 +51,15 @@ class ChildProcess {
   pid_t pid_ = -1;
   std::string log_path_;
 };
+
+// Runs a program to its end, its stdout and stderr going to `log_path`, and
+// returns its exit code: -1 when a signal ended it, also the SIGKILL sent
+// once `timeout` has passed. An error only when it could not be started.
+// (ChildProcess::running() reaps a child without keeping its status, so a
+// caller that polls it cannot learn the code.)
+absl::StatusOr<int> RunToExit(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env,
+                              const std::string& log_path, absl::Duration timeout);
 
 // Reads a whole file (for showing a process's log when a test fails).
 std::string ReadFile(const std::string& path);

@@ -4,11 +4,7 @@
 // department desk driven through ow_dept and the gRPC API. Includes a
 // kill -9 of approval in the middle of decisions.
 #include <grpcpp/client_context.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 
@@ -26,15 +22,23 @@
 #include "libs/codes/credit_code.h"
 #include "libs/server/call.h"
 #include "libs/status/proto_json.h"
+#include "libs/testing/eventually.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/grpc_server.h"
+#include "libs/testing/ow_dept.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
 
+using testing::Eventually;
+using testing::RequireOk;
 using testing::Stack;
 namespace v1 = approval::v1;
 
@@ -46,27 +50,21 @@ const std::string kA = Dept(11);
 const std::string kB = Dept(12);
 const std::string kC = Dept(13);
 
+// Calls racing a kill -9 of approval may take longer than the usual call.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+  return testing::TokenContext(token, absl::Seconds(20));
 }
 
 // Intake's and notification's receiving ends.
 class Receiver final : public intake::v1::IntakeService::Service,
                        public notification::v1::NotificationService::Service {
  public:
-  Receiver() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(static_cast<intake::v1::IntakeService::Service*>(this));
-    builder.RegisterService(static_cast<notification::v1::NotificationService::Service*>(this));
-    server_ = builder.BuildAndStart();
-  }
-  ~Receiver() override { server_->Shutdown(); }
+  Receiver()
+      : server_(testing::RequireOk(testing::InProcessServer::Start(
+            {static_cast<intake::v1::IntakeService::Service*>(this),
+             static_cast<notification::v1::NotificationService::Service*>(this)}))) {}
 
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  std::string address() const { return server_->address(); }
 
   grpc::Status RecordTransition(grpc::ServerContext* context,
                                 const intake::v1::RecordTransitionRequest* request,
@@ -118,33 +116,19 @@ class Receiver final : public intake::v1::IntakeService::Service,
   }
 
  private:
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
   std::mutex mu_;
   int calls_ = 0;
   std::map<std::string, intake::v1::RecordTransitionRequest> transitions_;
   std::map<std::string, notification::v1::Event> notifications_;
   std::set<std::string> conflicting_ids_;
+  // Last, so it stops before the state its handlers use is destroyed.
+  std::unique_ptr<testing::InProcessServer> server_;
 };
 
-// Waits until `done` holds, up to `timeout`.
-template <typename Fn>
-bool Eventually(Fn done, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return done();
-}
-
 auth::v1::Principal StaffOf(const std::string& department, const std::string& name) {
-  auth::v1::Principal p;
-  p.set_kind(auth::v1::STAFF);
-  p.set_subject(absl::StrCat("token:", name));
+  auth::v1::Principal p =
+      testing::StaffPrincipal(absl::StrCat("token:", name), department, {"approver"});
   p.set_display_name(name);
-  p.set_department_id(department);
-  p.add_roles("approver");
   return p;
 }
 
@@ -176,10 +160,7 @@ struct World {
     options.extra_flags["approval"] = {absl::StrCat("--intake_addr=", receiver.address()),
                                        absl::StrCat("--notification_addr=", receiver.address()),
                                        "--revocation_poll_seconds=1"};
-    auto started = Stack::Start(options);
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    stack = *std::move(started);
+    stack = RequireOk(Stack::Start(options));
     approval = v1::ApprovalService::NewStub(client::MakeChannel(stack->Address("approval")));
     LoadCatalog();
   }
@@ -270,10 +251,7 @@ struct World {
   }
 
   std::string IntakeToken() const {
-    auth::v1::Principal p;
-    p.set_kind(auth::v1::SERVICE);
-    p.set_subject("intake");
-    return stack->Token(p);
+    return stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "intake"));
   }
 
   v1::OpenCaseRequest OpenRequest(const std::string& application_id,
@@ -303,26 +281,15 @@ struct World {
     v1::GetCaseDetailRequest r;
     r.set_case_id(case_id);
     v1::CaseDetail detail;
-    auth::v1::Principal op;
-    op.set_kind(auth::v1::OPERATOR);
-    op.set_subject("op");
-    grpc::Status s = approval->GetCaseDetail(Context(stack->Token(op)).get(), r, &detail);
+    const std::string op = stack->Token(testing::MakePrincipal(auth::v1::OPERATOR, "op"));
+    grpc::Status s = approval->GetCaseDetail(Context(op).get(), r, &detail);
     INFO(s.error_message());
     REQUIRE(s.ok());
     return detail;
   }
 
-  // Runs ow_dept with `token`; returns its exit code and output.
-  std::pair<int, std::string> Cli(const std::string& token, std::vector<std::string> args) {
-    static std::atomic<int> runs{0};
-    const std::string log = absl::StrCat(stack->data_dir(), "/ow_dept-", ++runs, ".log");
-    std::vector<std::string> argv = {absl::StrCat(OW_BINARY_DIR, "/tools/ow_dept/ow_dept"),
-                                     absl::StrCat("--addr=", stack->Address("approval"))};
-    argv.insert(argv.end(), args.begin(), args.end());
-    testing::ChildProcess p;
-    REQUIRE(p.Start(argv, {{"OW_TOKEN", token}}, log).ok());
-    const int status = p.Stop(0, absl::Seconds(30));
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::ReadFile(log)};
+  testing::ToolRun Cli(const std::string& token, const std::vector<std::string>& args) const {
+    return testing::RunOwDept(*stack, token, args);
   }
 
   v1::ListQueueResponse QueueJson(const std::string& token) {
@@ -358,8 +325,8 @@ TEST_CASE("a case opened by intake's hand-off is worked to approval with ow_dept
   CHECK(absl::StrContains(shown, "营业执照"));     // materials list
   CHECK(absl::StrContains(shown, "case.opened"));  // history
 
-  CHECK(w.Cli(a, {"claim", queue.tasks(0).task_id()}).first == 0);
-  CHECK(w.Cli(a, {"approve", queue.tasks(0).task_id(), "--comment=材料齐全"}).first == 0);
+  CHECK(w.Cli(a, {"claim", queue.tasks(0).task_id()}).exit_code == 0);
+  CHECK(w.Cli(a, {"approve", queue.tasks(0).task_id(), "--comment=材料齐全"}).exit_code == 0);
 
   // Countersign: B and C each approve their own task; neither sees the other's.
   const v1::ListQueueResponse for_b = w.QueueJson(b);
@@ -369,8 +336,8 @@ TEST_CASE("a case opened by intake's hand-off is worked to approval with ow_dept
   auto [wrong_code, wrong] = w.Cli(b, {"approve", for_c.tasks(0).task_id()});
   CHECK(wrong_code == 1);
   CHECK(absl::StrContains(wrong, "not found"));
-  CHECK(w.Cli(b, {"approve", for_b.tasks(0).task_id()}).first == 0);
-  CHECK(w.Cli(c, {"approve", for_c.tasks(0).task_id()}).first == 0);
+  CHECK(w.Cli(b, {"approve", for_b.tasks(0).task_id()}).exit_code == 0);
+  CHECK(w.Cli(c, {"approve", for_c.tasks(0).task_id()}).exit_code == 0);
 
   const v1::ListQueueResponse decide = w.QueueJson(a);
   REQUIRE(decide.tasks_size() == 1);

@@ -1,40 +1,36 @@
 // The catalog over its real API: a generated province imported with the
 // importer, searched and read through the gateway, revised and withdrawn
 // over gRPC.
-#include <grpcpp/client_context.h>
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/client/channels.h"
-#include "libs/server/call.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/principals.h"
+#include "libs/testing/process.h"
 #include "libs/testing/stack.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
 
+using testing::RequireOk;
 using testing::Stack;
 
+// 30 s rather than the usual 10: the calls follow a bulk import of the province.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+  return testing::TokenContext(token, absl::Seconds(30));
 }
 
+// Runs a catalog tool against the stack's catalog; its exit code.
 int RunTool(const Stack& stack, const std::vector<std::string>& argv, const std::string& log) {
-  testing::ChildProcess p;
-  REQUIRE(p.Start(argv,
-                  {{"OW_PRINCIPAL_KEYS", stack.principal_keys()},
-                   {"OW_CATALOG_ADDR", stack.Address("catalog")}},
-                  log)
-              .ok());
-  const int status = p.Stop(0, absl::Seconds(120));
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return RequireOk(testing::RunToExit(argv,
+                                      {{"OW_PRINCIPAL_KEYS", stack.principal_keys()},
+                                       {"OW_CATALOG_ADDR", stack.Address("catalog")}},
+                                      log, absl::Seconds(120)));
 }
 
 struct Province {
@@ -45,10 +41,7 @@ struct Province {
 Province LoadProvince() {
   testing::StackOptions options;
   options.backends = {"catalog"};
-  auto stack = Stack::Start(options);
-  INFO(stack.status().ToString());
-  REQUIRE(stack.ok());
-  Province p{*std::move(stack), nullptr};
+  Province p{RequireOk(Stack::Start(options)), nullptr};
   const std::string out = absl::StrCat(p.stack->data_dir(), "/province");
   const std::string log = absl::StrCat(p.stack->data_dir(), "/tools.log");
   REQUIRE(RunTool(*p.stack,
@@ -72,6 +65,18 @@ catalog::v1::SearchItemsResponse Search(Province& p, catalog::v1::SearchItemsReq
   INFO(s.error_message());
   REQUIRE(s.ok());
   return response;
+}
+
+// The item a search for 登记 finds first, to be read and published again.
+catalog::v1::GetImplementationRequest FirstRegistrationItem(Province& p) {
+  catalog::v1::SearchItemsRequest request;
+  request.set_q("登记");
+  request.set_page_size(1);
+  auto hits = Search(p, request);
+  REQUIRE(hits.items_size() == 1);
+  catalog::v1::GetImplementationRequest get;
+  get.set_implementation_code(hits.items(0).implementation_code());
+  return get;
 }
 
 TEST_CASE("a generated province imports and is searchable through the gateway") {
@@ -109,13 +114,7 @@ TEST_CASE("a generated province imports and is searchable through the gateway") 
 TEST_CASE(
     "publishing makes a new revision, old revisions stay readable, withdrawal leaves search") {
   Province p = LoadProvince();
-  catalog::v1::SearchItemsRequest request;
-  request.set_q("登记");
-  request.set_page_size(1);
-  auto hits = Search(p, request);
-  REQUIRE(hits.items_size() == 1);
-  catalog::v1::GetImplementationRequest get;
-  get.set_implementation_code(hits.items(0).implementation_code());
+  catalog::v1::GetImplementationRequest get = FirstRegistrationItem(p);
   catalog::v1::Implementation first;
   REQUIRE(p.catalog->GetImplementation(Context("").get(), get, &first).ok());
 
@@ -126,11 +125,8 @@ TEST_CASE(
   // Anonymous and other departments' admins may not publish.
   CHECK(p.catalog->PublishImplementation(Context("").get(), publish, &second).error_code() ==
         grpc::UNAUTHENTICATED);
-  auth::v1::Principal other_admin;
-  other_admin.set_kind(auth::v1::STAFF);
-  other_admin.set_subject("acc_other");
-  other_admin.set_department_id("11440000000000000X");
-  other_admin.add_roles("dept_admin");
+  const auth::v1::Principal other_admin =
+      testing::StaffPrincipal("acc_other", "11440000000000000X", {"dept_admin"});
   CHECK(
       p.catalog->PublishImplementation(Context(p.stack->Token(other_admin)).get(), publish, &second)
           .error_code() == grpc::PERMISSION_DENIED);
@@ -147,7 +143,9 @@ TEST_CASE(
   REQUIRE(p.catalog->GetImplementation(Context("").get(), get, &old).ok());
   CHECK(old.name() == first.name());
 
+  catalog::v1::SearchItemsRequest request;
   request.set_q("试点改革版");
+  request.set_page_size(1);
   CHECK(Search(p, request).items_size() == 1);
   catalog::v1::WithdrawImplementationRequest withdraw;
   withdraw.set_implementation_code(first.implementation_code());
@@ -164,13 +162,7 @@ TEST_CASE(
 
 TEST_CASE("a guide missing required elements is refused with every missing field named") {
   Province p = LoadProvince();
-  catalog::v1::SearchItemsRequest request;
-  request.set_q("登记");
-  request.set_page_size(1);
-  auto hits = Search(p, request);
-  REQUIRE(hits.items_size() == 1);
-  catalog::v1::GetImplementationRequest get;
-  get.set_implementation_code(hits.items(0).implementation_code());
+  catalog::v1::GetImplementationRequest get = FirstRegistrationItem(p);
   catalog::v1::PublishImplementationRequest publish;
   REQUIRE(
       p.catalog->GetImplementation(Context("").get(), get, publish.mutable_implementation()).ok());

@@ -6,9 +6,6 @@
 // controls.
 
 #include <grpcpp/client_context.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -20,11 +17,15 @@
 #include "libs/client/channels.h"
 #include "libs/codes/credit_code.h"
 #include "libs/server/call.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/grpc_server.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 #include "onewindow/complaint/v1/complaint.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow::complaint_it {
 
@@ -41,27 +42,18 @@ inline const std::string kHousing = Dept("00000003");
 inline const std::string kOpen311Key = "test-client-key-0123456789";
 
 inline auth::v1::Principal Citizen(const std::string& id) {
-  auth::v1::Principal p;
-  p.set_kind(auth::v1::CITIZEN);
-  p.set_subject(id);
+  auth::v1::Principal p = testing::MakePrincipal(auth::v1::CITIZEN, id);
   p.set_display_name("王五");
   return p;
 }
 
 inline auth::v1::Principal Handler(const std::string& department) {
-  auth::v1::Principal p;
-  p.set_kind(auth::v1::STAFF);
-  p.set_subject(absl::StrCat("staff-", department));
-  p.set_department_id(department);
-  p.add_roles("complaint_handler");
-  return p;
+  return testing::StaffPrincipal(absl::StrCat("staff-", department), department,
+                                 {"complaint_handler"});
 }
 
 inline auth::v1::Principal Service(const std::string& name) {
-  auth::v1::Principal p;
-  p.set_kind(auth::v1::SERVICE);
-  p.set_subject(name);
-  return p;
+  return testing::MakePrincipal(auth::v1::SERVICE, name);
 }
 
 // intake's GetApplication and catalog's GetImplementation, answering from
@@ -101,14 +93,8 @@ class FakeCatalog final : public catalog::v1::CatalogService::Service {
 
 struct ComplaintStack {
   ComplaintStack() {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&intake);
-    builder.RegisterService(&catalog);
-    fakes = builder.BuildAndStart();
-    REQUIRE(fakes != nullptr);
-    const std::string fake_addr = absl::StrCat("127.0.0.1:", port);
+    fakes = testing::RequireOk(testing::InProcessServer::Start({&intake, &catalog}));
+    const std::string fake_addr = fakes->address();
 
     testing::StackOptions options;
     options.backends = {"notification", "complaint"};
@@ -118,20 +104,14 @@ struct ComplaintStack {
         absl::StrCat("--intake_addr=", fake_addr), absl::StrCat("--catalog_addr=", fake_addr)};
     options.extra_flags["gateway"] = {absl::StrCat("--open311_api_keys=tester:", kOpen311Key),
                                       "--open311_jurisdiction_id=gz.example"};
-    auto started = testing::Stack::Start(options);
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    stack = *std::move(started);
+    stack = testing::RequireOk(testing::Stack::Start(options));
     complaint = v1::ComplaintService::NewStub(client::MakeChannel(stack->Address("complaint")));
     notification = notification::v1::NotificationService::NewStub(
         client::MakeChannel(stack->Address("notification")));
   }
 
   std::unique_ptr<grpc::ClientContext> As(const auth::v1::Principal& who) const {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    c->AddMetadata(server::kPrincipalHeader, stack->Token(who));
-    return c;
+    return testing::TokenContext(stack->Token(who), absl::Seconds(20));
   }
 
   // Calls `method` as `who`; the status and the reply.
@@ -145,7 +125,7 @@ struct ComplaintStack {
 
   FakeIntake intake;
   FakeCatalog catalog;
-  std::unique_ptr<grpc::Server> fakes;
+  std::unique_ptr<testing::InProcessServer> fakes;
   std::unique_ptr<testing::Stack> stack;
   std::unique_ptr<v1::ComplaintService::Stub> complaint;
   std::unique_ptr<notification::v1::NotificationService::Stub> notification;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/json_fields.h"
 #include "tests/integration/complaint_fixture.h"
 
 namespace onewindow::complaint_it {
@@ -17,11 +18,7 @@ const testing::Headers kForm = {{"Content-Type", "application/x-www-form-urlenco
 
 // The service_request_id from a POST reply: [{"service_request_id":"wo_…",…}].
 std::string RequestId(const std::string& body) {
-  const std::string key = R"("service_request_id":")";
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
+  return testing::JsonField(body, "service_request_id");
 }
 
 TEST_CASE("an Open311 client lists services, files a request and follows it to closed") {

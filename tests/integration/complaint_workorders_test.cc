@@ -5,8 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
-#include "absl/time/clock.h"
+#include "libs/testing/eventually.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/principals.h"
 #include "tests/integration/complaint_fixture.h"
 
 namespace onewindow::complaint_it {
@@ -19,15 +20,16 @@ using Stub = v1::ComplaintService::Stub;
 notification::v1::ListInboxResponse InboxOf(ComplaintStack& s, const std::string& citizen,
                                             int at_least) {
   notification::v1::ListInboxResponse inbox;
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (absl::Now() < deadline) {
-    inbox.Clear();
-    notification::v1::ListInboxRequest request;
-    request.set_page_size(50);
-    grpc::Status status = s.notification->ListInbox(s.As(Citizen(citizen)).get(), request, &inbox);
-    if (status.ok() && inbox.messages_size() >= at_least) break;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  testing::Eventually(
+      [&] {
+        inbox.Clear();
+        notification::v1::ListInboxRequest request;
+        request.set_page_size(50);
+        const grpc::Status status =
+            s.notification->ListInbox(s.As(Citizen(citizen)).get(), request, &inbox);
+        return status.ok() && inbox.messages_size() >= at_least;
+      },
+      absl::Seconds(20), absl::Milliseconds(100));
   return inbox;
 }
 
@@ -158,9 +160,7 @@ TEST_CASE("a complaint goes through its lifecycle over gRPC and the citizen hear
 
   v1::GetSupervisionReportRequest report_request;
   v1::SupervisionReport report;
-  auth::v1::Principal op;
-  op.set_kind(auth::v1::OPERATOR);
-  op.set_subject("op");
+  const auto op = testing::MakePrincipal(auth::v1::OPERATOR, "op");
   REQUIRE(s.Call(op, &Stub::GetSupervisionReport, report_request, &report).ok());
   CHECK(report.total().received() == 1);
   CHECK(report.total().reopened() == 1);

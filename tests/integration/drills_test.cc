@@ -28,14 +28,21 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
-#include "libs/server/call.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/api_tokens.h"
+#include "libs/testing/eventually.h"
+#include "libs/testing/fake_pdf.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/json_fields.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/complaint/v1/complaint.grpc.pb.h"
-#include "onewindow/identity/v1/identity.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/integration/require_ok.h"
+#include "tests/integration/test_item.h"
 #include "tests/unit/intake_guide.h"
 
 namespace onewindow {
@@ -44,9 +51,12 @@ namespace {
 using testing::Headers;
 using testing::HttpConnection;
 using testing::HttpResult;
+using testing::JsonField;
+using testing::MakePrincipal;
+using testing::RequireOk;
+using testing::SignedInCitizen;
 using testing::Stack;
 
-constexpr char kPassword[] = "Correct-horse-9";
 // Every acknowledged write must be reached within this, retries included.
 constexpr absl::Duration kItemDeadline = absl::Seconds(60);
 // Between one write of a drill client and its next: busy enough that a
@@ -66,22 +76,10 @@ const std::vector<std::string>& GatewayWithoutLimits() {
   return *kFlags;
 }
 
+// Polled more often than most tests do: the drills time recoveries.
 template <typename Fn>
 bool Eventually(Fn done, absl::Duration timeout = kPatience) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
-}
-
-std::string JsonField(const std::string& body, const std::string& name) {
-  const std::string key = absl::StrCat("\"", name, "\":\"");
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
+  return testing::Eventually(done, timeout, absl::Milliseconds(20));
 }
 
 // Whether `text` holds `number` as a whole (not as the start of a longer one).
@@ -95,12 +93,10 @@ bool MentionsNumber(const std::string& text, const std::string& number) {
   return false;
 }
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token,
-                                             absl::Duration timeout = absl::Seconds(5)) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+// Sooner than the usual 10 s: a drill client retries a call that hangs
+// behind a killed backend rather than waiting it out.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+  return testing::TokenContext(token, absl::Seconds(5));
 }
 
 // Answers after which a client tries again with the same key: the call may
@@ -111,13 +107,6 @@ bool Retryable(grpc::StatusCode code) {
 }
 bool Retryable(int http_status) {
   return http_status == 429 || http_status == 502 || http_status == 503 || http_status == 504;
-}
-
-auth::v1::Principal Person(auth::v1::PrincipalKind kind, const std::string& subject) {
-  auth::v1::Principal p;
-  p.set_kind(kind);
-  p.set_subject(subject);
-  return p;
 }
 
 // Whatever a worker thread saw that it should not have; checked by the test
@@ -178,25 +167,6 @@ class Tally {
   std::atomic<int> retries_{0};
 };
 
-struct Citizen {
-  std::string account_id;
-  std::string cookie;  // "ow_session=…"
-  std::string csrf;
-};
-
-absl::StatusOr<Citizen> SignIn(int port, const std::string& resident_id) {
-  auto login = testing::HttpPost(port, "/api/v1/sessions",
-                                 absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", resident_id,
-                                              R"(","password":")", kPassword, R"("})"));
-  if (!login.ok()) return login.status();
-  if (login->status != 200) {
-    return absl::UnavailableError(absl::StrCat("login: HTTP ", login->status, " ", login->body));
-  }
-  const std::string set_cookie = login->header("set-cookie");
-  return Citizen{"", set_cookie.substr(0, set_cookie.find(';')),
-                 JsonField(login->body, "csrfToken")};
-}
-
 // Resident ids of test citizens (valid check digits), one per drill client.
 const std::vector<std::string>& ResidentIds() {
   static const auto* const kIds = new std::vector<std::string>{
@@ -208,21 +178,9 @@ const std::vector<std::string>& ResidentIds() {
   return *kIds;
 }
 
-Citizen RegisterAndSignIn(int port, int index) {
-  const std::string& resident_id = ResidentIds().at(index);
-  auto reg = testing::HttpPost(
-      port, "/api/v1/accounts/citizens",
-      absl::StrCat(R"({"residentId":")", resident_id, R"(","name":"李四","phone":"1381234123)",
-                   index, R"(","regionCode":"440106001001","password":")", kPassword, R"("})"));
-  REQUIRE(reg.ok());
-  INFO(reg->body);
-  REQUIRE(reg->status == 200);
-  auto citizen = SignIn(port, resident_id);
-  INFO(citizen.status().ToString());
-  REQUIRE(citizen.ok());
-  citizen->account_id = JsonField(reg->body, "id");
-  REQUIRE_FALSE(citizen->account_id.empty());
-  return *citizen;
+SignedInCitizen RegisterAndSignIn(int port, int index) {
+  return RequireOk(testing::RegisterAndSignIn(
+      port, {ResidentIds().at(index), absl::StrCat("1381234123", index)}));
 }
 
 // Worker threads, stopped and joined whatever happens to the test.
@@ -254,13 +212,13 @@ class Workers {
 class KillDrill {
  public:
   KillDrill(Stack* stack, int64_t revision, std::string department_token,
-            std::vector<Citizen> citizens)
+            std::vector<SignedInCitizen> citizens)
       : stack_(stack),
         revision_(revision),
         department_token_(std::move(department_token)),
         citizens_(std::move(citizens)),
         admin_token_(stack->AdminToken()),
-        hotline_token_(stack->Token(Person(auth::v1::SERVICE, "gz12345-system"))),
+        hotline_token_(stack->Token(MakePrincipal(auth::v1::SERVICE, "gz12345-system"))),
         approval_(client::MakeChannel(stack->Address("approval"))),
         complaint_(client::MakeChannel(stack->Address("complaint"))),
         notification_(client::MakeChannel(stack->Address("notification"))) {}
@@ -343,11 +301,10 @@ class KillDrill {
   // A citizen uploads the two required materials and applies, again and
   // again.
   void Apply(int who) {
-    const Citizen& c = citizens_[who];
+    const SignedInCitizen& c = citizens_[who];
     HttpConnection http(stack_->gateway_port(), "127.0.0.1", absl::Seconds(15));
-    const Headers session = {{"Cookie", c.cookie}, {"X-CSRF-Token", c.csrf}};
-    std::string pdf = "%PDF-1.7\n";
-    while (pdf.size() < 2000) pdf += "0123456789abcdef\n";
+    const Headers session = c.headers();
+    const std::string pdf = testing::FakePdf(2000);
     for (int n = 1; !stop_load_ && !Aborted(); ++n) {
       HttpResult form, licence, submitted;
       if (!HttpUntilDone(http, "POST", "/api/v1/materials?fileName=form.pdf", pdf, session,
@@ -483,7 +440,7 @@ class KillDrill {
   Stack* const stack_;
   const int64_t revision_;
   const std::string department_token_;
-  const std::vector<Citizen> citizens_;
+  const std::vector<SignedInCitizen> citizens_;
   const std::string admin_token_;
   const std::string hotline_token_;
   std::shared_ptr<grpc::Channel> approval_, complaint_, notification_;
@@ -493,19 +450,11 @@ class KillDrill {
 };
 
 std::string IssueDepartmentToken(const Stack& stack) {
-  auto identity =
-      identity::v1::IdentityService::NewStub(client::MakeChannel(stack.Address("identity")));
-  identity::v1::IssueApiTokenRequest issue;
-  issue.set_name("market regulation desk");
-  issue.set_department_id(intake::test::kDepartment);
-  issue.add_roles("reviewer");
-  issue.add_roles("approver");
-  issue.set_valid_days(1);
-  identity::v1::IssueApiTokenResponse issued;
-  const grpc::Status s = identity->IssueApiToken(Context(stack.AdminToken()).get(), issue, &issued);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return issued.secret();
+  return RequireOk(testing::IssueApiToken(stack, {intake::test::kDepartment,
+                                                  "market regulation desk",
+                                                  {"reviewer", "approver"},
+                                                  /*valid_days=*/1}))
+      .secret();
 }
 
 // What one check found wrong, reported as one failure listing the first
@@ -632,7 +581,7 @@ std::map<std::string, intake::v1::Application> WaitUntilFinished(
 // acknowledged with, intake holds no other, and its key answers it again.
 void CheckApplications(const std::vector<Ack>& applications,
                        const std::map<std::string, intake::v1::Application>& held,
-                       const std::vector<Citizen>& citizens, int gateway_port) {
+                       const std::vector<SignedInCitizen>& citizens, int gateway_port) {
   Findings missing("acknowledged applications lost"), renumbered("numbers changed"),
       doubled("applications held but never acknowledged (doubled)"),
       answered("keys answering differently when sent again");
@@ -649,11 +598,11 @@ void CheckApplications(const std::vector<Ack>& applications,
   for (const auto& [id, a] : held) {
     if (acked.count(id) == 0) doubled.Add(absl::StrCat(a.number(), " ", id));
   }
-  std::map<std::string, Citizen> by_account;
-  for (const Citizen& c : citizens) by_account[c.account_id] = c;
+  std::map<std::string, SignedInCitizen> by_account;
+  for (const SignedInCitizen& c : citizens) by_account[c.account_id] = c;
   HttpConnection http(gateway_port);
   for (const Ack& a : applications) {
-    const Citizen& c = by_account.at(a.owner);
+    const SignedInCitizen& c = by_account.at(a.owner);
     auto again =
         http.Request("POST", "/api/v1/applications", a.body,
                      {{"Cookie", c.cookie}, {"X-CSRF-Token", c.csrf}, {"Idempotency-Key", a.key}});
@@ -787,10 +736,8 @@ void CheckDecisions(Backends& b, const std::string& department_token,
 // dispatch queue: there are no dispatch rules), and filing it again answers
 // that order.
 void CheckWorkOrders(Backends& b, const Stack& stack, const std::vector<Ack>& tickets) {
-  auth::v1::Principal dispatcher = Person(auth::v1::STAFF, "dispatcher-1");
-  dispatcher.set_department_id(intake::test::kOtherDepartment);
-  dispatcher.add_roles("complaint_handler");
-  const std::string token = stack.Token(dispatcher);
+  const std::string token = stack.Token(testing::StaffPrincipal(
+      "dispatcher-1", intake::test::kOtherDepartment, {"complaint_handler"}));
   std::map<std::string, std::vector<std::string>> orders_of_ticket;
   complaint::v1::ListDispatchQueueRequest list;
   list.set_page_size(200);
@@ -808,7 +755,7 @@ void CheckWorkOrders(Backends& b, const Stack& stack, const std::vector<Ack>& ti
   Findings wrong("tickets without exactly their acknowledged order"),
       answered("tickets answering differently when filed again");
   std::set<std::string> acked;
-  const std::string hotline = stack.Token(Person(auth::v1::SERVICE, "gz12345-system"));
+  const std::string hotline = stack.Token(MakePrincipal(auth::v1::SERVICE, "gz12345-system"));
   for (const Ack& t : tickets) {
     acked.insert(t.key);
     const std::vector<std::string>& orders = orders_of_ticket[t.key];
@@ -837,7 +784,7 @@ void CheckWorkOrders(Backends& b, const Stack& stack, const std::vector<Ack>& ti
 // creates nothing.
 void CheckDirectNotifications(Backends& b, const Stack& stack, const std::vector<Ack>& sent) {
   const std::vector<notification::v1::InboxMessage> inbox =
-      InboxOf(b, stack.Token(Person(auth::v1::CITIZEN, KillDrill::kDrillRecipient)));
+      InboxOf(b, stack.Token(MakePrincipal(auth::v1::CITIZEN, KillDrill::kDrillRecipient)));
   std::map<std::string, int> messages;
   for (const auto& m : inbox) ++messages[m.message_id()];
   Findings wrong("events without exactly one message"),
@@ -863,15 +810,17 @@ void CheckDirectNotifications(Backends& b, const Stack& stack, const std::vector
 
 // Through intake's and approval's outboxes each applicant hears of each
 // step of each application once.
-void CheckApplicantsTold(Backends& b, const Stack& stack, const std::vector<Citizen>& citizens,
+void CheckApplicantsTold(Backends& b, const Stack& stack,
+                         const std::vector<SignedInCitizen>& citizens,
                          const std::vector<Ack>& applications) {
   const std::vector<std::string> steps = {"application.submitted", "application.accepted",
                                           "application.approved"};
   std::map<std::string, int> told;  // "<type> <number>"
   auto all_told = [&] {
     told.clear();
-    for (const Citizen& c : citizens) {
-      for (const auto& m : InboxOf(b, stack.Token(Person(auth::v1::CITIZEN, c.account_id)))) {
+    for (const SignedInCitizen& c : citizens) {
+      for (const auto& m :
+           InboxOf(b, stack.Token(MakePrincipal(auth::v1::CITIZEN, c.account_id)))) {
         for (const Ack& a : applications) {
           if (a.owner == c.account_id && MentionsNumber(m.body(), a.number)) {
             ++told[absl::StrCat(m.event_type(), " ", a.number)];
@@ -904,22 +853,14 @@ TEST_CASE("drill: kill -9 of each backend in turn under load loses and doubles n
   options.extra_flags["complaint"] = {
       calendar, absl::StrCat("--dispatch_departments=", intake::test::kOtherDepartment)};
   options.extra_flags["gateway"] = GatewayWithoutLimits();
-  auto started = Stack::Start(options);
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  std::unique_ptr<Stack> stack = *std::move(started);
+  std::unique_ptr<Stack> stack = RequireOk(Stack::Start(options));
 
-  auto catalog =
-      catalog::v1::CatalogService::NewStub(client::MakeChannel(stack->Address("catalog")));
-  absl::StatusOr<int64_t> revision =
-      intake::test::PublishTestItem(catalog.get(), stack->AdminToken());
-  INFO(revision.status().ToString());
-  REQUIRE(revision.ok());
+  const int64_t revision = testing::PublishTestItem(*stack);
   const std::string department_token = IssueDepartmentToken(*stack);
-  std::vector<Citizen> citizens;
+  std::vector<SignedInCitizen> citizens;
   for (int i = 0; i < 3; ++i) citizens.push_back(RegisterAndSignIn(stack->gateway_port(), i));
 
-  KillDrill drill(stack.get(), *revision, department_token, citizens);
+  KillDrill drill(stack.get(), revision, department_token, citizens);
   const std::vector<Tally*> tallies = {&drill.applications, &drill.decisions, &drill.work_orders,
                                        &drill.notifications};
   auto acks_now = [&] {
@@ -1009,16 +950,13 @@ int RedisRestartDrill(bool persistent) {
     // As on Kubernetes: an append-only file, synced on every write.
     options.extra_flags["redis"] = {"--appendonly", "yes", "--appendfsync", "always"};
   }
-  auto started = Stack::Start(options);
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  std::unique_ptr<Stack> stack = *std::move(started);
+  std::unique_ptr<Stack> stack = RequireOk(Stack::Start(options));
   const int port = stack->gateway_port();
 
   constexpr int kClients = 3;
-  std::vector<Citizen> citizens;
+  std::vector<SignedInCitizen> citizens;
   for (int i = 0; i < kClients; ++i) citizens.push_back(RegisterAndSignIn(port, i));
-  Citizen watcher = RegisterAndSignIn(port, kClients);
+  SignedInCitizen watcher = RegisterAndSignIn(port, kClients);
 
   struct Client {
     std::atomic<int> served{0};  // 200 with their own data
@@ -1035,7 +973,7 @@ int RedisRestartDrill(bool persistent) {
   for (int i = 0; i < kClients; ++i) {
     workers.Run([&, i] {
       Client& me = clients[i];
-      Citizen c = citizens[i];
+      SignedInCitizen c = citizens[i];
       HttpConnection http(port);
       for (int n = 0; !stop && !workers.aborted; ++n) {
         const std::string target = n % 2 == 0 ? "/api/v1/me" : "/api/v1/inbox";
@@ -1053,7 +991,7 @@ int RedisRestartDrill(bool persistent) {
         } else if (r->status == 401) {
           ++me.logins_again;
           while (!stop && !workers.aborted) {
-            auto again = SignIn(port, ResidentIds()[i]);
+            auto again = testing::SignInCitizen(port, ResidentIds()[i]);
             if (again.ok()) {
               c.cookie = again->cookie;
               c.csrf = again->csrf;
@@ -1103,8 +1041,8 @@ int RedisRestartDrill(bool persistent) {
   auto me = testing::HttpGet(port, "/api/v1/me", {{"Cookie", watcher.cookie}});
   REQUIRE(me.ok());
   CHECK(me->status == 503);
-  CHECK(absl::StrContains(SignIn(port, ResidentIds()[kClients]).status().message(),
-                          "login: HTTP 503"));
+  CHECK(absl::StrContains(testing::SignInCitizen(port, ResidentIds()[kClients]).status().message(),
+                          "HTTP 503"));
   CHECK(Eventually([&] { return every([](Client& c) { return c.unavailable > 0; }); }));
 
   REQUIRE(stack->Restart("redis").ok());
@@ -1133,7 +1071,7 @@ int RedisRestartDrill(bool persistent) {
   CHECK((me->status == 200 || me->status == 401));
   if (persistent) CHECK(me->status == 200);
   if (me->status == 401) {
-    auto again = SignIn(port, ResidentIds()[kClients]);
+    auto again = testing::SignInCitizen(port, ResidentIds()[kClients]);
     INFO(again.status().ToString());
     REQUIRE(again.ok());
     me = testing::HttpGet(port, "/api/v1/me", {{"Cookie", again->cookie}});
@@ -1185,10 +1123,7 @@ TEST_CASE("drill: a stalled backend costs a 504 within the gateway's deadline, t
   options.extra_flags["gateway"] = GatewayWithoutLimits();
   options.extra_flags["gateway"].push_back(absl::StrCat("--upstream_timeout_ms=", kDeadlineMs));
   options.extra_flags["gateway"].push_back("--public_cache_ms=0");
-  auto started = Stack::Start(options);
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  std::unique_ptr<Stack> stack = *std::move(started);
+  std::unique_ptr<Stack> stack = RequireOk(Stack::Start(options));
   const int port = stack->gateway_port();
   {
     auto warm = testing::HttpGet(port, "/api/v1/topics");

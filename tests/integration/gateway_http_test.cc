@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/stack.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
@@ -14,14 +15,13 @@ namespace {
 using testing::HttpConnection;
 using testing::Stack;
 
-std::unique_ptr<Stack> StartGatewayStack() {
+// Identity and catalog behind a gateway started with `gateway_flags`.
+std::unique_ptr<Stack> StartGatewayStack(std::vector<std::string> gateway_flags = {
+                                             "--max_body_bytes=4096"}) {
   testing::StackOptions options;
   options.backends = {"identity", "catalog"};
-  options.extra_flags["gateway"] = {"--max_body_bytes=4096"};
-  auto stack = Stack::Start(options);
-  INFO(stack.status().ToString());
-  REQUIRE(stack.ok());
-  return *std::move(stack);
+  options.extra_flags["gateway"] = std::move(gateway_flags);
+  return testing::RequireOk(Stack::Start(options));
 }
 
 TEST_CASE("a JSON body is transcoded into a gRPC request and the reply back into JSON") {
@@ -128,13 +128,8 @@ TEST_CASE("keep-alive serves many requests on one connection") {
 }
 
 TEST_CASE("anonymous reads of public data are reused briefly; signed-in and failed ones are not") {
-  testing::StackOptions options;
-  options.backends = {"identity", "catalog"};
-  options.extra_flags["gateway"] = {"--public_cache_ms=60000"};
-  auto stack = Stack::Start(options);
-  INFO(stack.status().ToString());
-  REQUIRE(stack.ok());
-  HttpConnection http((*stack)->gateway_port());
+  auto stack = StartGatewayStack({"--public_cache_ms=60000"});
+  HttpConnection http(stack->gateway_port());
   auto first = http.Request("GET", "/api/v1/topics");
   REQUIRE(first.ok());
   CHECK(first->status == 200);

@@ -6,8 +6,6 @@
 // Approval and notification are played by a small gRPC server inside the
 // test, so it can fail on purpose and count what it was sent.
 #include <grpcpp/client_context.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 #include <signal.h>
 
 #include <atomic>
@@ -23,25 +21,37 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
-#include "libs/server/call.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/eventually.h"
+#include "libs/testing/fake_pdf.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/grpc_server.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/json_fields.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/integration/require_ok.h"
+#include "tests/integration/test_item.h"
 #include "tests/unit/intake_guide.h"
 
 namespace onewindow {
 namespace {
 
 using intake::test::kDepartment;
+using testing::Eventually;
+using testing::FakePdf;
 using testing::Headers;
 using testing::HttpConnection;
 using testing::HttpResult;
+using testing::JsonField;
+using testing::MakePrincipal;
+using testing::RequireOk;
+using testing::SignedInCitizen;
 using testing::Stack;
-
-constexpr char kPassword[] = "Correct-horse-9";
 
 // Approval and notification as intake sees them: idempotent on event id
 // (application id for opens), able to fail for a while.
@@ -98,45 +108,18 @@ class Receivers final : public approval::v1::ApprovalService::Service,
 };
 
 struct ReceiverServer {
-  ReceiverServer() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(static_cast<approval::v1::ApprovalService::Service*>(&receivers));
-    builder.RegisterService(
-        static_cast<notification::v1::NotificationService::Service*>(&receivers));
-    server = builder.BuildAndStart();
-    REQUIRE(server != nullptr);
-  }
-  ~ReceiverServer() { server->Shutdown(absl::ToChronoTime(absl::Now())); }
-  std::string Address() const { return absl::StrCat("127.0.0.1:", port); }
+  std::string Address() const { return server->address(); }
 
   Receivers receivers;
-  int port = 0;
-  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<testing::InProcessServer> server = RequireOk(testing::InProcessServer::Start(
+      {static_cast<approval::v1::ApprovalService::Service*>(&receivers),
+       static_cast<notification::v1::NotificationService::Service*>(&receivers)}));
 };
 
+// Uploads of a few MiB and submissions racing a kill -9 may take longer
+// than the usual call.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
-}
-
-auth::v1::Principal Principal(auth::v1::PrincipalKind kind, const std::string& subject) {
-  auth::v1::Principal p;
-  p.set_kind(kind);
-  p.set_subject(subject);
-  return p;
-}
-
-// Waits until `done` holds, polling; false after `timeout`.
-bool Eventually(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(25));
-  }
-  return done();
+  return testing::TokenContext(token, absl::Seconds(30));
 }
 
 // A stack with the item published, intake pointed at the receivers.
@@ -151,23 +134,12 @@ struct World {
         absl::StrCat("--approval_addr=", receiver.Address()),
         absl::StrCat("--notification_addr=", receiver.Address()),
         absl::StrCat("--calendar_dir=", OW_SOURCE_DIR, "/deploy/calendar")};
-    auto started = Stack::Start(options);
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    stack = *std::move(started);
+    stack = RequireOk(Stack::Start(options));
     PublishItem();
     intake = intake::v1::IntakeService::NewStub(client::MakeChannel(stack->Address("intake")));
   }
 
-  void PublishItem() {
-    auto catalog =
-        catalog::v1::CatalogService::NewStub(client::MakeChannel(stack->Address("catalog")));
-    absl::StatusOr<int64_t> published =
-        intake::test::PublishTestItem(catalog.get(), stack->AdminToken());
-    INFO(published.status().ToString());
-    REQUIRE(published.ok());
-    revision = *published;
-  }
+  void PublishItem() { revision = testing::PublishTestItem(*stack); }
 
   // Uploads over gRPC as `token`'s principal.
   intake::v1::Material Upload(const std::string& token, const std::string& bytes) {
@@ -203,7 +175,7 @@ struct World {
   }
 
   std::string ServiceToken() const {
-    return stack->Token(Principal(auth::v1::SERVICE, "approval"));
+    return stack->Token(MakePrincipal(auth::v1::SERVICE, "approval"));
   }
 
   grpc::Status Report(const std::string& application_id, intake::v1::ApplicationStatus status,
@@ -225,43 +197,13 @@ struct World {
   int64_t revision = 0;
 };
 
-// A signed-in citizen in the gateway.
-struct Citizen {
-  std::string account_id;
-  Headers headers;  // Cookie and CSRF token.
-};
-
-std::string JsonField(const std::string& body, const std::string& name) {
-  const std::string key = absl::StrCat("\"", name, "\":\"");
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
-}
-
-Citizen SignUp(int port, const std::string& resident_id, const std::string& phone) {
-  auto reg = testing::HttpPost(
-      port, "/api/v1/accounts/citizens",
-      absl::StrCat(R"({"residentId":")", resident_id, R"(","name":"李四","phone":")", phone,
-                   R"(","regionCode":"440106001001","password":")", kPassword, R"("})"));
-  REQUIRE(reg.ok());
-  REQUIRE(reg->status == 200);
-  auto login = testing::HttpPost(port, "/api/v1/sessions",
-                                 absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", resident_id,
-                                              R"(","password":")", kPassword, R"("})"));
-  REQUIRE(login.ok());
-  REQUIRE(login->status == 200);
-  const std::string set_cookie = login->header("set-cookie");
-  return {JsonField(reg->body, "id"),
-          {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))},
-           {"X-CSRF-Token", JsonField(login->body, "csrfToken")}}};
+SignedInCitizen SignUp(int port, const std::string& resident_id, const std::string& phone) {
+  return RequireOk(testing::RegisterAndSignIn(port, {resident_id, phone}));
 }
 
 HttpResult Call(HttpConnection& c, const std::string& method, const std::string& target,
-                const std::string& body, Headers headers) {
-  auto r = c.Request(method, target, body, headers);
-  REQUIRE(r.ok());
-  return *r;
+                const std::string& body, const Headers& headers) {
+  return RequireOk(c.Request(method, target, body, headers));
 }
 
 Headers With(Headers headers, const std::string& name, const std::string& value) {
@@ -269,26 +211,20 @@ Headers With(Headers headers, const std::string& name, const std::string& value)
   return headers;
 }
 
-std::string PdfOf(size_t bytes) {
-  std::string pdf = "%PDF-1.7\n";
-  while (pdf.size() < bytes) pdf += "0123456789abcdef\n";
-  return pdf;
-}
-
 TEST_CASE(
     "through the gateway: streamed uploads, an idempotent submission, and only the "
     "owner sees it") {
   World w;
   const int port = w.stack->gateway_port();
-  Citizen a = SignUp(port, "11010519491231002X", "13812341234");
-  Citizen b = SignUp(port, "110105194912310038", "13912341234");
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
+  SignedInCitizen b = SignUp(port, "110105194912310038", "13912341234");
   HttpConnection ca(port);
   HttpConnection cb(port);
 
   // A 3 MiB scan streams through, larger than any JSON body may be.
-  const std::string scan = PdfOf(3 << 20);
+  const std::string scan = FakePdf(3 << 20);
   HttpResult form = Call(ca, "POST", "/api/v1/materials?fileName=%E7%94%B3%E8%AF%B7%E8%A1%A8.pdf",
-                         scan, With(a.headers, "Content-Type", "application/pdf"));
+                         scan, With(a.headers(), "Content-Type", "application/pdf"));
   INFO(form.body);
   REQUIRE(form.status == 200);
   CHECK(JsonField(form.body, "contentType") == "application/pdf");
@@ -296,7 +232,7 @@ TEST_CASE(
   CHECK(JsonField(form.body, "sizeBytes") == std::to_string(scan.size()));
   const std::string form_id = JsonField(form.body, "materialId");
   HttpResult licence = Call(ca, "POST", "/api/v1/materials?fileName=licence.png",
-                            std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16), a.headers);
+                            std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16), a.headers());
   REQUIRE(licence.status == 200);
   CHECK(JsonField(licence.body, "contentType") == "image/png");
   const std::string licence_id = JsonField(licence.body, "materialId");
@@ -304,20 +240,20 @@ TEST_CASE(
   // The type comes from the content: a renamed program is refused, and a
   // refused upload does not keep the connection.
   HttpResult exe = Call(ca, "POST", "/api/v1/materials?fileName=scan.pdf",
-                        "MZ\x90\x00 not a document at all", a.headers);
+                        "MZ\x90\x00 not a document at all", a.headers());
   CHECK(exe.status == 400);
   CHECK(absl::StrContains(exe.body, "not a PDF, JPEG, PNG or OFD"));
   // Signed-out uploads and uploads without the CSRF token go nowhere.
   CHECK(Call(cb, "POST", "/api/v1/materials", scan, {}).status == 401);
-  CHECK(Call(cb, "POST", "/api/v1/materials", scan, {b.headers[0]}).status == 403);
+  CHECK(Call(cb, "POST", "/api/v1/materials", scan, {b.headers()[0]}).status == 403);
 
   const std::string body = absl::StrCat(
       R"({"implementationCode":")", intake::test::ImplementationCode(), R"(","catalogRevision":")",
       w.revision, R"(","form":{"shop_name":"老街面馆"},"materials":[)",
       R"({"guideMaterialId":"form","materialId":")", form_id, R"("},)",
       R"({"guideMaterialId":"licence","materialId":")", licence_id, R"("}]})");
-  HttpResult first =
-      Call(ca, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", "apply-1"));
+  HttpResult first = Call(ca, "POST", "/api/v1/applications", body,
+                          With(a.headers(), "Idempotency-Key", "apply-1"));
   INFO(first.body);
   REQUIRE(first.status == 200);
   const std::string id = JsonField(first.body, "applicationId");
@@ -326,14 +262,14 @@ TEST_CASE(
   CHECK(JsonField(first.body, "status") == "SUBMITTED");
   CHECK(first.header("cache-control") == "no-store");
 
-  HttpResult retry =
-      Call(ca, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", "apply-1"));
+  HttpResult retry = Call(ca, "POST", "/api/v1/applications", body,
+                          With(a.headers(), "Idempotency-Key", "apply-1"));
   REQUIRE(retry.status == 200);
   CHECK(JsonField(retry.body, "applicationId") == id);
   CHECK(JsonField(retry.body, "number") == number);
   HttpResult conflict = Call(ca, "POST", "/api/v1/applications",
                              absl::StrReplaceAll(body, {{"老街面馆", "新街面馆"}}),
-                             With(a.headers, "Idempotency-Key", "apply-1"));
+                             With(a.headers(), "Idempotency-Key", "apply-1"));
   CHECK(conflict.status == 409);
   CHECK(absl::StrContains(conflict.body, "idempotency key"));
 
@@ -342,36 +278,37 @@ TEST_CASE(
       Call(ca, "POST", "/api/v1/applications",
            absl::StrCat(R"({"implementationCode":")", intake::test::ImplementationCode(),
                         R"(","catalogRevision":")", w.revision, R"("})"),
-           With(a.headers, "Idempotency-Key", "apply-2"));
+           With(a.headers(), "Idempotency-Key", "apply-2"));
   CHECK(incomplete.status == 400);
   CHECK(absl::StrContains(incomplete.body, "申请表 (form)"));
   CHECK(absl::StrContains(incomplete.body, "营业执照 (licence)"));
 
   // The owner reads, lists and downloads; another citizen finds nothing.
-  HttpResult mine = Call(ca, "GET", absl::StrCat("/api/v1/applications/", id), "", a.headers);
+  HttpResult mine = Call(ca, "GET", absl::StrCat("/api/v1/applications/", id), "", a.headers());
   REQUIRE(mine.status == 200);
   CHECK(absl::StrContains(mine.body, "\"timeline\""));
   CHECK(absl::StrContains(mine.body, "workingDaysLeft"));
-  HttpResult listed = Call(ca, "GET", "/api/v1/applications?statuses=SUBMITTED", "", a.headers);
+  HttpResult listed = Call(ca, "GET", "/api/v1/applications?statuses=SUBMITTED", "", a.headers());
   REQUIRE(listed.status == 200);
   CHECK(absl::StrContains(listed.body, id));
   HttpResult download =
-      Call(ca, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", a.headers);
+      Call(ca, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", a.headers());
   REQUIRE(download.status == 200);
   CHECK(download.body == scan);
   CHECK(download.header("content-type") == "application/pdf");
   CHECK(absl::StartsWith(download.header("content-disposition"), "attachment;"));
 
-  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/applications/", id), "", b.headers).status == 404);
-  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id), "", b.headers).status == 404);
-  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", b.headers)
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/applications/", id), "", b.headers()).status == 404);
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id), "", b.headers()).status ==
+        404);
+  CHECK(Call(cb, "GET", absl::StrCat("/api/v1/materials/", form_id, "/content"), "", b.headers())
             .status == 404);
-  HttpResult theirs = Call(cb, "GET", "/api/v1/applications", "", b.headers);
+  HttpResult theirs = Call(cb, "GET", "/api/v1/applications", "", b.headers());
   REQUIRE(theirs.status == 200);
   CHECK_FALSE(absl::StrContains(theirs.body, id));
   // Nor can they attach a's upload to their own application.
-  HttpResult stolen =
-      Call(cb, "POST", "/api/v1/applications", body, With(b.headers, "Idempotency-Key", "apply-1"));
+  HttpResult stolen = Call(cb, "POST", "/api/v1/applications", body,
+                           With(b.headers(), "Idempotency-Key", "apply-1"));
   CHECK(stolen.status == 400);
   CHECK(absl::StrContains(stolen.body, "no such upload"));
 
@@ -386,11 +323,11 @@ TEST_CASE(
 TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wallet") {
   World w;
   const int port = w.stack->gateway_port();
-  Citizen a = SignUp(port, "11010519491231002X", "13812341234");
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
   HttpConnection c(port);
   auto upload = [&](const std::string& name) {
-    HttpResult r =
-        Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), PdfOf(1000), a.headers);
+    HttpResult r = Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), FakePdf(1000),
+                        a.headers());
     REQUIRE(r.status == 200);
     return JsonField(r.body, "materialId");
   };
@@ -401,7 +338,7 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
         R"({"guideMaterialId":"form","materialId":")", upload("form.pdf"), R"("},)",
         R"({"guideMaterialId":"licence","materialId":")", upload("licence.pdf"), R"("}]})");
     HttpResult r =
-        Call(c, "POST", "/api/v1/applications", body, With(a.headers, "Idempotency-Key", key));
+        Call(c, "POST", "/api/v1/applications", body, With(a.headers(), "Idempotency-Key", key));
     REQUIRE(r.status == 200);
     return JsonField(r.body, "applicationId");
   };
@@ -416,14 +353,14 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
   HttpResult partial = Call(
       c, "POST", absl::StrCat("/api/v1/applications/", first, "/supplement"),
       absl::StrCat(R"({"materials":[{"materialName":"营业执照","materialId":")", scan, R"("}]})"),
-      a.headers);
+      a.headers());
   CHECK(partial.status == 400);
   CHECK(absl::StrContains(partial.body, "场所平面图"));
   HttpResult supplied =
       Call(c, "POST", absl::StrCat("/api/v1/applications/", first, "/supplement"),
            absl::StrCat(R"({"materials":[{"materialName":"营业执照","materialId":")", scan,
                         R"("},{"materialName":"场所平面图","materialId":")", plan, R"("}]})"),
-           With(a.headers, "Idempotency-Key", "sup-1"));
+           With(a.headers(), "Idempotency-Key", "sup-1"));
   INFO(supplied.body);
   REQUIRE(supplied.status == 200);
   CHECK(JsonField(supplied.body, "status") == "SUPPLEMENTED");
@@ -435,7 +372,7 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
   // Withdrawn before a decision; refused once approval has decided.
   HttpResult withdrawn =
       Call(c, "POST", absl::StrCat("/api/v1/applications/", first, "/withdrawal"),
-           R"({"reason":"不再经营"})", a.headers);
+           R"({"reason":"不再经营"})", a.headers());
   REQUIRE(withdrawn.status == 200);
   CHECK(JsonField(withdrawn.body, "status") == "WITHDRAWN");
   const std::string second = apply("k2");
@@ -444,7 +381,7 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
     w.receiver.receivers.decided.insert(second);
   }
   HttpResult too_late = Call(
-      c, "POST", absl::StrCat("/api/v1/applications/", second, "/withdrawal"), "{}", a.headers);
+      c, "POST", absl::StrCat("/api/v1/applications/", second, "/withdrawal"), "{}", a.headers());
   CHECK(too_late.status == 409);
   CHECK(absl::StrContains(too_late.body, "decision"));
 
@@ -456,10 +393,10 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
            }).ok());
   // Reported twice (approval's outbox retrying): applied once.
   REQUIRE(w.Report(second, intake::v1::RESULT_ISSUED, "evt-3").ok());
-  HttpResult wallet = Call(c, "GET", "/api/v1/licences", "", a.headers);
+  HttpResult wallet = Call(c, "GET", "/api/v1/licences", "", a.headers());
   REQUIRE(wallet.status == 200);
   CHECK(absl::StrContains(wallet.body, "JY14401060000001"));
-  HttpResult done = Call(c, "GET", absl::StrCat("/api/v1/applications/", second), "", a.headers);
+  HttpResult done = Call(c, "GET", absl::StrCat("/api/v1/applications/", second), "", a.headers());
   CHECK(JsonField(done.body, "status") == "DELIVERED");
 }
 
@@ -470,11 +407,11 @@ TEST_CASE("hand-offs wait out an approval outage and arrive once it recovers") {
     // More than the channel's own retries cover: the outbox must retry.
     w.receiver.receivers.open_failures = 30;
   }
-  const std::string token = w.stack->Token(Principal(auth::v1::CITIZEN, "acc_1"));
+  const std::string token = w.stack->Token(MakePrincipal(auth::v1::CITIZEN, "acc_1"));
   std::set<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    const auto form = w.Upload(token, PdfOf(100));
-    const auto licence = w.Upload(token, PdfOf(200));
+    const auto form = w.Upload(token, FakePdf(100));
+    const auto licence = w.Upload(token, FakePdf(200));
     intake::v1::Application a;
     grpc::Status s = w.intake->SubmitApplication(
         Context(token).get(),
@@ -500,9 +437,9 @@ TEST_CASE("after a kill -9 mid-stream every acknowledged application exists exac
   };
   std::vector<Client> clients(kClients);
   for (int i = 0; i < kClients; ++i) {
-    clients[i].token = w.stack->Token(Principal(auth::v1::CITIZEN, absl::StrCat("acc_", i)));
-    clients[i].form = w.Upload(clients[i].token, PdfOf(500)).material_id();
-    clients[i].licence = w.Upload(clients[i].token, PdfOf(700)).material_id();
+    clients[i].token = w.stack->Token(MakePrincipal(auth::v1::CITIZEN, absl::StrCat("acc_", i)));
+    clients[i].form = w.Upload(clients[i].token, FakePdf(500)).material_id();
+    clients[i].licence = w.Upload(clients[i].token, FakePdf(700)).material_id();
   }
   std::atomic<int> acknowledged{0};
   std::atomic<bool> stop{false};

@@ -25,8 +25,10 @@
 #include "libs/auth/random.h"
 #include "libs/client/channels.h"
 #include "libs/codes/resident_id.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/stack.h"
+#include "libs/testing/url_encode.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 #include "onewindow/complaint/v1/complaint.grpc.pb.h"
@@ -49,11 +51,11 @@ using journey::DeptRun;
 using journey::ExpectOk;
 using journey::Parse;
 using journey::PollUntil;
-using journey::TokenContext;
-using journey::UrlEncode;
 using testing::Headers;
 using testing::HttpResult;
 using testing::Stack;
+using testing::TokenContext;
+using testing::UrlEncode;
 
 constexpr char kStep1[] = "step 1 (start the stack, load the catalog, issue department tokens)";
 constexpr char kStep2[] = "step 2 (citizen registers, logs in, searches, reads the guide)";

@@ -1,7 +1,5 @@
 // tools/loadgen end to end: short runs against the stack it starts itself
 // (--start_stack), read back from its output.
-#include <sys/wait.h>
-
 #include <string>
 #include <vector>
 
@@ -13,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/testing/process.h"
 #include "libs/testing/stack.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
@@ -47,11 +46,8 @@ Run Loadgen(const std::vector<std::string>& flags) {
                                    "--connections=4"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   const std::string log = absl::StrCat(dir.path(), "/loadgen.log");
-  testing::ChildProcess child;
-  REQUIRE(child.Start(argv, {}, log).ok());
-  const int status = child.Stop(0, absl::Seconds(150));
   Run run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = testing::RequireOk(testing::RunToExit(argv, {}, log, absl::Seconds(150)));
   run.output = testing::ReadFile(log);
   return run;
 }

@@ -10,11 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
-#include "libs/server/call.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/stack.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
 #include "services/notification/testing/receivers.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
@@ -24,57 +26,22 @@ using notification::v1::NotificationService;
 using testing::Headers;
 using testing::HttpConnection;
 using testing::HttpResult;
+using testing::RequireOk;
+using testing::SignedInCitizen;
 using testing::Stack;
+using testing::TokenContext;
 
 constexpr char kSecret[] = "integration-secret";
-constexpr char kPassword[] = "Correct-horse-9";
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+SignedInCitizen RegisterAndLogin(int port, const std::string& resident_id,
+                                 const std::string& phone) {
+  return RequireOk(testing::RegisterAndSignIn(port, {resident_id, phone}));
 }
 
-std::string JsonField(const std::string& body, const std::string& name) {
-  const std::string key = absl::StrCat("\"", name, "\":\"");
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
-}
-
-struct Citizen {
-  std::string account_id;
-  std::string cookie;
-  std::string csrf;
-};
-
-Citizen RegisterAndLogin(int port, const std::string& resident_id, const std::string& phone) {
-  auto reg = testing::HttpPost(
-      port, "/api/v1/accounts/citizens",
-      absl::StrCat(R"({"residentId":")", resident_id, R"(","name":"李四","phone":")", phone,
-                   R"(","regionCode":"440106001001","password":")", kPassword, R"("})"));
-  REQUIRE(reg.ok());
-  INFO(reg->body);
-  REQUIRE(reg->status == 200);
-  auto login = testing::HttpPost(port, "/api/v1/sessions",
-                                 absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", resident_id,
-                                              R"(","password":")", kPassword, R"("})"));
-  REQUIRE(login.ok());
-  REQUIRE(login->status == 200);
-  const std::string set_cookie = login->header("set-cookie");
-  return {JsonField(reg->body, "id"), set_cookie.substr(0, set_cookie.find(';')),
-          JsonField(login->body, "csrfToken")};
-}
-
-HttpResult Http(int port, const std::string& method, const std::string& target, const Citizen* who,
-                const std::string& body = "") {
-  Headers headers;
-  if (who != nullptr) {
-    headers.emplace_back("Cookie", who->cookie);
-    headers.emplace_back("X-CSRF-Token", who->csrf);
-  }
+// An HTTP exchange as `who` (anonymous when null).
+HttpResult Http(int port, const std::string& method, const std::string& target,
+                const SignedInCitizen* who, const std::string& body = "") {
+  Headers headers = who != nullptr ? who->headers() : Headers();
   if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
   HttpConnection c(port);
   auto r = c.Request(method, target, body, headers);
@@ -98,7 +65,7 @@ notification::v1::NotifyResponse Notify(NotificationService::Stub& stub, const S
   notification::v1::NotifyRequest request;
   *request.mutable_event() = event;
   notification::v1::NotifyResponse response;
-  grpc::Status s = stub.Notify(Context(stack.AdminToken()).get(), request, &response);
+  grpc::Status s = stub.Notify(TokenContext(stack.AdminToken()).get(), request, &response);
   INFO(s.error_message());
   REQUIRE(s.ok());
   return response;
@@ -111,7 +78,8 @@ void UseWebhook(NotificationService::Stub& stub, const Stack& stack, const std::
   request.mutable_preferences()->set_webhook(true);
   request.mutable_preferences()->set_webhook_url(url);
   notification::v1::Preferences response;
-  grpc::Status s = stub.UpdatePreferences(Context(stack.AdminToken()).get(), request, &response);
+  grpc::Status s =
+      stub.UpdatePreferences(TokenContext(stack.AdminToken()).get(), request, &response);
   INFO(s.error_message());
   REQUIRE(s.ok());
 }
@@ -121,7 +89,8 @@ notification::v1::MessageStatus Status(NotificationService::Stub& stub, const St
   notification::v1::GetMessageStatusRequest request;
   request.set_message_id(message_id);
   notification::v1::MessageStatus response;
-  grpc::Status s = stub.GetMessageStatus(Context(stack.AdminToken()).get(), request, &response);
+  grpc::Status s =
+      stub.GetMessageStatus(TokenContext(stack.AdminToken()).get(), request, &response);
   INFO(s.error_message());
   REQUIRE(s.ok());
   return response;
@@ -166,8 +135,8 @@ TEST_CASE("only the owner sees and changes their inbox through the gateway") {
   REQUIRE(started.ok());
   auto& stack = **started;
   const int port = stack.gateway_port();
-  Citizen alice = RegisterAndLogin(port, "11010519491231002X", "13812341234");
-  Citizen bob = RegisterAndLogin(port, "110105194912310038", "13912345678");
+  SignedInCitizen alice = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  SignedInCitizen bob = RegisterAndLogin(port, "110105194912310038", "13912345678");
   auto stub = NotificationService::NewStub(client::MakeChannel(stack.Address("notification")));
   const std::string message_id =
       Notify(*stub, stack, MakeEvent("e1", alice.account_id)).message_id();

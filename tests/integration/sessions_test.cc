@@ -1,20 +1,21 @@
 // Sign-in through the gateway: sessions in Redis, cookies, CSRF, rate
 // limits, fail-closed behaviour, and who may see what.
-#include <grpcpp/client_context.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
-#include "libs/server/call.h"
-#include "libs/status/proto_json.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/json_fields.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/identity/v1/identity.grpc.pb.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
@@ -22,9 +23,11 @@ namespace {
 using testing::Headers;
 using testing::HttpConnection;
 using testing::HttpResult;
+using testing::kCitizenPassword;
+using testing::RequireOk;
+using testing::SignedInCitizen;
 using testing::Stack;
-
-constexpr char kPassword[] = "Correct-horse-9";
+using testing::TokenContext;
 
 std::unique_ptr<Stack> StartStack(std::vector<std::string> gateway_flags = {},
                                   int extra_gateways = 0) {
@@ -33,52 +36,18 @@ std::unique_ptr<Stack> StartStack(std::vector<std::string> gateway_flags = {},
   options.extra_gateways = extra_gateways;
   options.extra_flags["gateway"] = std::move(gateway_flags);
   for (const auto& b : options.backends) options.extra_flags[b] = {"--revocation_poll_seconds=1"};
-  auto stack = Stack::Start(options);
-  INFO(stack.status().ToString());
-  REQUIRE(stack.ok());
-  return *std::move(stack);
+  return RequireOk(Stack::Start(options));
 }
 
-// A registered citizen and a signed-in session for them.
-struct Citizen {
-  std::string account_id;
-  std::string cookie;  // "ow_session=…"
-  std::string csrf;
-};
-
-std::string CookieFrom(const HttpResult& r) {
-  const std::string set_cookie = r.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
-
-std::string JsonField(const std::string& body, const std::string& name) {
-  const std::string key = absl::StrCat("\"", name, "\":\"");
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
-}
-
+// The gateway's answer to a citizen's sign-in, whatever its status.
 HttpResult Login(int port, const std::string& login_id, const std::string& password,
                  const Headers& headers = {}) {
-  auto r = testing::HttpPost(port, "/api/v1/sessions",
-                             absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", login_id,
-                                          R"(","password":")", password, R"("})"),
-                             headers);
-  REQUIRE(r.ok());
-  return *r;
+  return RequireOk(testing::PostCitizenLogin(port, login_id, password, headers));
 }
 
-Citizen RegisterAndLogin(int port, const std::string& resident_id, const std::string& phone) {
-  auto reg = testing::HttpPost(
-      port, "/api/v1/accounts/citizens",
-      absl::StrCat(R"({"residentId":")", resident_id, R"(","name":"李四","phone":")", phone,
-                   R"(","regionCode":"440106001001","password":")", kPassword, R"("})"));
-  REQUIRE(reg.ok());
-  REQUIRE(reg->status == 200);
-  HttpResult login = Login(port, resident_id, kPassword);
-  REQUIRE(login.status == 200);
-  return {JsonField(reg->body, "id"), CookieFrom(login), JsonField(login.body, "csrfToken")};
+SignedInCitizen RegisterAndLogin(int port, const std::string& resident_id,
+                                 const std::string& phone) {
+  return RequireOk(testing::RegisterAndSignIn(port, {resident_id, phone}));
 }
 
 int Status(int port, const std::string& method, const std::string& target, const Headers& headers,
@@ -92,9 +61,9 @@ int Status(int port, const std::string& method, const std::string& target, const
 TEST_CASE("a citizen signs in, sees themself, and signing out ends the session") {
   auto stack = StartStack();
   const int port = stack->gateway_port();
-  Citizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  SignedInCitizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
   REQUIRE(absl::StartsWith(c.cookie, "ow_session="));
-  HttpResult login = Login(port, "13812341234", kPassword);  // By phone too.
+  HttpResult login = Login(port, "13812341234", kCitizenPassword);  // By phone too.
   CHECK(login.status == 200);
   const std::string set_cookie = login.header("set-cookie");
   CHECK(absl::StrContains(set_cookie, "HttpOnly"));
@@ -121,16 +90,16 @@ TEST_CASE("a wrong password and an unknown account get the same 401") {
   HttpResult unknown = Login(port, "110105194912310038", "Wrong-horse-9");
   CHECK(wrong.status == 401);
   CHECK(unknown.status == 401);
-  CHECK(JsonField(wrong.body, "message") == JsonField(unknown.body, "message"));
+  CHECK(testing::JsonField(wrong.body, "message") == testing::JsonField(unknown.body, "message"));
 }
 
 TEST_CASE("signing in again rotates the session id and the old id stops working") {
   auto stack = StartStack();
   const int port = stack->gateway_port();
-  Citizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
-  HttpResult again = Login(port, "11010519491231002X", kPassword, {{"Cookie", c.cookie}});
+  SignedInCitizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  HttpResult again = Login(port, "11010519491231002X", kCitizenPassword, {{"Cookie", c.cookie}});
   REQUIRE(again.status == 200);
-  const std::string rotated = CookieFrom(again);
+  const std::string rotated = testing::SessionCookie(again);
   CHECK(rotated != c.cookie);
   CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 401);
   CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", rotated}}) == 200);
@@ -139,7 +108,7 @@ TEST_CASE("signing in again rotates the session id and the old id stops working"
 TEST_CASE("a session ends after its idle timeout but use keeps it alive") {
   auto stack = StartStack({"--citizen_idle_seconds=2"});
   const int port = stack->gateway_port();
-  Citizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  SignedInCitizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
   for (int i = 0; i < 4; ++i) {
     absl::SleepFor(absl::Seconds(1));
     CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 200);
@@ -151,7 +120,7 @@ TEST_CASE("a session ends after its idle timeout but use keeps it alive") {
 TEST_CASE("a session ends at its absolute timeout however busy it is") {
   auto stack = StartStack({"--citizen_idle_seconds=60", "--session_absolute_seconds=3"});
   const int port = stack->gateway_port();
-  Citizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  SignedInCitizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
   CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 200);
   int last = 200;
   for (int i = 0; i < 8 && last == 200; ++i) {
@@ -163,7 +132,7 @@ TEST_CASE("a session ends at its absolute timeout however busy it is") {
 
 TEST_CASE("a session made at one gateway works at another sharing Redis, and after a restart") {
   auto stack = StartStack({}, /*extra_gateways=*/1);
-  Citizen c = RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
+  SignedInCitizen c = RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
   CHECK(Status(stack->port("gateway2"), "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 200);
   REQUIRE(stack->Restart("gateway").ok());
   CHECK(Status(stack->gateway_port(), "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 200);
@@ -172,15 +141,15 @@ TEST_CASE("a session made at one gateway works at another sharing Redis, and aft
 TEST_CASE("with Redis down the gateway answers 503 and never serves anyone anonymously") {
   auto stack = StartStack();
   const int port = stack->gateway_port();
-  Citizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
+  SignedInCitizen c = RegisterAndLogin(port, "11010519491231002X", "13812341234");
   stack->Stop("redis", SIGKILL);
   CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 503);
   CHECK(Status(port, "GET", "/api/v1/inbox", {}) == 503);
-  CHECK(Login(port, "11010519491231002X", kPassword).status == 503);
+  CHECK(Login(port, "11010519491231002X", kCitizenPassword).status == 503);
   REQUIRE(stack->Restart("redis").ok());
   // Redis came back empty: the user signs in again, and that works.
   CHECK(Status(port, "GET", "/api/v1/me", {{"Cookie", c.cookie}}) == 401);
-  CHECK(Login(port, "11010519491231002X", kPassword).status == 200);
+  CHECK(Login(port, "11010519491231002X", kCitizenPassword).status == 200);
 }
 
 TEST_CASE("repeated logins from one client are limited with 429 and Retry-After") {
@@ -216,13 +185,6 @@ TEST_CASE("requests per client beyond the bucket get 429") {
 // gateway (it needs a published item and uploaded materials); the inbox case
 // is in notification_test.
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
-}
-
 TEST_CASE("a department API token acts only for its department and stops working once revoked") {
   auto stack = StartStack();
   auto identity =
@@ -237,31 +199,31 @@ TEST_CASE("a department API token acts only for its department and stops working
   issue.add_roles("approver");
   issue.set_valid_days(30);
   identity::v1::IssueApiTokenResponse issued;
-  REQUIRE(identity->IssueApiToken(Context(admin).get(), issue, &issued).ok());
+  REQUIRE(identity->IssueApiToken(TokenContext(admin).get(), issue, &issued).ok());
 
   // Its own department's queue answers; another department's is refused.
   // (Acting on another department's case: approval_integration_test.)
   approval::v1::ListQueueRequest own;
   approval::v1::ListQueueResponse queue;
-  CHECK(approval->ListQueue(Context(issued.secret()).get(), own, &queue).ok());
+  CHECK(approval->ListQueue(TokenContext(issued.secret()).get(), own, &queue).ok());
   approval::v1::ListQueueRequest other;
   other.set_department_id("dept-b");
-  CHECK(approval->ListQueue(Context(issued.secret()).get(), other, &queue).error_code() ==
+  CHECK(approval->ListQueue(TokenContext(issued.secret()).get(), other, &queue).error_code() ==
         grpc::PERMISSION_DENIED);
 
   // The token cannot issue tokens for another department either.
   issue.set_department_id("dept-b");
-  CHECK(identity->IssueApiToken(Context(issued.secret()).get(), issue, &issued).error_code() ==
+  CHECK(identity->IssueApiToken(TokenContext(issued.secret()).get(), issue, &issued).error_code() ==
         grpc::PERMISSION_DENIED);
 
   identity::v1::RevokeApiTokenRequest revoke;
   revoke.set_token_id(issued.token().token_id());
   identity::v1::ApiToken revoked;
-  REQUIRE(identity->RevokeApiToken(Context(admin).get(), revoke, &revoked).ok());
+  REQUIRE(identity->RevokeApiToken(TokenContext(admin).get(), revoke, &revoked).ok());
   grpc::StatusCode code = grpc::OK;
   for (int i = 0; i < 50 && code == grpc::OK; ++i) {
     absl::SleepFor(absl::Milliseconds(200));
-    code = approval->ListQueue(Context(issued.secret()).get(), own, &queue).error_code();
+    code = approval->ListQueue(TokenContext(issued.secret()).get(), own, &queue).error_code();
   }
   CHECK(code == grpc::UNAUTHENTICATED);
 }
@@ -271,10 +233,7 @@ TEST_CASE("identity locks a login out after repeated failures, even with the rig
   RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
   auto identity =
       identity::v1::IdentityService::NewStub(client::MakeChannel(stack->Address("identity")));
-  auth::v1::Principal gateway;
-  gateway.set_kind(auth::v1::SERVICE);
-  gateway.set_subject("gateway");
-  const std::string token = stack->Token(gateway);
+  const std::string token = stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "gateway"));
   identity::v1::LoginRequest login;
   login.set_kind(identity::v1::CITIZEN_LOGIN);
   login.set_login_id("11010519491231002X");
@@ -282,14 +241,14 @@ TEST_CASE("identity locks a login out after repeated failures, even with the rig
   login.set_password("Wrong-horse-9");
   identity::v1::LoginResponse response;
   for (int i = 0; i < 5; ++i) {
-    CHECK(identity->Login(Context(token).get(), login, &response).error_code() ==
+    CHECK(identity->Login(TokenContext(token).get(), login, &response).error_code() ==
           grpc::UNAUTHENTICATED);
   }
-  login.set_password(kPassword);
-  CHECK(identity->Login(Context(token).get(), login, &response).error_code() ==
+  login.set_password(kCitizenPassword);
+  CHECK(identity->Login(TokenContext(token).get(), login, &response).error_code() ==
         grpc::RESOURCE_EXHAUSTED);
   // Only the gateway may ask identity to check passwords.
-  CHECK(identity->Login(Context(stack->AdminToken()).get(), login, &response).error_code() ==
+  CHECK(identity->Login(TokenContext(stack->AdminToken()).get(), login, &response).error_code() ==
         grpc::PERMISSION_DENIED);
 }
 

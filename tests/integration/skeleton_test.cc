@@ -10,8 +10,10 @@
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/client/health.h"
-#include "libs/server/call.h"
+#include "libs/testing/demo_regions.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
@@ -19,40 +21,17 @@
 #include "onewindow/identity/v1/identity.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "tests/integration/require_ok.h"
 
 namespace onewindow {
 namespace {
 
+using testing::RequireOk;
 using testing::Stack;
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
-}
+using testing::TokenContext;
 
 auth::v1::Principal Citizen(const std::string& subject) {
-  auth::v1::Principal p;
-  p.set_kind(auth::v1::CITIZEN);
-  p.set_subject(subject);
-  return p;
-}
-
-void ImportDemoRegions(const Stack& stack) {
-  auto catalog =
-      catalog::v1::CatalogService::NewStub(client::MakeChannel(stack.Address("catalog")));
-  catalog::v1::ImportRegionsRequest request;
-  for (const auto& [code, name] : std::vector<std::pair<std::string, std::string>>{
-           {"440000000000", "广东省"}, {"440100000000", "广州市"}, {"441900000000", "东莞市"}}) {
-    auto* r = request.add_regions();
-    r->set_code(code);
-    r->set_name(name);
-  }
-  catalog::v1::ImportRegionsResponse response;
-  grpc::Status s = catalog->ImportRegions(Context(stack.AdminToken()).get(), request, &response);
-  REQUIRE(s.ok());
-  REQUIRE(response.imported() == 3);
+  return testing::MakePrincipal(auth::v1::CITIZEN, subject);
 }
 
 TEST_CASE("all seven processes start and report SERVING") {
@@ -72,7 +51,7 @@ TEST_CASE("a region request through the gateway reaches catalog and comes back a
   auto stack = Stack::Start({{"catalog"}, true, true, {}});
   INFO(stack.status().ToString());
   REQUIRE(stack.ok());
-  ImportDemoRegions(**stack);
+  RequireOk(testing::ImportDemoRegions(**stack));
   auto r = testing::HttpGet((*stack)->gateway_port(), "/api/v1/regions/440100000000",
                             {{"X-Request-Id", "trace-abc"}});
   REQUIRE(r.ok());
@@ -155,17 +134,19 @@ TEST_CASE("every backend answers a real RPC from its own store") {
   reg.set_region_code("440106001001");
   reg.set_password("Correct-horse-9");
   identity::v1::Account account;
-  REQUIRE(identity->RegisterCitizen(Context("").get(), reg, &account).ok());
+  REQUIRE(identity->RegisterCitizen(TokenContext("").get(), reg, &account).ok());
   CHECK(account.resident_id() == "11010519491231002X");
   identity::v1::GetAccountRequest get_account;
   get_account.set_id(account.id());
   identity::v1::Account fetched;
-  REQUIRE(identity->GetAccount(Context(s.Token(Citizen(account.id()))).get(), get_account, &fetched)
-              .ok());
+  REQUIRE(
+      identity
+          ->GetAccount(TokenContext(s.Token(Citizen(account.id()))).get(), get_account, &fetched)
+          .ok());
   CHECK(fetched.display_name() == "张三");
   // Someone else asking gets NOT_FOUND, not the account.
-  grpc::Status other =
-      identity->GetAccount(Context(s.Token(Citizen("acc_other"))).get(), get_account, &fetched);
+  grpc::Status other = identity->GetAccount(TokenContext(s.Token(Citizen("acc_other"))).get(),
+                                            get_account, &fetched);
   CHECK(other.error_code() == grpc::NOT_FOUND);
 
   // Intake answers from its own store (submissions need a published item:
@@ -173,21 +154,19 @@ TEST_CASE("every backend answers a real RPC from its own store") {
   const std::string citizen = s.Token(Citizen(account.id()));
   auto intake = intake::v1::IntakeService::NewStub(client::MakeChannel(s.Address("intake")));
   intake::v1::ListApplicationsResponse mine;
-  REQUIRE(
-      intake->ListApplications(Context(citizen).get(), intake::v1::ListApplicationsRequest(), &mine)
-          .ok());
+  REQUIRE(intake
+              ->ListApplications(TokenContext(citizen).get(), intake::v1::ListApplicationsRequest(),
+                                 &mine)
+              .ok());
   CHECK(mine.applications_size() == 0);
 
   auto approval =
       approval::v1::ApprovalService::NewStub(client::MakeChannel(s.Address("approval")));
   // Opening cases needs a published item (approval_integration_test).
-  auth::v1::Principal clerk;
-  clerk.set_kind(auth::v1::STAFF);
-  clerk.set_subject("acc_clerk");
-  clerk.set_department_id("11440100MB2C92740W");
-  clerk.add_roles("approver");
+  const auth::v1::Principal clerk =
+      testing::StaffPrincipal("acc_clerk", "11440100MB2C92740W", {"approver"});
   approval::v1::ListQueueResponse queue;
-  REQUIRE(approval->ListQueue(Context(s.Token(clerk)).get(), {}, &queue).ok());
+  REQUIRE(approval->ListQueue(TokenContext(s.Token(clerk)).get(), {}, &queue).ok());
   CHECK(queue.tasks_size() == 0);
 
   auto notification = notification::v1::NotificationService::NewStub(
@@ -197,12 +176,12 @@ TEST_CASE("every backend answers a real RPC from its own store") {
   notify.mutable_event()->set_type("application.accepted");
   notify.mutable_event()->set_recipient_id(account.id());
   notification::v1::NotifyResponse notified;
-  REQUIRE(notification->Notify(Context(s.AdminToken()).get(), notify, &notified).ok());
+  REQUIRE(notification->Notify(TokenContext(s.AdminToken()).get(), notify, &notified).ok());
   CHECK(notified.created());
-  REQUIRE(notification->Notify(Context(s.AdminToken()).get(), notify, &notified).ok());
+  REQUIRE(notification->Notify(TokenContext(s.AdminToken()).get(), notify, &notified).ok());
   CHECK_FALSE(notified.created());
   notification::v1::ListInboxResponse inbox;
-  REQUIRE(notification->ListInbox(Context(citizen).get(), {}, &inbox).ok());
+  REQUIRE(notification->ListInbox(TokenContext(citizen).get(), {}, &inbox).ok());
   CHECK(inbox.messages_size() == 1);
   CHECK(inbox.unread_count() == 1);
 
@@ -214,8 +193,8 @@ TEST_CASE("every backend answers a real RPC from its own store") {
   ticket.set_kind(complaint::v1::COMPLAINT);
   ticket.set_title("窗口排队太久");
   complaint::v1::WorkOrder order, repeat;
-  REQUIRE(complaint->IngestHotlineTicket(Context(s.AdminToken()).get(), ticket, &order).ok());
-  REQUIRE(complaint->IngestHotlineTicket(Context(s.AdminToken()).get(), ticket, &repeat).ok());
+  REQUIRE(complaint->IngestHotlineTicket(TokenContext(s.AdminToken()).get(), ticket, &order).ok());
+  REQUIRE(complaint->IngestHotlineTicket(TokenContext(s.AdminToken()).get(), ticket, &repeat).ok());
   CHECK(order.work_order_id() == repeat.work_order_id());
 }
 
@@ -230,14 +209,15 @@ TEST_CASE("a backend rejects tampered and expired principal tokens as UNAUTHENTI
   intake::v1::Application out;
   std::string token = (*stack)->Token(Citizen("acc_1"));
   token[token.size() / 2] = token[token.size() / 2] == 'A' ? 'B' : 'A';
-  CHECK(intake->GetApplication(Context(token).get(), get, &out).error_code() ==
+  CHECK(intake->GetApplication(TokenContext(token).get(), get, &out).error_code() ==
         grpc::UNAUTHENTICATED);
-  CHECK(intake->GetApplication(Context("v1.nope.abc.def").get(), get, &out).error_code() ==
+  CHECK(intake->GetApplication(TokenContext("v1.nope.abc.def").get(), get, &out).error_code() ==
         grpc::UNAUTHENTICATED);
-  CHECK(intake->GetApplication(Context("").get(), get, &out).error_code() == grpc::UNAUTHENTICATED);
+  CHECK(intake->GetApplication(TokenContext("").get(), get, &out).error_code() ==
+        grpc::UNAUTHENTICATED);
   const std::string expired = (*stack)->Token(Citizen("acc_1"), absl::Seconds(1));
   absl::SleepFor(absl::Milliseconds(2100));
-  CHECK(intake->GetApplication(Context(expired).get(), get, &out).error_code() ==
+  CHECK(intake->GetApplication(TokenContext(expired).get(), get, &out).error_code() ==
         grpc::UNAUTHENTICATED);
 }
 
@@ -250,7 +230,7 @@ TEST_CASE("a backend exports gRPC server metrics on its metrics port") {
   catalog::v1::GetRegionRequest get;
   get.set_code("440100000000");
   catalog::v1::Region region;
-  CHECK(catalog->GetRegion(Context("").get(), get, &region).error_code() == grpc::NOT_FOUND);
+  CHECK(catalog->GetRegion(TokenContext("").get(), get, &region).error_code() == grpc::NOT_FOUND);
   auto metrics = testing::HttpGet((*stack)->metrics_port("catalog"), "/metrics");
   REQUIRE(metrics.ok());
   CHECK(absl::StrContains(
@@ -263,7 +243,7 @@ TEST_CASE("SIGTERM stops a backend cleanly and its data survives the restart") {
   auto stack = Stack::Start({{"catalog"}, false, false, {}});
   INFO(stack.status().ToString());
   REQUIRE(stack.ok());
-  ImportDemoRegions(**stack);
+  RequireOk(testing::ImportDemoRegions(**stack));
   (*stack)->Stop("catalog", SIGTERM);
   CHECK(absl::StrContains((*stack)->Logs("catalog"), R"("msg":"stopped")"));
   REQUIRE((*stack)->Restart("catalog").ok());
@@ -272,7 +252,7 @@ TEST_CASE("SIGTERM stops a backend cleanly and its data survives the restart") {
   catalog::v1::GetRegionRequest get;
   get.set_code("441900000000");
   catalog::v1::Region region;
-  REQUIRE(catalog->GetRegion(Context("").get(), get, &region).ok());
+  REQUIRE(catalog->GetRegion(TokenContext("").get(), get, &region).ok());
   CHECK(region.name() == "东莞市");
 }
 

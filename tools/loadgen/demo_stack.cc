@@ -4,32 +4,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
-
-#include <grpcpp/client_context.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "libs/auth/access.h"
-#include "libs/client/channels.h"
-#include "libs/server/call.h"
-#include "onewindow/identity/v1/identity.grpc.pb.h"
+#include "libs/status/macros.h"
+#include "libs/testing/api_tokens.h"
 
 namespace onewindow::loadgen {
 namespace {
-
-// Runs a tool to its end with its output in `log`; the outcome is read from
-// the log (ChildProcess does not report the exit code of a process that
-// ended by itself).
-void RunToEnd(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-              const std::string& log) {
-  testing::ChildProcess child;
-  if (!child.Start(argv, env, log).ok()) return;
-  while (child.running()) absl::SleepFor(absl::Milliseconds(20));
-}
 
 bool Executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
 
@@ -52,10 +37,12 @@ absl::StatusOr<std::unique_ptr<DemoStack>> DemoStack::Start(
   // The synthetic province first: it takes a few seconds and needs nothing.
   const std::string data = absl::StrCat(demo->tmp_.path(), "/province");
   const std::string gen_log = absl::StrCat(demo->tmp_.path(), "/catalog_gen.log");
-  RunToEnd({gen, absl::StrCat("--out=", data),
-            absl::StrCat("--implementations=", options.implementations),
-            absl::StrCat("--seed=", options.seed)},
-           {}, gen_log);
+  // The tools' outcome is read from their logs: they say what they wrote.
+  RETURN_IF_ERROR(testing::RunToExit({gen, absl::StrCat("--out=", data),
+                                      absl::StrCat("--implementations=", options.implementations),
+                                      absl::StrCat("--seed=", options.seed)},
+                                     {}, gen_log, absl::InfiniteDuration())
+                      .status());
   if (!absl::StrContains(testing::ReadFile(gen_log), "wrote ")) {
     return absl::InternalError(absl::StrCat("catalog_gen failed:\n", testing::ReadFile(gen_log)));
   }
@@ -107,9 +94,12 @@ absl::StatusOr<std::unique_ptr<DemoStack>> DemoStack::Start(
 
   const std::string import_log = absl::StrCat(demo->tmp_.path(), "/catalog_import.log");
   const auto t0 = std::chrono::steady_clock::now();
-  RunToEnd({import, absl::StrCat("--catalog_addr=", demo->stack_->Address("catalog")),
-            absl::StrCat("--dir=", data), "--threads=2", "--max_listed=20"},
-           {{"OW_PRINCIPAL_KEYS", demo->stack_->principal_keys()}}, import_log);
+  RETURN_IF_ERROR(
+      testing::RunToExit({import, absl::StrCat("--catalog_addr=", demo->stack_->Address("catalog")),
+                          absl::StrCat("--dir=", data), "--threads=2", "--max_listed=20"},
+                         {{"OW_PRINCIPAL_KEYS", demo->stack_->principal_keys()}}, import_log,
+                         absl::InfiniteDuration())
+          .status());
   const std::string log = testing::ReadFile(import_log);
   if (!absl::StrContains(log, "implementations.jsonl: accepted")) {
     return absl::InternalError(absl::StrCat("catalog_import failed:\n", log.substr(0, 4000)));
@@ -123,20 +113,14 @@ absl::StatusOr<std::unique_ptr<DemoStack>> DemoStack::Start(
 }
 
 absl::StatusOr<std::string> DemoStack::IssueDepartmentToken(const std::string& department) const {
-  auto identity = identity::v1::IdentityService::NewStub(client::MakeChannel(Address("identity")));
-  identity::v1::IssueApiTokenRequest request;
-  request.set_name("loadgen");
-  request.set_department_id(department);
-  request.add_roles(std::string(auth::kRoleReviewer));
-  request.add_roles(std::string(auth::kRoleApprover));
-  request.set_valid_days(1);
-  identity::v1::IssueApiTokenResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  context.AddMetadata(server::kPrincipalHeader, stack_->AdminToken());
-  const grpc::Status s = identity->IssueApiToken(&context, request, &response);
-  if (!s.ok()) return absl::UnavailableError(absl::StrCat("IssueApiToken: ", s.error_message()));
-  return response.secret();
+  testing::ApiTokenSpec spec;
+  spec.department = department;
+  spec.name = "loadgen";
+  spec.roles = {std::string(auth::kRoleReviewer), std::string(auth::kRoleApprover)};
+  spec.valid_days = 1;
+  ASSIGN_OR_RETURN(const identity::v1::IssueApiTokenResponse issued,
+                   testing::IssueApiToken(*stack_, spec));
+  return issued.secret();
 }
 
 }  // namespace onewindow::loadgen

@@ -2,13 +2,10 @@
 
 #include <google/protobuf/struct.pb.h>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "libs/log/json_writer.h"
 #include "libs/status/proto_json.h"
+#include "libs/testing/accounts.h"
 #include "onewindow/intake/v1/intake.pb.h"
 
 namespace onewindow::loadgen {
@@ -26,21 +23,6 @@ void AddSession(const Session& session, bool write, HttpCall* call) {
 }
 
 }  // namespace
-
-std::string UrlEncode(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 HttpCall SearchCall(const std::string& word, const std::string& region_code) {
   HttpCall call;
@@ -133,15 +115,7 @@ HttpCall ComplainCall(const Session& session, const SubmitItem& item, const std:
 
 absl::StatusOr<Session> SessionFrom(const std::string& set_cookie, const std::string& body) {
   Session session;
-  // "ow_session=<id>; Path=/; HttpOnly; …" (or __Host-ow_session=…).
-  for (absl::string_view line : absl::StrSplit(set_cookie, '\n')) {
-    const absl::string_view pair = absl::StripAsciiWhitespace(line.substr(0, line.find(';')));
-    const size_t eq = pair.find('=');
-    if (eq != absl::string_view::npos && absl::EndsWith(pair.substr(0, eq), "ow_session") &&
-        eq + 1 < pair.size()) {
-      session.cookie = std::string(pair);
-    }
-  }
+  session.cookie = testing::SessionCookieFrom(set_cookie);
   if (session.cookie.empty()) return absl::InternalError("sign-in answer without a session cookie");
   google::protobuf::Struct json;
   status::JsonParseOptions options;

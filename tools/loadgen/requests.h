@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/testing/url_encode.h"
 #include "tools/loadgen/citizens.h"
 #include "tools/loadgen/http_conn.h"
 
@@ -29,7 +30,8 @@ struct SubmitItem {
   std::vector<std::string> required_materials;
 };
 
-std::string UrlEncode(const std::string& text);
+// Search words and item codes go into URLs percent-encoded.
+using testing::UrlEncode;
 
 HttpCall SearchCall(const std::string& word, const std::string& region_code);
 HttpCall GuideCall(const std::string& implementation_code);

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/json_fields.h"
 
 namespace onewindow::journey {
 namespace {
@@ -38,20 +38,8 @@ testing::HttpResult Browser::Call(const std::string& step, const std::string& me
 }
 
 void Browser::SignedIn(const std::string& step, const testing::HttpResult& login) {
-  // "ow_session=<id>; Path=/; HttpOnly; …" (or __Host-ow_session=…).
-  for (absl::string_view line : absl::StrSplit(login.header("set-cookie"), '\n')) {
-    const absl::string_view pair = absl::StripAsciiWhitespace(line.substr(0, line.find(';')));
-    const size_t eq = pair.find('=');
-    if (eq != absl::string_view::npos && absl::EndsWith(pair.substr(0, eq), "ow_session")) {
-      cookie_ = std::string(pair);
-    }
-  }
-  const std::string key = "\"csrfToken\":\"";
-  const size_t at = login.body.find(key);
-  if (at != std::string::npos) {
-    const size_t start = at + key.size();
-    csrf_ = login.body.substr(start, login.body.find('"', start) - start);
-  }
+  cookie_ = testing::SessionCookie(login);
+  csrf_ = testing::JsonField(login.body, "csrfToken");
   if (cookie_.empty() || csrf_.empty()) {
     FAIL(step << ": the sign-in answer lacks the session cookie or csrfToken; Set-Cookie: "
               << login.header("set-cookie") << "; body: " << Shorten(login.body));

@@ -1,11 +1,10 @@
 #pragma once
 
-// The department's side: API tokens from identity, tools/ow_dept run as a
-// child process (the desk), and a gRPC context for its complaint desk.
+// The department's side: API tokens from identity and tools/ow_dept run as
+// a child process (the desk), failing the journey's step when they fail.
 
-#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,8 +27,7 @@ struct DeptRun {
   std::string Describe(const std::vector<std::string>& args) const;
 };
 
-// Runs tools/ow_dept against the stack's approval, logged in with `token`
-// (OW_TOKEN) as the department's desk system would be.
+// testing::RunOwDept, described for the journey's failure messages.
 DeptRun Dept(const testing::Stack& stack, const std::string& token,
              const std::vector<std::string>& args);
 
@@ -45,9 +43,6 @@ Message DeptJson(const std::string& step, const testing::Stack& stack, const std
   return Parse<Message>(step, run.Describe(args),
                         brace == std::string::npos ? run.output : run.output.substr(brace));
 }
-
-// A 10-second call context carrying `token`.
-std::unique_ptr<grpc::ClientContext> TokenContext(const std::string& token);
 
 // FAILs `step` unless `s` is OK, naming `call` and the status.
 void ExpectOk(const std::string& step, const std::string& call, const grpc::Status& s);

@@ -1,14 +1,9 @@
 #include "tests/integration/journey/licence_item.h"
 
-#include <grpcpp/client_context.h>
-
-#include <chrono>
-#include <memory>
-
 #include "absl/strings/str_cat.h"
 #include "libs/codes/credit_code.h"
 #include "libs/codes/item_code.h"
-#include "libs/server/call.h"
+#include "libs/testing/grpc_context.h"
 
 namespace onewindow::journey {
 namespace {
@@ -67,12 +62,7 @@ std::string ImplementationCode() {
 
 absl::StatusOr<int64_t> PublishLicenceItem(catalog::v1::CatalogService::StubInterface* catalog,
                                            const std::string& admin_token) {
-  auto context = [&] {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    c->AddMetadata(server::kPrincipalHeader, admin_token);
-    return c;
-  };
+  auto context = [&] { return testing::TokenContext(admin_token, absl::Seconds(30)); };
   auto failed = [](const char* what, const std::string& why) {
     return absl::InternalError(absl::StrCat("catalog set-up, ", what, ": ", why));
   };

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "libs/status/proto_json.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/url_encode.h"
 #include "tests/integration/journey/text.h"
 
 namespace onewindow::journey {
@@ -115,7 +116,7 @@ absl::StatusOr<std::vector<ScrapeTarget>> PrometheusServer::Targets() const {
 
 absl::StatusOr<std::map<std::string, double>> PrometheusServer::Query(
     const std::string& promql, const std::string& label) const {
-  auto body = Get(absl::StrCat("/api/v1/query?query=", UrlEncode(promql)));
+  auto body = Get(absl::StrCat("/api/v1/query?query=", testing::UrlEncode(promql)));
   if (!body.ok()) return body.status();
   return ParseVector(*body, label);
 }

@@ -7,7 +7,4 @@ namespace onewindow::journey {
 // `text` cut to a readable length at a UTF-8 character boundary.
 std::string Shorten(const std::string& text);
 
-// Percent-encoding for a URL's query value or path segment.
-std::string UrlEncode(const std::string& text);
-
 }  // namespace onewindow::journey

@@ -20,8 +20,6 @@
 #include <dirent.h>
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
@@ -41,6 +39,8 @@
 #include "libs/client/health.h"
 #include "libs/config/flags.h"
 #include "libs/status/proto_json.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/process.h"
 #include "libs/testing/stack.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
@@ -64,36 +64,24 @@ namespace {
 namespace v1 = catalog::v1;
 using Clock = std::chrono::steady_clock;
 
-void Figure(const std::string& name, double value, const std::string& unit) {
-  std::printf("figure: %s %.*f %s\n", name.c_str(), value < 10 ? 3 : 1, value, unit.c_str());
-  std::fflush(stdout);
-}
-
-void Note(const std::string& text) {
-  std::printf("note: %s\n", text.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "catalog_bench: %s\n", why.c_str());
-  std::exit(1);
-}
+using testing::Fail;
+using testing::Figure;
+using testing::Note;
+using testing::Percentile;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-// Runs a program to completion, its output going to `log`. ChildProcess does
-// not report the exit code of a process that ends by itself, so callers read
-// the outcome from the log.
+// Runs a program to its end, its output going to `log`, and returns how
+// long it took. Callers read the outcome from the log.
 double RunToEnd(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                 const std::string& log) {
-  testing::ChildProcess child;
   const auto start = Clock::now();
-  if (absl::Status s = child.Start(argv, env, log); !s.ok()) {
-    Fail(absl::StrCat("cannot start ", argv[0], ": ", s.message()));
+  if (absl::StatusOr<int> exit_code = testing::RunToExit(argv, env, log, absl::InfiniteDuration());
+      !exit_code.ok()) {
+    Fail(absl::StrCat("cannot start ", argv[0], ": ", exit_code.status().message()));
   }
-  while (child.running()) absl::SleepFor(absl::Milliseconds(20));
   return Seconds(start);
 }
 
@@ -181,13 +169,6 @@ struct Latencies {
   double wall_seconds = 0;
 };
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
-
 class Bench {
  public:
   explicit Bench(std::string address) : address_(std::move(address)) {}
@@ -211,9 +192,8 @@ class Bench {
         v1::ListChildRegionsRequest request;
         request.set_code(code);
         v1::ListRegionsResponse response;
-        grpc::ClientContext context;
-        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-        if (!stub->ListChildRegions(&context, request, &response).ok() ||
+        const auto context = testing::TokenContext(/*token=*/"", absl::Seconds(5));
+        if (!stub->ListChildRegions(context.get(), request, &response).ok() ||
             response.regions().empty()) {
           break;
         }
@@ -245,10 +225,9 @@ class Bench {
           request.set_region_code(queries[i].region);
           request.set_page_size(20);
           v1::SearchItemsResponse response;
-          grpc::ClientContext context;
-          context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+          const auto context = testing::TokenContext(/*token=*/"", absl::Seconds(5));
           const auto t = Clock::now();
-          const grpc::Status s = stub->SearchItems(&context, request, &response);
+          const grpc::Status s = stub->SearchItems(context.get(), request, &response);
           per[c].ms.push_back(Seconds(t) * 1000);
           if (!s.ok()) {
             ++per[c].errors;
@@ -286,9 +265,8 @@ class Bench {
       request.set_q(word);
       request.set_page_size(1);
       v1::SearchItemsResponse response;
-      grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-      if (stub->SearchItems(&context, request, &response).ok() && !response.items().empty()) {
+      const auto context = testing::TokenContext(/*token=*/"", absl::Seconds(5));
+      if (stub->SearchItems(context.get(), request, &response).ok() && !response.items().empty()) {
         out.push_back(word);
       } else {
         dropped->push_back(word);
@@ -305,10 +283,9 @@ class Bench {
       v1::GetImplementationRequest request;
       request.set_implementation_code(code);
       v1::Implementation response;
-      grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+      const auto context = testing::TokenContext(/*token=*/"", absl::Seconds(5));
       const auto t = Clock::now();
-      if (!stub->GetImplementation(&context, request, &response).ok()) ++out.errors;
+      if (!stub->GetImplementation(context.get(), request, &response).ok()) ++out.errors;
       out.ms.push_back(Seconds(t) * 1000);
     }
     out.wall_seconds = Seconds(start);

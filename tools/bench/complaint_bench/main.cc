@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <random>
 #include <thread>
 #include <vector>
@@ -42,7 +41,9 @@
 #include "libs/client/health.h"
 #include "libs/codes/credit_code.h"
 #include "libs/config/flags.h"
-#include "libs/server/call.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/process.h"
 #include "onewindow/complaint/v1/complaint.grpc.pb.h"
 #include "tools/bench/complaint_bench/preload.h"
@@ -60,32 +61,17 @@ namespace {
 namespace v1 = complaint::v1;
 using SteadyClock = std::chrono::steady_clock;
 
-void Figure(const std::string& name, double value, const std::string& unit) {
-  std::printf("figure: %s %.*f %s\n", name.c_str(), value < 10 ? 3 : 1, value, unit.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "complaint_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t index = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-  return values[index];
-}
+using testing::Fail;
+using testing::Figure;
+using testing::Percentile;
 
 double Millis(SteadyClock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
 
+// Ingests wait for their group commit's fsync: a loaded disk takes its time.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+  return testing::TokenContext(token, absl::Seconds(30));
 }
 
 int64_t DirBytes(const std::string& path) {
@@ -245,14 +231,9 @@ int Run() {
     absl::SleepFor(absl::Milliseconds(50));
   }
   auto stub = v1::ComplaintService::NewStub(channel);
-  auth::v1::Principal hotline;
-  hotline.set_kind(auth::v1::SERVICE);
-  hotline.set_subject("bench12345");
-  auth::v1::Principal dispatcher;
-  dispatcher.set_kind(auth::v1::STAFF);
-  dispatcher.set_subject("dispatcher-1");
-  dispatcher.set_department_id(centre);
-  dispatcher.add_roles("complaint_handler");
+  const auth::v1::Principal hotline = testing::MakePrincipal(auth::v1::SERVICE, "bench12345");
+  const auth::v1::Principal dispatcher =
+      testing::StaffPrincipal("dispatcher-1", centre, {"complaint_handler"});
   const std::string hotline_token = *signer.Mint(hotline, absl::Hours(2), absl::Now());
   const std::string dispatcher_token = *signer.Mint(dispatcher, absl::Hours(2), absl::Now());
 

@@ -36,10 +36,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -59,8 +57,9 @@
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/config/flags.h"
-#include "libs/server/call.h"
-#include "libs/server/request_id.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/demo_regions.h"
+#include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/stack.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
@@ -92,24 +91,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kRequestId[] = "gateway-bench";
 // A call slower than this counts as an error rather than holding the drain.
-constexpr auto kCallTimeout = std::chrono::seconds(5);
+constexpr absl::Duration kCallTimeout = absl::Seconds(5);
 
-void Figure(const std::string& name, double value, const std::string& unit) {
-  const double a = std::abs(value);
-  const int decimals = value == std::floor(value) ? 0 : a < 1 ? 3 : a < 10 ? 2 : a < 1000 ? 1 : 0;
-  std::printf("figure: %s %.*f %s\n", name.c_str(), decimals, value, unit.c_str());
-  std::fflush(stdout);
-}
-
-void Note(const std::string& text) {
-  std::printf("note: %s\n", text.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "gateway_bench: %s\n", why.c_str());
-  std::exit(1);
-}
+using testing::Fail;
+using testing::Figure;
+using testing::Note;
 
 // What one connection (or one chain of gRPC calls) saw. Touched by one
 // thread at a time: a connection's handlers run one after another.
@@ -290,12 +276,12 @@ class HttpDriver : public Driver {
 
 // --- gRPC straight to catalog --------------------------------------------
 
-std::unique_ptr<grpc::ClientContext> CallContext() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+std::unique_ptr<grpc::ClientContext> DirectContext() {
+  testing::CallOptions options;
+  options.timeout = kCallTimeout;
   // The gateway sends one too; the same metadata keeps the calls alike.
-  context->AddMetadata(server::kRequestIdHeader, kRequestId);
-  return context;
+  options.request_id = kRequestId;
+  return testing::CallContext(options);
 }
 
 void Count(Tally* tally, const grpc::Status& status, uint32_t us, bool recording) {
@@ -354,7 +340,7 @@ class GrpcCallbackDriver : public Driver {
       return;
     }
     s->previous = std::move(s->context);
-    s->context = CallContext();
+    s->context = DirectContext();
     s->response.Clear();
     s->sent = Clock::now();
     stub_->async()->GetRegion(s->context.get(), &request_, &s->response,
@@ -390,7 +376,7 @@ class GrpcSyncDriver : public Driver {
       threads_.emplace_back([this, &tally] {
         v1::Region response;
         while (!stopping()) {
-          auto context = CallContext();
+          auto context = DirectContext();
           const Clock::time_point sent = Clock::now();
           const grpc::Status status = stub_->GetRegion(context.get(), request_, &response);
           Count(&tally, status, MicrosSince(sent), recording());
@@ -565,22 +551,6 @@ double CpuPerRequest(const Window& w, const std::string& name) {
   return 1e6 * cpu / std::max<uint64_t>(1, w.tally.completed);
 }
 
-void ImportRegions(const testing::Stack& stack, v1::CatalogService::Stub* catalog) {
-  v1::ImportRegionsRequest request;
-  for (const auto& [code, name] : std::vector<std::pair<std::string, std::string>>{
-           {"440000000000", "广东省"}, {"440100000000", "广州市"}, {"441900000000", "东莞市"}}) {
-    v1::Region* r = request.add_regions();
-    r->set_code(code);
-    r->set_name(name);
-  }
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  context.AddMetadata(server::kPrincipalHeader, stack.AdminToken());
-  v1::ImportRegionsResponse response;
-  const grpc::Status s = catalog->ImportRegions(&context, request, &response);
-  if (!s.ok()) Fail(absl::StrCat("ImportRegions: ", s.error_message()));
-}
-
 int Main() {
   const int connections = std::max(1, absl::GetFlag(FLAGS_connections));
   const std::string region = absl::GetFlag(FLAGS_region);
@@ -622,14 +592,16 @@ int Main() {
 
   // The same channel configuration the gateway uses towards catalog.
   auto stub = v1::CatalogService::NewStub(client::MakeChannel(stack->Address("catalog")));
-  ImportRegions(*stack, stub.get());
+  if (absl::Status s = testing::ImportDemoRegions(*stack); !s.ok()) {
+    Fail(absl::StrCat("ImportRegions: ", s.ToString()));
+  }
 
   // Both paths answer the region before anything is timed.
   v1::GetRegionRequest request;
   request.set_code(region);
   {
     v1::Region region_reply;
-    auto context = CallContext();
+    auto context = DirectContext();
     const grpc::Status s = stub->GetRegion(context.get(), request, &region_reply);
     if (!s.ok()) Fail(absl::StrCat("GetRegion straight to catalog: ", s.error_message()));
     auto r = testing::HttpGet(stack->gateway_port(), target);

@@ -24,7 +24,6 @@
 //   notification_bench --delivery_concurrency=32
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,7 +38,9 @@
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/config/flags.h"
-#include "libs/server/call.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/json_fields.h"
 #include "libs/testing/stack.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
 #include "services/notification/testing/receivers.h"
@@ -54,30 +55,16 @@ namespace {
 
 using namespace onewindow;
 using notification::v1::NotificationService;
+using testing::Fail;
+using testing::Figure;
+using testing::Note;
+using testing::Percentile;
 
 constexpr char kSecret[] = "bench-secret";
 
-void Figure(const std::string& name, double value, const std::string& unit, int decimals = 1) {
-  std::printf("figure: %s %.*f %s\n", name.c_str(), decimals, value, unit.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "notification_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
+// Notify is a durable group-committed write: under a burst it may queue.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+  return testing::TokenContext(token, absl::Seconds(30));
 }
 
 }  // namespace
@@ -99,9 +86,8 @@ int main(int argc, char** argv) {
       ++bad_signatures;
       return 401;
     }
-    const size_t at = r.body.find("\"event_id\":\"");
-    if (at == std::string::npos) return 400;
-    const std::string id = r.body.substr(at + 12, r.body.find('"', at + 12) - at - 12);
+    const std::string id = testing::JsonField(r.body, "event_id");
+    if (id.empty()) return 400;
     absl::MutexLock lock(&mu);
     arrived.emplace(id, absl::Now());
     return 200;
@@ -194,13 +180,14 @@ int main(int argc, char** argv) {
         end_to_end.push_back(absl::ToDoubleMilliseconds(it->second - sent[i]));
     }
   }
-  std::printf("note: %d events, %d senders, %d recipients, delivery concurrency %d\n", events,
-              senders, recipients, absl::GetFlag(FLAGS_delivery_concurrency));
+  Note(absl::StrCat(events, " events, ", senders, " senders, ", recipients,
+                    " recipients, delivery concurrency ",
+                    absl::GetFlag(FLAGS_delivery_concurrency)));
   Figure("events_accepted_per_second", events / absl::ToDoubleSeconds(accept_time), "1/s");
-  Figure("notify_p50_ms", Percentile(all, 0.50), "ms", 2);
-  Figure("notify_p99_ms", Percentile(all, 0.99), "ms", 2);
+  Figure("notify_p50_ms", Percentile(all, 0.50), "ms");
+  Figure("notify_p99_ms", Percentile(all, 0.99), "ms");
   Figure("delivered_per_second", events / absl::ToDoubleSeconds(deliver_time), "1/s");
-  Figure("end_to_end_p50_ms", Percentile(end_to_end, 0.50), "ms", 1);
-  Figure("end_to_end_p99_ms", Percentile(end_to_end, 0.99), "ms", 1);
+  Figure("end_to_end_p50_ms", Percentile(end_to_end, 0.50), "ms");
+  Figure("end_to_end_p99_ms", Percentile(end_to_end, 0.99), "ms");
   return 0;
 }
