@@ -29,9 +29,10 @@ bool IsPermanent(absl::StatusCode code) {
   }
 }
 
-std::string QuotedList(const std::map<std::string, Sender, std::less<>>& senders) {
+template <typename Map>
+std::string QuotedList(const Map& senders) {
   std::vector<std::string> quoted;
-  for (const auto& [topic, sender] : senders) {
+  for (const auto& [topic, unused] : senders) {
     std::string q = "'";
     for (char c : topic) q += c == '\'' ? std::string("''") : std::string(1, c);
     quoted.push_back(q + "'");
@@ -60,24 +61,21 @@ CREATE INDEX outbox_due ON outbox(dead, next_attempt_time);
 )sql"};
 }
 
-absl::Status Enqueue(SQLite::Database& tx, const Event& event, absl::Time now) {
+absl::Status Enqueue(store::Connection& tx, const Event& event, absl::Time now) {
   if (event.event_id.empty()) return absl::InvalidArgumentError("outbox event: event_id is empty");
   if (event.topic.empty()) return absl::InvalidArgumentError("outbox event: topic is empty");
-  SQLite::Statement exists(tx, "SELECT 1 FROM outbox WHERE event_id = ?");
-  exists.bind(1, event.event_id);
-  if (exists.executeStep()) {
+  auto insert = tx.Prepare(
+      "INSERT INTO outbox (event_id, topic, ordering_key, payload, enqueue_time,"
+      " next_attempt_time) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING");
+  insert->bind(1, event.event_id);
+  insert->bind(2, event.topic);
+  insert->bind(3, event.ordering_key.empty() ? event.event_id : event.ordering_key);
+  insert->bind(4, event.payload.data(), static_cast<int>(event.payload.size()));
+  insert->bind(5, store::ToStoredTime(now));
+  insert->bind(6, store::ToStoredTime(now));
+  if (insert->exec() == 0) {
     return absl::AlreadyExistsError(absl::StrCat("outbox event ", event.event_id, " exists"));
   }
-  SQLite::Statement insert(tx,
-                           "INSERT INTO outbox (event_id, topic, ordering_key, payload,"
-                           " enqueue_time, next_attempt_time) VALUES (?, ?, ?, ?, ?, ?)");
-  insert.bind(1, event.event_id);
-  insert.bind(2, event.topic);
-  insert.bind(3, event.ordering_key.empty() ? event.event_id : event.ordering_key);
-  insert.bind(4, event.payload.data(), static_cast<int>(event.payload.size()));
-  insert.bind(5, store::ToStoredTime(now));
-  insert.bind(6, store::ToStoredTime(now));
-  insert.exec();
   return absl::OkStatus();
 }
 
@@ -118,7 +116,11 @@ Relay::Relay(store::Database* db, RelayOptions options, log::Logger logger,
 Relay::~Relay() { Stop(); }
 
 void Relay::Route(std::string topic, Sender sender) {
-  senders_.emplace(std::move(topic), std::move(sender));
+  senders_[std::move(topic)] = Destination{std::move(sender), nullptr};
+}
+
+void Relay::Route(std::string topic, AsyncSender sender) {
+  senders_[std::move(topic)] = Destination{nullptr, std::move(sender)};
 }
 
 void Relay::Start() {
@@ -151,28 +153,34 @@ absl::Duration Relay::Backoff(int attempts) {
 absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   if (senders_.empty()) return 0;
   std::vector<PendingEvent> batch;
+  // Oldest due first, in the order of the outbox_due index, so a pass stops
+  // after batch_size rows even behind a long backlog (ordering by sequence
+  // made every pass sort the whole backlog). Events of one key still go in
+  // sequence: only the earliest of each key is eligible.
   const std::string sql = absl::StrCat(
       "SELECT o.sequence, o.event_id, o.topic, o.ordering_key, o.payload, o.attempts,"
       " o.enqueue_time FROM outbox o WHERE o.dead = 0 AND o.next_attempt_time <= ?"
       " AND o.topic IN (",
       QuotedList(senders_),
       ") AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key"
-      " AND p.sequence < o.sequence) ORDER BY o.sequence LIMIT ?");
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
-    SQLite::Statement select(db, sql);
-    select.bind(1, store::ToStoredTime(now));
-    select.bind(2, options_.batch_size);
-    while (select.executeStep()) {
+      " AND p.sequence < o.sequence) ORDER BY o.next_attempt_time LIMIT ?");
+  // On the writer's connection: the events were just written there and its
+  // cache holds them, where a reader would fetch them from the WAL again.
+  RETURN_IF_ERROR(db_->ReadOnWriter([&](store::Connection& db) {
+    auto select = db.Prepare(sql);
+    select->bind(1, store::ToStoredTime(now));
+    select->bind(2, options_.batch_size);
+    while (select->executeStep()) {
       PendingEvent e;
-      e.sequence = select.getColumn(0).getInt64();
-      e.event.event_id = select.getColumn(1).getString();
-      e.event.topic = select.getColumn(2).getString();
-      e.event.ordering_key = select.getColumn(3).getString();
-      const SQLite::Column payload = select.getColumn(4);
+      e.sequence = select->getColumn(0).getInt64();
+      e.event.event_id = select->getColumn(1).getString();
+      e.event.topic = select->getColumn(2).getString();
+      e.event.ordering_key = select->getColumn(3).getString();
+      const SQLite::Column payload = select->getColumn(4);
       e.event.payload.assign(static_cast<const char*>(payload.getBlob()),
                              static_cast<size_t>(payload.getBytes()));
-      e.attempts = select.getColumn(5).getInt();
-      e.enqueue_time = store::FromStoredTime(select.getColumn(6).getInt64());
+      e.attempts = select->getColumn(5).getInt();
+      e.enqueue_time = store::FromStoredTime(select->getColumn(6).getInt64());
       batch.push_back(std::move(e));
     }
     return absl::OkStatus();
@@ -180,54 +188,34 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   if (batch.empty()) return 0;
 
   std::vector<Outcome> outcomes(batch.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < batch.size(); i = next++) {
-      const Sender& sender = senders_.find(batch[i].event.topic)->second;
-      try {
-        outcomes[i].status = sender(batch[i]);
-      } catch (const std::exception& e) {
-        outcomes[i].status = absl::InternalError(absl::StrCat("sender threw: ", e.what()));
-      }
-    }
-  };
-  // Small batches go out on this thread: starting threads would cost more
-  // than the sends.
-  const int wanted = static_cast<int>((batch.size() + options_.events_per_sender - 1) /
-                                      std::max(1, options_.events_per_sender));
-  const int workers = std::max(1, std::min(options_.concurrency, wanted));
-  std::vector<std::thread> threads;
-  for (int i = 1; i < workers; ++i) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-
+  Send(batch, outcomes);
   const absl::Time done = absl::Now();
   int delivered = 0;
   // Grouped: the outcome shares its commit (and fsync) with the service's
   // own writes rather than adding one of its own.
-  RETURN_IF_ERROR(db_->WriteGrouped([&](SQLite::Database& db) {
-    SQLite::Statement remove(db, "DELETE FROM outbox WHERE sequence = ?");
-    SQLite::Statement retry(db,
-                            "UPDATE outbox SET attempts = attempts + 1, next_attempt_time = ?,"
-                            " last_error = ?, dead = ? WHERE sequence = ?");
+  RETURN_IF_ERROR(db_->WriteGrouped([&](store::Connection& db) {
+    auto remove = db.Prepare("DELETE FROM outbox WHERE sequence = ?");
+    auto retry = db.Prepare(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_time = ?,"
+        " last_error = ?, dead = ? WHERE sequence = ?");
     for (size_t i = 0; i < batch.size(); ++i) {
       const PendingEvent& e = batch[i];
       const absl::Status& s = outcomes[i].status;
       if (s.ok()) {
-        remove.bind(1, e.sequence);
-        remove.exec();
-        remove.reset();
+        remove->bind(1, e.sequence);
+        remove->exec();
+        remove->reset();
         continue;
       }
       const int attempts = e.attempts + 1;
       const bool dead =
           IsPermanent(s.code()) || (options_.max_attempts > 0 && attempts >= options_.max_attempts);
-      retry.bind(1, store::ToStoredTime(now + Backoff(e.attempts)));
-      retry.bind(2, s.ToString());
-      retry.bind(3, dead ? 1 : 0);
-      retry.bind(4, e.sequence);
-      retry.exec();
-      retry.reset();
+      retry->bind(1, store::ToStoredTime(now + Backoff(e.attempts)));
+      retry->bind(2, s.ToString());
+      retry->bind(3, dead ? 1 : 0);
+      retry->bind(4, e.sequence);
+      retry->exec();
+      retry->reset();
     }
     return absl::OkStatus();
   }));
@@ -260,6 +248,68 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
     }
   }
   return delivered;
+}
+
+void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes) {
+  // Asynchronous destinations: everything in flight at once, up to
+  // max_in_flight.
+  struct InFlight {
+    bool HasRoom() const { return count < limit; }
+    bool None() const { return count == 0; }
+    int count;
+    int limit;
+  };
+  absl::Mutex mu;
+  InFlight in_flight{0, std::max(1, options_.max_in_flight)};
+  std::vector<size_t> blocking;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Destination& to = senders_.find(batch[i].event.topic)->second;
+    if (!to.async_sender) {
+      blocking.push_back(i);
+      continue;
+    }
+    {
+      absl::MutexLock lock(&mu);
+      mu.Await(absl::Condition(&in_flight, &InFlight::HasRoom));
+      ++in_flight.count;
+    }
+    Done done = [&mu, &in_flight, &outcomes, i](absl::Status status) {
+      absl::MutexLock lock(&mu);
+      outcomes[i].status = std::move(status);
+      --in_flight.count;
+    };
+    try {
+      to.async_sender(batch[i], done);
+    } catch (const std::exception& e) {
+      done(absl::InternalError(absl::StrCat("sender threw: ", e.what())));
+    }
+  }
+
+  // Blocking destinations: a few threads, each taking events in turn.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t n = next++; n < blocking.size(); n = next++) {
+      const size_t i = blocking[n];
+      const Sender& sender = senders_.find(batch[i].event.topic)->second.sender;
+      try {
+        outcomes[i].status = sender(batch[i]);
+      } catch (const std::exception& e) {
+        outcomes[i].status = absl::InternalError(absl::StrCat("sender threw: ", e.what()));
+      }
+    }
+  };
+  // Small batches go out on this thread: starting threads would cost more
+  // than the sends.
+  const int wanted = static_cast<int>((blocking.size() + options_.events_per_sender - 1) /
+                                      std::max(1, options_.events_per_sender));
+  const int workers = std::max(1, std::min(options_.concurrency, wanted));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&in_flight, &InFlight::None));
 }
 
 absl::StatusOr<int> Relay::RequeueDead(absl::string_view topic) {

@@ -50,7 +50,7 @@ struct Event {
 
 // Records `event` inside the caller's write transaction. ALREADY_EXISTS if
 // the event id was enqueued before.
-absl::Status Enqueue(SQLite::Database& tx, const Event& event, absl::Time now);
+absl::Status Enqueue(store::Connection& tx, const Event& event, absl::Time now);
 
 struct PendingEvent {
   int64_t sequence = 0;
@@ -66,6 +66,13 @@ struct PendingEvent {
 // retried.
 using Sender = std::function<absl::Status(const PendingEvent&)>;
 
+// Delivers one event without holding a thread while it travels: starts the
+// delivery and calls `done` exactly once, from any thread, with what a
+// Sender would have returned. gRPC's callback stubs fit this, and a relay
+// keeps a whole batch of them in flight at once.
+using Done = std::function<void(absl::Status)>;
+using AsyncSender = std::function<void(const PendingEvent&, Done done)>;
+
 struct RelayOptions {
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(60);
@@ -80,6 +87,8 @@ struct RelayOptions {
   // Parallel sends within a batch (one per `events_per_sender` events).
   int concurrency = 8;
   int events_per_sender = 8;
+  // Asynchronous sends outstanding at once.
+  int max_in_flight = 256;
   // Transient failures before an event is parked as dead; 0 retries forever.
   int max_attempts = 0;
 };
@@ -96,6 +105,7 @@ class Relay {
   // Before Start: where events of `topic` go. Events of a topic nobody routes
   // wait in the table.
   void Route(std::string topic, Sender sender);
+  void Route(std::string topic, AsyncSender sender);
 
   void Start();
   // Finishes the batch in flight and stops; undelivered events stay stored.
@@ -117,6 +127,12 @@ class Relay {
 
  private:
   struct Outcome;
+  // One of the two is set.
+  struct Destination {
+    Sender sender;
+    AsyncSender async_sender;
+  };
+  void Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes);
   void Run();
   absl::Duration Backoff(int attempts);
   void RefreshGauges();
@@ -124,7 +140,7 @@ class Relay {
   store::Database* const db_;
   const RelayOptions options_;
   const log::Logger logger_;
-  std::map<std::string, Sender, std::less<>> senders_;
+  std::map<std::string, Destination, std::less<>> senders_;
 
   prometheus::Family<prometheus::Counter>* delivered_;
   prometheus::Family<prometheus::Counter>* failures_;

@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/time.h>
 
+#include <memory>
+
 #include "absl/time/clock.h"
 #include "libs/server/request_id.h"
 
@@ -20,7 +22,7 @@ std::unique_ptr<grpc::ClientContext> Call::Downstream(absl::Duration timeout) co
   return context;
 }
 
-absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContext* context) const {
+absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContextBase* context) const {
   std::string request_id = IncomingRequestId(*context);
   if (request_id.empty()) request_id = NewRequestId();
   context->AddInitialMetadata(kRequestIdHeader, request_id);
@@ -49,7 +51,7 @@ absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContext* context) const {
   return Call(std::move(request_id), std::move(logger), std::move(principal), deadline);
 }
 
-grpc::Status CallRunner::Finish(grpc::ServerContext* context, const absl::Status& status,
+grpc::Status CallRunner::Finish(grpc::ServerContextBase* context, const absl::Status& status,
                                 const Call* call) const {
   (void)context;
   if (status.ok()) return grpc::Status::OK;
@@ -62,6 +64,26 @@ grpc::Status CallRunner::Finish(grpc::ServerContext* context, const absl::Status
     return grpc::Status(grpc::INTERNAL, "internal error");
   }
   return status::ToGrpcStatus(status);
+}
+
+grpc::ServerUnaryReactor* CallRunner::RunAsync(
+    grpc::CallbackServerContext* context, absl::AnyInvocable<void(const Call&, Done)> fn) const {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Call> begun = Begin(context);
+  if (!begun.ok()) {
+    reactor->Finish(Finish(context, begun.status(), nullptr));
+    return reactor;
+  }
+  if (context->IsCancelled()) {
+    reactor->Finish(grpc::Status(grpc::CANCELLED, "call cancelled"));
+    return reactor;
+  }
+  auto call = std::make_shared<const Call>(*std::move(begun));
+  const Call& ref = *call;
+  fn(ref, [this, context, reactor, call = std::move(call)](absl::Status status) {
+    reactor->Finish(Finish(context, status, call.get()));
+  });
+  return reactor;
 }
 
 }  // namespace onewindow::server

@@ -6,8 +6,10 @@
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -80,9 +82,20 @@ class CallRunner {
     return Finish(context, status, &*call);
   }
 
+  // Ends an asynchronous call with a handler's status; call it once.
+  using Done = absl::AnyInvocable<void(absl::Status)>;
+
+  // Run for callback-API handlers whose work finishes later, on another
+  // thread: `fn(call, done)` starts the work and whoever completes it calls
+  // `done` with its status, which finishes the call. The Call stays valid
+  // until `done` is called; the request and response belong to gRPC until
+  // then too.
+  grpc::ServerUnaryReactor* RunAsync(grpc::CallbackServerContext* context,
+                                     absl::AnyInvocable<void(const Call&, Done)> fn) const;
+
  private:
-  absl::StatusOr<Call> Begin(grpc::ServerContext* context) const;
-  grpc::Status Finish(grpc::ServerContext* context, const absl::Status& status,
+  absl::StatusOr<Call> Begin(grpc::ServerContextBase* context) const;
+  grpc::Status Finish(grpc::ServerContextBase* context, const absl::Status& status,
                       const Call* call) const;
 
   log::Logger logger_;

@@ -6,14 +6,16 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "libs/status/macros.h"
+#include "libs/store/checkpointer.h"
 
 namespace onewindow::store {
 namespace {
 
 // Runs `fn` between `begin` and COMMIT on `db`, rolling back on any failure.
-absl::Status RunInTransaction(SQLite::Database& db, const char* begin,
-                              absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+absl::Status RunInTransaction(Connection& db, const char* begin,
+                              absl::FunctionRef<absl::Status(Connection&)> fn) {
   try {
     db.exec(begin);
   } catch (const std::exception& e) {
@@ -66,17 +68,21 @@ Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 
 Database::~Database() { Close(); }
 
-absl::StatusOr<std::unique_ptr<SQLite::Database>> Database::OpenConnection(bool read_only) const {
+absl::StatusOr<std::unique_ptr<Connection>> Database::OpenConnection(bool read_only) const {
   try {
     const int flags =
         read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    auto db = std::make_unique<SQLite::Database>(
+    auto db = std::make_unique<Connection>(
         options_.path, flags, static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout)));
     if (!read_only) {
       db->exec("PRAGMA journal_mode=WAL");
     }
     db->exec("PRAGMA synchronous=FULL");
     db->exec("PRAGMA foreign_keys=ON");
+    // Statement journals (each grouped write's savepoint, each statement
+    // that may fail halfway) stay in memory: as files they cost an open, a
+    // write and a close per transaction on the write path.
+    db->exec("PRAGMA temp_store=MEMORY");
     return db;
   } catch (const std::exception& e) {
     return StatusFromSqlite(e, absl::StrCat("open ", options_.path));
@@ -94,6 +100,18 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     ASSIGN_OR_RETURN(database->writer_, database->OpenConnection(/*read_only=*/false));
   }
   RETURN_IF_ERROR(database->Migrate(migrations));
+  if (options.checkpoint_interval > absl::ZeroDuration()) {
+    RETURN_IF_ERROR(database->Write([](Connection& db) {
+      db.exec("PRAGMA wal_autocheckpoint = 0");
+      // When the checkpointer rewinds the WAL, cut the file back to 64 MiB
+      // rather than keeping its peak size on disk.
+      db.exec("PRAGMA journal_size_limit = 67108864");
+      return absl::OkStatus();
+    }));
+    ASSIGN_OR_RETURN(database->checkpointer_,
+                     Checkpointer::Start(options.path, options.checkpoint_interval));
+  }
+  database->StartCommitter();
   return database;
 }
 
@@ -104,7 +122,7 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
                                               migrations[i].version, ", expected ", i + 1));
     }
   }
-  RETURN_IF_ERROR(Write([](SQLite::Database& db) {
+  RETURN_IF_ERROR(Write([](Connection& db) {
     db.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -112,7 +130,7 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
     return absl::OkStatus();
   }));
   int current = 0;
-  RETURN_IF_ERROR(Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(Write([&](Connection& db) {
     current = db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
     return absl::OkStatus();
   }));
@@ -123,7 +141,7 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
   }
   for (const Migration& m : migrations) {
     if (m.version <= current) continue;
-    absl::Status s = Write([&](SQLite::Database& db) {
+    absl::Status s = Write([&](Connection& db) {
       db.exec(m.sql);
       SQLite::Statement record(db, "INSERT INTO schema_migrations(version, name) VALUES(?, ?)");
       record.bind(1, m.version);
@@ -141,74 +159,95 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
   return absl::OkStatus();
 }
 
-absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+absl::Status Database::Write(absl::FunctionRef<absl::Status(Connection&)> fn) {
   absl::MutexLock lock(&write_mu_);
   if (writer_ == nullptr) return absl::UnavailableError("database is closed");
   return RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn);
 }
 
-struct Database::GroupedWrite {
-  GroupedWrite(absl::FunctionRef<absl::Status(SQLite::Database&)> f, const bool* leader)
-      : fn(f), leader_active(leader) {}
-  // Read under group_mu_.
-  bool DoneOrLeaderless() const { return done || !*leader_active; }
+absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn) {
+  absl::MutexLock lock(&write_mu_);
+  if (writer_ == nullptr) return absl::UnavailableError("database is closed");
+  return RunInTransaction(*writer_, "BEGIN", fn);
+}
 
-  absl::FunctionRef<absl::Status(SQLite::Database&)> fn;
-  const bool* leader_active;
+absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
+  absl::Notification committed;
   absl::Status result;
-  bool done = false;
-};
+  WriteGroupedAsync([fn](Connection& db) { return fn(db); },
+                    [&](absl::Status status) {
+                      result = std::move(status);
+                      committed.Notify();
+                    });
+  committed.WaitForNotification();
+  return result;
+}
 
-absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
-  GroupedWrite self(fn, &group_leader_active_);
-  absl::MutexLock lock(&group_mu_);
-  group_queue_.push_back(&self);
-  // Whoever finds no leader commits everything queued so far, its own write
-  // included; the others wait for that commit or for the leader to leave.
+void Database::WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
+                                 absl::AnyInvocable<void(absl::Status)> done) {
+  {
+    absl::MutexLock lock(&group_mu_);
+    if (!committer_stopping_ && committer_.joinable()) {
+      group_queue_.push_back(GroupedWrite{std::move(fn), std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError("database is closed"));
+}
+
+void Database::StartCommitter() {
+  committer_ = std::thread([this] { CommitLoop(); });
+}
+
+void Database::CommitLoop() {
+  std::vector<GroupedWrite> group;
   while (true) {
-    group_mu_.Await(absl::Condition(&self, &GroupedWrite::DoneOrLeaderless));
-    if (self.done) return self.result;
-    group_leader_active_ = true;
-    std::vector<GroupedWrite*> group;
-    group.swap(group_queue_);
-    group_mu_.Unlock();
+    {
+      absl::MutexLock lock(&group_mu_);
+      group_mu_.Await(absl::Condition(
+          +[](Database* d) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return d->committer_stopping_ || !d->group_queue_.empty();
+          },
+          this));
+      // Stopping still commits what was queued: it was accepted.
+      if (group_queue_.empty()) return;
+      group.swap(group_queue_);
+    }
     CommitGroup(group);
-    group_mu_.Lock();
-    group_leader_active_ = false;
+    group.clear();
   }
 }
 
-void Database::CommitGroup(std::vector<GroupedWrite*>& group) {
+void Database::CommitGroup(std::vector<GroupedWrite>& group) {
+  std::vector<absl::Status> results(group.size());
   absl::Status outcome;
   {
     absl::MutexLock lock(&write_mu_);
     if (writer_ == nullptr) {
       outcome = absl::UnavailableError("database is closed");
     } else {
-      outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", [&](SQLite::Database& db) {
-        for (GroupedWrite* write : group) {
+      outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", [&](Connection& db) {
+        for (size_t i = 0; i < group.size(); ++i) {
           db.exec("SAVEPOINT grouped_write");
           try {
-            write->result = write->fn(db);
+            results[i] = group[i].fn(db);
           } catch (const std::exception& e) {
-            write->result = StatusFromSqlite(e, "statement");
+            results[i] = StatusFromSqlite(e, "statement");
           }
-          if (!write->result.ok()) db.exec("ROLLBACK TO grouped_write");
+          if (!results[i].ok()) db.exec("ROLLBACK TO grouped_write");
           db.exec("RELEASE grouped_write");
         }
         return absl::OkStatus();
       });
     }
   }
-  absl::MutexLock lock(&group_mu_);
-  for (GroupedWrite* write : group) {
+  for (size_t i = 0; i < group.size(); ++i) {
     // A failed COMMIT undoes every write in the group, successful or not.
-    if (!outcome.ok()) write->result = outcome;
-    write->done = true;
+    group[i].done(outcome.ok() ? std::move(results[i]) : outcome);
   }
 }
 
-std::unique_ptr<SQLite::Database> Database::AcquireReader() const {
+std::unique_ptr<Connection> Database::AcquireReader() const {
   {
     absl::MutexLock lock(&readers_mu_);
     if (closed_) return nullptr;
@@ -239,7 +278,7 @@ std::unique_ptr<SQLite::Database> Database::AcquireReader() const {
   return std::move(reader).value();
 }
 
-void Database::ReleaseReader(std::unique_ptr<SQLite::Database> reader) const {
+void Database::ReleaseReader(std::unique_ptr<Connection> reader) const {
   absl::MutexLock lock(&readers_mu_);
   if (closed_) {
     --open_readers_;
@@ -248,8 +287,8 @@ void Database::ReleaseReader(std::unique_ptr<SQLite::Database> reader) const {
   idle_readers_.push_back(std::move(reader));
 }
 
-absl::Status Database::Read(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) const {
-  std::unique_ptr<SQLite::Database> reader = AcquireReader();
+absl::Status Database::Read(absl::FunctionRef<absl::Status(Connection&)> fn) const {
+  std::unique_ptr<Connection> reader = AcquireReader();
   if (reader == nullptr) return absl::UnavailableError("database is closed or cannot be opened");
   absl::Status s = RunInTransaction(*reader, "BEGIN", fn);
   ReleaseReader(std::move(reader));
@@ -257,6 +296,12 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(SQLite::Database&)> f
 }
 
 void Database::Close() {
+  {
+    absl::MutexLock lock(&group_mu_);
+    committer_stopping_ = true;
+  }
+  if (committer_.joinable()) committer_.join();
+  if (checkpointer_ != nullptr) checkpointer_->Stop();
   {
     absl::MutexLock lock(&readers_mu_);
     closed_ = true;

@@ -2,16 +2,19 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/store/connection.h"
 
 namespace onewindow::store {
 
@@ -27,7 +30,14 @@ struct DatabaseOptions {
   std::string path;  // ":memory:" is not supported: readers need the same file.
   absl::Duration busy_timeout = absl::Seconds(5);
   int max_readers = 4;
+  // How often a thread of its own copies the WAL into the database file.
+  // SQLite would otherwise checkpoint inside the commit that crosses
+  // wal_autocheckpoint, making every write of that group wait for the copy
+  // and the database file's fsync. Zero leaves checkpoints to SQLite.
+  absl::Duration checkpoint_interval = absl::Milliseconds(500);
 };
+
+class Checkpointer;
 
 // One SQLite file in WAL mode with synchronous=FULL, so an acknowledged write
 // survives power loss. Writes are serialised through one connection (SQLite
@@ -45,49 +55,76 @@ class Database {
 
   // Runs `fn` in BEGIN IMMEDIATE … COMMIT. A non-OK status or an exception
   // from `fn` rolls everything back; nothing half-written stays.
-  absl::Status Write(absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+  absl::Status Write(absl::FunctionRef<absl::Status(Connection&)> fn);
 
   // Like Write, but concurrent callers share one transaction and one fsync
   // (group commit): each `fn` runs in its own savepoint, so a failing one
   // rolls back alone, and every caller returns only after the shared COMMIT
   // is durable. This is how hot write paths exceed the one-fsync-per-call
   // ceiling of Write.
-  absl::Status WriteGrouped(absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+  absl::Status WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn);
+
+  // WriteGrouped without waiting: returns at once, and `done` receives what
+  // WriteGrouped would have returned once the group's COMMIT is durable (or
+  // failed). `fn` and `done` run on the committing thread, so whatever they
+  // capture must live until `done` has run, and `done` must be quick: the
+  // next group waits for it. Asynchronous servers use this so no thread
+  // blocks per write in flight.
+  void WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
+                         absl::AnyInvocable<void(absl::Status)> done);
 
   // Runs `fn` in a read transaction on a pooled connection: one consistent
   // snapshot for all its statements.
-  absl::Status Read(absl::FunctionRef<absl::Status(SQLite::Database&)> fn) const;
+  absl::Status Read(absl::FunctionRef<absl::Status(Connection&)> fn) const;
+
+  // Runs `fn` in a read transaction on the writer's connection, between
+  // writes. A pooled reader drops its whole page cache whenever the WAL has
+  // changed, so a reader that keeps reading what was just written (the
+  // outbox relay) reads it again from the files each time; the writer's
+  // cache already holds those pages. Keep `fn` short: writes wait for it.
+  absl::Status ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn);
 
   // Highest applied migration.
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return options_.path; }
 
-  // Checkpoints the WAL and closes every connection; later calls fail with
-  // UNAVAILABLE. Called by the server runner after in-flight calls drained.
+  // Commits the grouped writes already queued, checkpoints the WAL and
+  // closes every connection; later calls fail with UNAVAILABLE. Called by
+  // the server runner after in-flight calls drained.
   void Close();
 
  private:
   explicit Database(DatabaseOptions options);
   absl::Status Migrate(const std::vector<Migration>& migrations);
-  absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenConnection(bool read_only) const;
-  std::unique_ptr<SQLite::Database> AcquireReader() const;
-  void ReleaseReader(std::unique_ptr<SQLite::Database> reader) const;
+  absl::StatusOr<std::unique_ptr<Connection>> OpenConnection(bool read_only) const;
+  std::unique_ptr<Connection> AcquireReader() const;
+  void ReleaseReader(std::unique_ptr<Connection> reader) const;
 
   const DatabaseOptions options_;
   int schema_version_ = 0;
 
-  struct GroupedWrite;
-  void CommitGroup(std::vector<GroupedWrite*>& group);
+  struct GroupedWrite {
+    absl::AnyInvocable<absl::Status(Connection&)> fn;
+    absl::AnyInvocable<void(absl::Status)> done;
+  };
+  void StartCommitter();
+  void CommitLoop();
+  void CommitGroup(std::vector<GroupedWrite>& group);
 
+  // Grouped writes wait here for the committer thread, which takes all that
+  // are queued into one transaction whenever it is free.
   absl::Mutex group_mu_;
-  std::vector<GroupedWrite*> group_queue_ ABSL_GUARDED_BY(group_mu_);
-  bool group_leader_active_ ABSL_GUARDED_BY(group_mu_) = false;
+  std::vector<GroupedWrite> group_queue_ ABSL_GUARDED_BY(group_mu_);
+  bool committer_stopping_ ABSL_GUARDED_BY(group_mu_) = false;
+  std::thread committer_;
+
+  std::unique_ptr<Checkpointer> checkpointer_;
 
   mutable absl::Mutex write_mu_;
-  std::unique_ptr<SQLite::Database> writer_ ABSL_GUARDED_BY(write_mu_);
+  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
 
   mutable absl::Mutex readers_mu_;
-  mutable std::vector<std::unique_ptr<SQLite::Database>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  mutable std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   mutable int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(readers_mu_) = false;
 };

@@ -2,12 +2,17 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/config/flags.h"
+
+ABSL_FLAG(int, checkpoint_interval_ms, 500,
+          "How often the WAL is copied into the database file, off the write path;"
+          " 0 leaves it to SQLite's checkpoints inside commits");
 
 namespace onewindow::store {
 
@@ -21,6 +26,8 @@ absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
   }
   DatabaseOptions options;
   options.path = absl::StrCat(dir, "/", service, ".db");
+  options.checkpoint_interval =
+      absl::Milliseconds(std::max(0, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
   return Database::Open(options, migrations);
 }
 

@@ -6,8 +6,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/store/connection.h"
 #include "libs/store/times.h"
-#include "services/approval/statements.h"
 
 namespace onewindow::approval {
 
@@ -145,9 +145,9 @@ CaseRecord RowToCase(SQLite::Statement& row) {
   return r;
 }
 
-std::optional<CaseRecord> FindCaseWhere(SQLite::Database& db, const std::string& sql,
+std::optional<CaseRecord> FindCaseWhere(store::Connection& db, const std::string& sql,
                                         const std::string& key) {
-  Statements::Lease q = Statements::Get(db, sql);
+  auto q = db.Prepare(sql);
   q->bind(1, key);
   if (!q->executeStep()) return std::nullopt;
   return RowToCase(*q);
@@ -225,13 +225,13 @@ constexpr char kAuditColumns[] =
 
 }  // namespace
 
-std::optional<CaseRecord> FindCase(SQLite::Database& db, const std::string& case_id) {
+std::optional<CaseRecord> FindCase(store::Connection& db, const std::string& case_id) {
   return FindCaseWhere(
       db, Static([] { return absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE id = ?"); }),
       case_id);
 }
 
-std::optional<CaseRecord> FindCaseByApplication(SQLite::Database& db,
+std::optional<CaseRecord> FindCaseByApplication(store::Connection& db,
                                                 const std::string& application_id) {
   return FindCaseWhere(db, Static([] {
                          return absl::StrCat("SELECT ", kCaseColumns,
@@ -240,14 +240,13 @@ std::optional<CaseRecord> FindCaseByApplication(SQLite::Database& db,
                        application_id);
 }
 
-void InsertCase(SQLite::Database& db, CaseRecord& record) {
+void InsertCase(store::Connection& db, CaseRecord& record) {
   const approval::v1::Case& c = record.c;
-  Statements::Lease s = Statements::Get(
-      db, Static([] {
-        return absl::StrCat("INSERT INTO cases (", kCaseColumns,
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                            "?,?,?,?,?,?,?)");
-      }));
+  auto s = db.Prepare(Static([] {
+    return absl::StrCat("INSERT INTO cases (", kCaseColumns,
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                        "?,?,?,?,?,?,?)");
+  }));
   s->bind(1, c.case_id());
   s->bind(2, c.application_id());
   s->bind(3, c.implementation_code());
@@ -288,21 +287,21 @@ void InsertCase(SQLite::Database& db, CaseRecord& record) {
   record.stored = indexed;
 }
 
-void UpdateCase(SQLite::Database& db, CaseRecord& record) {
+void UpdateCase(store::Connection& db, CaseRecord& record) {
   const approval::v1::Case& c = record.c;
   const IndexedColumns now = Indexed(record);
   // Most steps (a stage begins, an audit line) leave the indexed columns as
   // they were; then the indexes over them need no rewrite.
   const bool indexed_changed = !(now == record.stored);
-  Statements::Lease s = Statements::Get(
-      db, indexed_changed
-              ? "UPDATE cases SET stage_index = ?1, reason = ?3, licence_id = ?5,"
-                " licence_number = ?6, supplement = ?7, audit_seq = ?8, stage_name = ?9,"
-                " task_seq = ?11, close_time = ?2, used_days = ?4, state = ?12, due_time = ?13,"
-                " mark = ?14, yellow_time = ?15, watch_time = ?16 WHERE id = ?10"
-              : "UPDATE cases SET stage_index = ?1, reason = ?3, licence_id = ?5,"
-                " licence_number = ?6, supplement = ?7, audit_seq = ?8, stage_name = ?9,"
-                " task_seq = ?11 WHERE id = ?10");
+  auto s = db.Prepare(
+      indexed_changed
+          ? "UPDATE cases SET stage_index = ?1, reason = ?3, licence_id = ?5,"
+            " licence_number = ?6, supplement = ?7, audit_seq = ?8, stage_name = ?9,"
+            " task_seq = ?11, close_time = ?2, used_days = ?4, state = ?12, due_time = ?13,"
+            " mark = ?14, yellow_time = ?15, watch_time = ?16 WHERE id = ?10"
+          : "UPDATE cases SET stage_index = ?1, reason = ?3, licence_id = ?5,"
+            " licence_number = ?6, supplement = ?7, audit_seq = ?8, stage_name = ?9,"
+            " task_seq = ?11 WHERE id = ?10");
   s->bind(1, c.stage_index());
   if (indexed_changed) {
     if (c.has_close_time()) {
@@ -331,33 +330,32 @@ void UpdateCase(SQLite::Database& db, CaseRecord& record) {
   record.stored = now;
 }
 
-std::optional<TaskRecord> FindTask(SQLite::Database& db, const std::string& task_id) {
+std::optional<TaskRecord> FindTask(store::Connection& db, const std::string& task_id) {
   std::string case_id;
   int64_t seq = 0;
   if (!ParseTaskId(task_id, &case_id, &seq)) return std::nullopt;
-  Statements::Lease q = Statements::Get(
-      db, Static([] {
-        return absl::StrCat("SELECT ", kTaskColumns, " FROM tasks WHERE case_id = ? AND seq = ?");
-      }));
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kTaskColumns, " FROM tasks WHERE case_id = ? AND seq = ?");
+  }));
   q->bind(1, case_id);
   q->bind(2, static_cast<int64_t>(seq));
   if (!q->executeStep()) return std::nullopt;
   return RowToTask(*q);
 }
 
-std::vector<TaskRecord> TasksOfCase(SQLite::Database& db, const std::string& case_id) {
-  Statements::Lease q = Statements::Get(db, Static([] {
-                                          return absl::StrCat("SELECT ", kTaskColumns,
-                                                              " FROM tasks WHERE case_id = ?"
-                                                              " ORDER BY seq");
-                                        }));
+std::vector<TaskRecord> TasksOfCase(store::Connection& db, const std::string& case_id) {
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kTaskColumns,
+                        " FROM tasks WHERE case_id = ?"
+                        " ORDER BY seq");
+  }));
   q->bind(1, case_id);
   std::vector<TaskRecord> out;
   while (q->executeStep()) out.push_back(RowToTask(*q));
   return out;
 }
 
-std::vector<TaskRecord> ListQueue(SQLite::Database& db, const QueueQuery& query) {
+std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query) {
   // "state <= 2" exactly as the partial index tasks_queue spells it.
   std::string sql =
       absl::StrCat("SELECT ", kTaskColumns, " FROM tasks WHERE department_id = ? AND state <= 2");
@@ -369,7 +367,7 @@ std::vector<TaskRecord> ListQueue(SQLite::Database& db, const QueueQuery& query)
   if (query.overdue_at != absl::InfiniteFuture()) absl::StrAppend(&sql, " AND due_time < ?");
   if (query.has_after) absl::StrAppend(&sql, " AND (due_time, case_id, seq) > (?, ?, ?)");
   absl::StrAppend(&sql, " ORDER BY due_time, case_id, seq LIMIT ?");
-  Statements::Lease q = Statements::Get(db, sql);
+  auto q = db.Prepare(sql);
   int i = 0;
   q->bind(++i, query.department_id);
   if (!query.stage_name.empty()) q->bind(++i, query.stage_name);
@@ -388,13 +386,12 @@ std::vector<TaskRecord> ListQueue(SQLite::Database& db, const QueueQuery& query)
   return out;
 }
 
-void InsertTask(SQLite::Database& db, TaskRecord& record) {
+void InsertTask(store::Connection& db, TaskRecord& record) {
   const approval::v1::Task& t = record.t;
-  Statements::Lease s = Statements::Get(
-      db, Static([] {
-        return absl::StrCat("INSERT INTO tasks (", kTaskColumns,
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      }));
+  auto s = db.Prepare(Static([] {
+    return absl::StrCat("INSERT INTO tasks (", kTaskColumns,
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  }));
   s->bind(1, t.case_id());
   s->bind(2, static_cast<int64_t>(record.seq));
   s->bind(3, t.stage_index());
@@ -428,18 +425,18 @@ void InsertTask(SQLite::Database& db, TaskRecord& record) {
   record.stored = indexed;
 }
 
-void UpdateTask(SQLite::Database& db, TaskRecord& record) {
+void UpdateTask(store::Connection& db, TaskRecord& record) {
   const approval::v1::Task& t = record.t;
   const IndexedColumns now = Indexed(record);
   const bool indexed_changed = !(now == record.stored);
-  Statements::Lease s = Statements::Get(
-      db, indexed_changed
-              ? "UPDATE tasks SET claimed_by = ?1, outcome = ?2, decided_by = ?3,"
-                " decide_time = ?4, reason = ?5, request_id = ?6, department_id = ?9,"
-                " state = ?10, due_time = ?11, mark = ?12, yellow_time = ?13, watch_time = ?14"
-                " WHERE case_id = ?7 AND seq = ?8"
-              : "UPDATE tasks SET claimed_by = ?1, outcome = ?2, decided_by = ?3,"
-                " decide_time = ?4, reason = ?5, request_id = ?6 WHERE case_id = ?7 AND seq = ?8");
+  auto s = db.Prepare(
+      indexed_changed
+          ? "UPDATE tasks SET claimed_by = ?1, outcome = ?2, decided_by = ?3,"
+            " decide_time = ?4, reason = ?5, request_id = ?6, department_id = ?9,"
+            " state = ?10, due_time = ?11, mark = ?12, yellow_time = ?13, watch_time = ?14"
+            " WHERE case_id = ?7 AND seq = ?8"
+          : "UPDATE tasks SET claimed_by = ?1, outcome = ?2, decided_by = ?3,"
+            " decide_time = ?4, reason = ?5, request_id = ?6 WHERE case_id = ?7 AND seq = ?8");
   s->bind(1, t.claimed_by());
   s->bind(2, static_cast<int>(t.outcome()));
   s->bind(3, t.decided_by());
@@ -464,10 +461,10 @@ void UpdateTask(SQLite::Database& db, TaskRecord& record) {
   record.stored = now;
 }
 
-std::vector<workday::PauseWindow> Pauses(SQLite::Database& db, const std::string& case_id) {
-  Statements::Lease q = Statements::Get(db,
-                                        "SELECT paused_at, resumed_at FROM pauses WHERE case_id = ?"
-                                        " ORDER BY paused_at");
+std::vector<workday::PauseWindow> Pauses(store::Connection& db, const std::string& case_id) {
+  auto q = db.Prepare(
+      "SELECT paused_at, resumed_at FROM pauses WHERE case_id = ?"
+      " ORDER BY paused_at");
   q->bind(1, case_id);
   std::vector<workday::PauseWindow> out;
   while (q->executeStep()) {
@@ -479,27 +476,24 @@ std::vector<workday::PauseWindow> Pauses(SQLite::Database& db, const std::string
   return out;
 }
 
-void InsertPause(SQLite::Database& db, const std::string& case_id, absl::Time at) {
-  Statements::Lease s =
-      Statements::Get(db, "INSERT INTO pauses (case_id, paused_at) VALUES (?, ?)");
+void InsertPause(store::Connection& db, const std::string& case_id, absl::Time at) {
+  auto s = db.Prepare("INSERT INTO pauses (case_id, paused_at) VALUES (?, ?)");
   s->bind(1, case_id);
   s->bind(2, StoreTime(at));
   s->exec();
 }
 
-void ClosePause(SQLite::Database& db, const std::string& case_id, absl::Time at) {
-  Statements::Lease s = Statements::Get(
-      db, "UPDATE pauses SET resumed_at = ? WHERE case_id = ? AND resumed_at IS NULL");
+void ClosePause(store::Connection& db, const std::string& case_id, absl::Time at) {
+  auto s = db.Prepare("UPDATE pauses SET resumed_at = ? WHERE case_id = ? AND resumed_at IS NULL");
   s->bind(1, StoreTime(at));
   s->bind(2, case_id);
   s->exec();
 }
 
-void InsertAudit(SQLite::Database& db, const approval::v1::AuditEntry& e) {
-  Statements::Lease s = Statements::Get(db, Static([] {
-                                          return absl::StrCat("INSERT INTO audit (", kAuditColumns,
-                                                              ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-                                        }));
+void InsertAudit(store::Connection& db, const approval::v1::AuditEntry& e) {
+  auto s = db.Prepare(Static([] {
+    return absl::StrCat("INSERT INTO audit (", kAuditColumns, ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+  }));
   s->bind(1, e.case_id());
   s->bind(2, static_cast<int64_t>(e.sequence()));
   s->bind(3, StoreTime(FromProtoTime(e.time())));
@@ -513,14 +507,13 @@ void InsertAudit(SQLite::Database& db, const approval::v1::AuditEntry& e) {
   s->exec();
 }
 
-std::vector<approval::v1::AuditEntry> Audit(SQLite::Database& db, const std::string& case_id,
+std::vector<approval::v1::AuditEntry> Audit(store::Connection& db, const std::string& case_id,
                                             int64_t after_seq, int limit) {
-  Statements::Lease q =
-      Statements::Get(db, Static([] {
-                        return absl::StrCat("SELECT ", kAuditColumns,
-                                            " FROM audit WHERE case_id = ? AND seq > ?"
-                                            " ORDER BY seq LIMIT ?");
-                      }));
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kAuditColumns,
+                        " FROM audit WHERE case_id = ? AND seq > ?"
+                        " ORDER BY seq LIMIT ?");
+  }));
   q->bind(1, case_id);
   q->bind(2, static_cast<int64_t>(after_seq));
   q->bind(3, limit);
@@ -529,13 +522,12 @@ std::vector<approval::v1::AuditEntry> Audit(SQLite::Database& db, const std::str
   return out;
 }
 
-std::vector<approval::v1::AuditEntry> LatestAudit(SQLite::Database& db, const std::string& case_id,
+std::vector<approval::v1::AuditEntry> LatestAudit(store::Connection& db, const std::string& case_id,
                                                   int limit) {
-  Statements::Lease q = Statements::Get(
-      db, Static([] {
-        return absl::StrCat("SELECT ", kAuditColumns,
-                            " FROM audit WHERE case_id = ? ORDER BY seq DESC LIMIT ?");
-      }));
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kAuditColumns,
+                        " FROM audit WHERE case_id = ? ORDER BY seq DESC LIMIT ?");
+  }));
   q->bind(1, case_id);
   q->bind(2, limit);
   std::vector<approval::v1::AuditEntry> out;
@@ -543,50 +535,45 @@ std::vector<approval::v1::AuditEntry> LatestAudit(SQLite::Database& db, const st
   return {out.rbegin(), out.rend()};
 }
 
-std::optional<std::string> FindTombstone(SQLite::Database& db, const std::string& application_id) {
-  Statements::Lease q =
-      Statements::Get(db, "SELECT reason FROM tombstones WHERE application_id = ?");
+std::optional<std::string> FindTombstone(store::Connection& db, const std::string& application_id) {
+  auto q = db.Prepare("SELECT reason FROM tombstones WHERE application_id = ?");
   q->bind(1, application_id);
   if (!q->executeStep()) return std::nullopt;
   return q->getColumn(0).getString();
 }
 
-void InsertTombstone(SQLite::Database& db, const std::string& application_id,
+void InsertTombstone(store::Connection& db, const std::string& application_id,
                      const std::string& reason, absl::Time at) {
-  Statements::Lease s =
-      Statements::Get(db,
-                      "INSERT OR IGNORE INTO tombstones (application_id, reason, time)"
-                      " VALUES (?, ?, ?)");
+  auto s = db.Prepare(
+      "INSERT OR IGNORE INTO tombstones (application_id, reason, time)"
+      " VALUES (?, ?, ?)");
   s->bind(1, application_id);
   s->bind(2, reason);
   s->bind(3, StoreTime(at));
   s->exec();
 }
 
-bool ResumeEventSeen(SQLite::Database& db, const std::string& event_id) {
-  Statements::Lease q = Statements::Get(db, "SELECT 1 FROM resume_events WHERE event_id = ?");
+bool ResumeEventSeen(store::Connection& db, const std::string& event_id) {
+  auto q = db.Prepare("SELECT 1 FROM resume_events WHERE event_id = ?");
   q->bind(1, event_id);
   return q->executeStep();
 }
 
-void RecordResumeEvent(SQLite::Database& db, const std::string& event_id,
+void RecordResumeEvent(store::Connection& db, const std::string& event_id,
                        const std::string& case_id, absl::Time at) {
-  Statements::Lease s =
-      Statements::Get(db, "INSERT INTO resume_events (event_id, case_id, time) VALUES (?, ?, ?)");
+  auto s = db.Prepare("INSERT INTO resume_events (event_id, case_id, time) VALUES (?, ?, ?)");
   s->bind(1, event_id);
   s->bind(2, case_id);
   s->bind(3, StoreTime(at));
   s->exec();
 }
 
-std::vector<TaskRecord> TasksToWatch(SQLite::Database& db, absl::Time now, int limit) {
+std::vector<TaskRecord> TasksToWatch(store::Connection& db, absl::Time now, int limit) {
   // The condition as the partial index tasks_watch spells it.
-  Statements::Lease q = Statements::Get(
-      db, Static([] {
-        return absl::StrCat(
-            "SELECT ", kTaskColumns,
-            " FROM tasks WHERE state <= 2 AND mark < 3 AND watch_time <= ? LIMIT ?");
-      }));
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kTaskColumns,
+                        " FROM tasks WHERE state <= 2 AND mark < 3 AND watch_time <= ? LIMIT ?");
+  }));
   q->bind(1, StoreTime(now));
   q->bind(2, limit);
   std::vector<TaskRecord> out;
@@ -594,13 +581,11 @@ std::vector<TaskRecord> TasksToWatch(SQLite::Database& db, absl::Time now, int l
   return out;
 }
 
-std::vector<CaseRecord> CasesToWatch(SQLite::Database& db, absl::Time now, int limit) {
-  Statements::Lease q = Statements::Get(
-      db, Static([] {
-        return absl::StrCat(
-            "SELECT ", kCaseColumns,
-            " FROM cases WHERE state <= 2 AND mark < 3 AND watch_time <= ? LIMIT ?");
-      }));
+std::vector<CaseRecord> CasesToWatch(store::Connection& db, absl::Time now, int limit) {
+  auto q = db.Prepare(Static([] {
+    return absl::StrCat("SELECT ", kCaseColumns,
+                        " FROM cases WHERE state <= 2 AND mark < 3 AND watch_time <= ? LIMIT ?");
+  }));
   q->bind(1, StoreTime(now));
   q->bind(2, limit);
   std::vector<CaseRecord> out;
@@ -608,18 +593,17 @@ std::vector<CaseRecord> CasesToWatch(SQLite::Database& db, absl::Time now, int l
   return out;
 }
 
-int64_t NextLicenceSeq(SQLite::Database& db) {
-  Statements::Lease q = Statements::Get(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM licences");
+int64_t NextLicenceSeq(store::Connection& db) {
+  auto q = db.Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM licences");
   q->executeStep();
   return q->getColumn(0).getInt64();
 }
 
-void InsertLicence(SQLite::Database& db, int64_t seq, const std::string& case_id,
+void InsertLicence(store::Connection& db, int64_t seq, const std::string& case_id,
                    const std::string& licence_id, const std::string& number, absl::Time at) {
-  Statements::Lease s =
-      Statements::Get(db,
-                      "INSERT INTO licences (seq, case_id, licence_id, number, issue_time)"
-                      " VALUES (?, ?, ?, ?, ?)");
+  auto s = db.Prepare(
+      "INSERT INTO licences (seq, case_id, licence_id, number, issue_time)"
+      " VALUES (?, ?, ?, ?, ?)");
   s->bind(1, static_cast<int64_t>(seq));
   s->bind(2, case_id);
   s->bind(3, licence_id);

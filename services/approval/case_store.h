@@ -7,6 +7,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "libs/store/connection.h"
+
 #include "absl/time/time.h"
 #include "libs/workday/deadline.h"
 #include "onewindow/approval/v1/approval.pb.h"
@@ -71,17 +73,17 @@ absl::Time LoadTime(int64_t stored);
 // rules live here: the domain classes decide, this only reads and writes.
 namespace case_store {
 
-std::optional<CaseRecord> FindCase(SQLite::Database& db, const std::string& case_id);
-std::optional<CaseRecord> FindCaseByApplication(SQLite::Database& db,
+std::optional<CaseRecord> FindCase(store::Connection& db, const std::string& case_id);
+std::optional<CaseRecord> FindCaseByApplication(store::Connection& db,
                                                 const std::string& application_id);
-void InsertCase(SQLite::Database& db, CaseRecord& record);
+void InsertCase(store::Connection& db, CaseRecord& record);
 // Writes every field that can change after opening.
-void UpdateCase(SQLite::Database& db, CaseRecord& record);
+void UpdateCase(store::Connection& db, CaseRecord& record);
 
-std::optional<TaskRecord> FindTask(SQLite::Database& db, const std::string& task_id);
+std::optional<TaskRecord> FindTask(store::Connection& db, const std::string& task_id);
 // Every task of the case, in stage order then creation order.
-std::vector<TaskRecord> TasksOfCase(SQLite::Database& db, const std::string& case_id);
-void InsertTask(SQLite::Database& db, TaskRecord& record);
+std::vector<TaskRecord> TasksOfCase(store::Connection& db, const std::string& case_id);
+void InsertTask(store::Connection& db, TaskRecord& record);
 
 // A department's live tasks, most urgent (earliest due) first.
 struct QueueQuery {
@@ -101,38 +103,38 @@ struct QueueQuery {
   int64_t after_seq = 0;
   int limit = 50;
 };
-std::vector<TaskRecord> ListQueue(SQLite::Database& db, const QueueQuery& query);
+std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query);
 // Writes every field that can change after creation.
-void UpdateTask(SQLite::Database& db, TaskRecord& record);
+void UpdateTask(store::Connection& db, TaskRecord& record);
 
-std::vector<workday::PauseWindow> Pauses(SQLite::Database& db, const std::string& case_id);
-void InsertPause(SQLite::Database& db, const std::string& case_id, absl::Time at);
-void ClosePause(SQLite::Database& db, const std::string& case_id, absl::Time at);
+std::vector<workday::PauseWindow> Pauses(store::Connection& db, const std::string& case_id);
+void InsertPause(store::Connection& db, const std::string& case_id, absl::Time at);
+void ClosePause(store::Connection& db, const std::string& case_id, absl::Time at);
 
-void InsertAudit(SQLite::Database& db, const approval::v1::AuditEntry& entry);
+void InsertAudit(store::Connection& db, const approval::v1::AuditEntry& entry);
 // Entries with sequence > after_seq, oldest first, at most `limit`.
-std::vector<approval::v1::AuditEntry> Audit(SQLite::Database& db, const std::string& case_id,
+std::vector<approval::v1::AuditEntry> Audit(store::Connection& db, const std::string& case_id,
                                             int64_t after_seq, int limit);
 // The last `limit` entries, oldest first.
-std::vector<approval::v1::AuditEntry> LatestAudit(SQLite::Database& db, const std::string& case_id,
+std::vector<approval::v1::AuditEntry> LatestAudit(store::Connection& db, const std::string& case_id,
                                                   int limit);
 
-std::optional<std::string> FindTombstone(SQLite::Database& db, const std::string& application_id);
-void InsertTombstone(SQLite::Database& db, const std::string& application_id,
+std::optional<std::string> FindTombstone(store::Connection& db, const std::string& application_id);
+void InsertTombstone(store::Connection& db, const std::string& application_id,
                      const std::string& reason, absl::Time at);
 
-bool ResumeEventSeen(SQLite::Database& db, const std::string& event_id);
-void RecordResumeEvent(SQLite::Database& db, const std::string& event_id,
+bool ResumeEventSeen(store::Connection& db, const std::string& event_id);
+void RecordResumeEvent(store::Connection& db, const std::string& event_id,
                        const std::string& case_id, absl::Time at);
 
 // Live tasks / cases whose watch time has come by `now` (the sweep's
 // candidates), at most `limit`.
-std::vector<TaskRecord> TasksToWatch(SQLite::Database& db, absl::Time now, int limit);
-std::vector<CaseRecord> CasesToWatch(SQLite::Database& db, absl::Time now, int limit);
+std::vector<TaskRecord> TasksToWatch(store::Connection& db, absl::Time now, int limit);
+std::vector<CaseRecord> CasesToWatch(store::Connection& db, absl::Time now, int limit);
 
 // The next licence serial number (1, 2, …); the caller holds the write lock.
-int64_t NextLicenceSeq(SQLite::Database& db);
-void InsertLicence(SQLite::Database& db, int64_t seq, const std::string& case_id,
+int64_t NextLicenceSeq(store::Connection& db);
+void InsertLicence(store::Connection& db, int64_t seq, const std::string& case_id,
                    const std::string& licence_id, const std::string& number, absl::Time at);
 
 }  // namespace case_store

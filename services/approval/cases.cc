@@ -41,7 +41,7 @@ absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseReque
   RETURN_IF_ERROR(ValidateOpen(request));
   // Redeliveries are the common repeat: answer them without the catalog.
   std::optional<approval::v1::Case> known;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     if (auto existing = case_store::FindCaseByApplication(db, request.application_id())) {
       known = existing->c;
     } else if (auto reason = case_store::FindTombstone(db, request.application_id())) {
@@ -61,7 +61,7 @@ absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseReque
 
   const absl::Time now = deps_.clock->Now();
   approval::v1::Case result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     if (auto existing = case_store::FindCaseByApplication(tx, request.application_id())) {
       result = existing->c;
       return absl::OkStatus();
@@ -127,7 +127,7 @@ absl::StatusOr<approval::v1::Case> Cases::Resume(const approval::v1::ResumeCaseR
 
   const absl::Time now = deps_.clock->Now();
   approval::v1::Case result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     std::optional<CaseRecord> record =
         case_store::FindCaseByApplication(tx, request.application_id());
     if (!record.has_value()) {
@@ -161,7 +161,7 @@ absl::StatusOr<approval::v1::Case> Cases::Withdraw(const approval::v1::WithdrawC
   }
   const absl::Time now = deps_.clock->Now();
   approval::v1::Case result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     std::optional<CaseRecord> record =
         case_store::FindCaseByApplication(tx, request.application_id());
     if (!record.has_value()) {
@@ -193,7 +193,7 @@ absl::StatusOr<approval::v1::Case> Cases::Get(const auth::v1::Principal& princip
   if (case_id.empty()) return absl::InvalidArgumentError("case_id: required");
   std::optional<CaseRecord> record;
   std::vector<TaskRecord> tasks;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     record = case_store::FindCase(db, case_id);
     if (record.has_value()) tasks = case_store::TasksOfCase(db, case_id);
     return absl::OkStatus();

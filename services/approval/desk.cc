@@ -57,7 +57,7 @@ struct Desk::Loaded {
   bool replayed = false;
 };
 
-absl::Status Desk::Load(SQLite::Database& tx, const auth::v1::Principal& principal,
+absl::Status Desk::Load(store::Connection& tx, const auth::v1::Principal& principal,
                         const std::string& task_id, const std::string& request_id, Need need,
                         Loaded& loaded) const {
   loaded.task = case_store::FindTask(tx, task_id);
@@ -96,11 +96,11 @@ absl::Status Desk::Load(SQLite::Database& tx, const auth::v1::Principal& princip
 
 absl::StatusOr<approval::v1::DecisionResponse> Desk::Decide(
     const auth::v1::Principal& principal, const std::string& task_id, const std::string& request_id,
-    const std::function<absl::Status(SQLite::Database&, Loaded&, absl::Time)>& apply) {
+    const std::function<absl::Status(store::Connection&, Loaded&, absl::Time)>& apply) {
   RETURN_IF_ERROR(CheckCaseWorker(principal));
   const absl::Time now = deps_.clock->Now();
   approval::v1::DecisionResponse response;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     Loaded loaded;
     RETURN_IF_ERROR(Load(tx, principal, task_id, request_id, Need::kOpenTask, loaded));
     if (!loaded.replayed) RETURN_IF_ERROR(apply(tx, loaded, now));
@@ -120,7 +120,7 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Approve(
   RETURN_IF_ERROR(Problems(problems));
   const Actor actor = Actor::Of(principal);
   return Decide(principal, request.task_id(), request.request_id(),
-                [&](SQLite::Database& tx, Loaded& l, absl::Time now) {
+                [&](store::Connection& tx, Loaded& l, absl::Time now) {
                   return deps_.flow->Approve(tx, *l.c, *l.process, *l.task, actor,
                                              request.comment(), request.request_id(), now);
                 });
@@ -134,7 +134,7 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Reject(
   RETURN_IF_ERROR(Problems(problems));
   const Actor actor = Actor::Of(principal);
   return Decide(principal, request.task_id(), request.request_id(),
-                [&](SQLite::Database& tx, Loaded& l, absl::Time now) {
+                [&](store::Connection& tx, Loaded& l, absl::Time now) {
                   return deps_.flow->Reject(tx, *l.c, *l.task, actor, request.reason(),
                                             request.request_id(), now);
                 });
@@ -159,7 +159,7 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::RequestSupplement(
   const std::vector<approval::v1::SupplementItem> materials(request.materials().begin(),
                                                             request.materials().end());
   return Decide(principal, request.task_id(), request.request_id(),
-                [&](SQLite::Database& tx, Loaded& l, absl::Time now) -> absl::Status {
+                [&](store::Connection& tx, Loaded& l, absl::Time now) -> absl::Status {
                   // Remembered on the task so a retry is recognised.
                   l.task->request_id = request.request_id();
                   case_store::UpdateTask(tx, *l.task);
@@ -184,7 +184,7 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Transfer(
   const Actor actor = Actor::Of(principal);
   return Decide(
       principal, request.task_id(), request.request_id(),
-      [&](SQLite::Database& tx, Loaded& l, absl::Time now) -> absl::Status {
+      [&](store::Connection& tx, Loaded& l, absl::Time now) -> absl::Status {
         if (request.to_department_id() == l.task->t.department_id()) {
           return absl::InvalidArgumentError("to_department_id: the task is already there");
         }
@@ -208,7 +208,7 @@ absl::StatusOr<approval::v1::Task> Desk::Claim(const auth::v1::Principal& princi
   RETURN_IF_ERROR(CheckCaseWorker(principal));
   const absl::Time now = deps_.clock->Now();
   approval::v1::Task result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     Loaded l;
     RETURN_IF_ERROR(Load(tx, principal, task_id, "", Need::kLiveTask, l));
     approval::v1::Task& t = l.task->t;
@@ -236,7 +236,7 @@ absl::StatusOr<approval::v1::Task> Desk::Release(const auth::v1::Principal& prin
   RETURN_IF_ERROR(CheckCaseWorker(principal));
   const absl::Time now = deps_.clock->Now();
   approval::v1::Task result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     Loaded l;
     RETURN_IF_ERROR(Load(tx, principal, task_id, "", Need::kLiveTask, l));
     approval::v1::Task& t = l.task->t;
@@ -269,7 +269,7 @@ absl::StatusOr<approval::v1::AuditEntry> Desk::Comment(
   RETURN_IF_ERROR(CheckCaseWorker(principal));
   const absl::Time now = deps_.clock->Now();
   approval::v1::AuditEntry result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     std::optional<CaseRecord> record = case_store::FindCase(tx, request.case_id());
     if (!record.has_value()) {
       return absl::NotFoundError(absl::StrCat("case ", request.case_id(), " not found"));

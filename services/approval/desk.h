@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "libs/store/connection.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/auth/v1/principal.pb.h"
 #include "services/approval/deps.h"
@@ -51,14 +52,14 @@ class Desk {
   // Loads the task and its case for `principal` inside the transaction and
   // checks department, state and claim. Sets `replayed` when `request_id`
   // names the decision that already closed the task.
-  absl::Status Load(SQLite::Database& tx, const auth::v1::Principal& principal,
+  absl::Status Load(store::Connection& tx, const auth::v1::Principal& principal,
                     const std::string& task_id, const std::string& request_id, Need need,
                     Loaded& loaded) const;
   // Runs a decision: `apply` changes the loaded records.
   absl::StatusOr<approval::v1::DecisionResponse> Decide(
       const auth::v1::Principal& principal, const std::string& task_id,
       const std::string& request_id,
-      const std::function<absl::Status(SQLite::Database&, Loaded&, absl::Time)>& apply);
+      const std::function<absl::Status(store::Connection&, Loaded&, absl::Time)>& apply);
 
   Deps deps_;
 };

@@ -54,7 +54,7 @@ std::vector<std::string> Flow::StageDepartments(const catalog::v1::Stage& stage,
                                                  : stage.department_credit_code()};
 }
 
-absl::Status Flow::StartStage(SQLite::Database& tx, CaseRecord& c,
+absl::Status Flow::StartStage(store::Connection& tx, CaseRecord& c,
                               const catalog::v1::Implementation& process, int index,
                               const Actor& actor, absl::Time now) const {
   if (index < 0 || index >= process.guide().stages_size()) {
@@ -99,7 +99,7 @@ absl::Status Flow::StartStage(SQLite::Database& tx, CaseRecord& c,
   return absl::OkStatus();
 }
 
-absl::Status Flow::Approve(SQLite::Database& tx, CaseRecord& c,
+absl::Status Flow::Approve(store::Connection& tx, CaseRecord& c,
                            const catalog::v1::Implementation& process, TaskRecord& task,
                            const Actor& actor, const std::string& comment,
                            const std::string& request_id, absl::Time now) const {
@@ -132,7 +132,7 @@ absl::Status Flow::Approve(SQLite::Database& tx, CaseRecord& c,
   return CompleteStage(tx, c, process, actor, now);
 }
 
-absl::Status Flow::CompleteStage(SQLite::Database& tx, CaseRecord& c,
+absl::Status Flow::CompleteStage(store::Connection& tx, CaseRecord& c,
                                  const catalog::v1::Implementation& process, const Actor& actor,
                                  absl::Time now) const {
   const int finished = c.c.stage_index();
@@ -147,7 +147,7 @@ absl::Status Flow::CompleteStage(SQLite::Database& tx, CaseRecord& c,
   return Journal::ToIntake(tx, c, seq, actor, std::move(transition), now);
 }
 
-absl::Status Flow::Close(SQLite::Database& tx, CaseRecord& c, approval::v1::CaseState state,
+absl::Status Flow::Close(store::Connection& tx, CaseRecord& c, approval::v1::CaseState state,
                          absl::Time now) const {
   const std::vector<workday::PauseWindow> pauses = case_store::Pauses(tx, c.c.case_id());
   ASSIGN_OR_RETURN(const double used, deadlines_->UsedDays(c, pauses, now));
@@ -160,7 +160,7 @@ absl::Status Flow::Close(SQLite::Database& tx, CaseRecord& c, approval::v1::Case
   return absl::OkStatus();
 }
 
-absl::Status Flow::ApproveCase(SQLite::Database& tx, CaseRecord& c,
+absl::Status Flow::ApproveCase(store::Connection& tx, CaseRecord& c,
                                const catalog::v1::Implementation& process, const Actor& actor,
                                absl::Time now) const {
   RETURN_IF_ERROR(Close(tx, c, approval::v1::APPROVED, now));
@@ -199,9 +199,9 @@ absl::Status Flow::ApproveCase(SQLite::Database& tx, CaseRecord& c,
   return Journal::ToIntake(tx, c, issued_seq, actor, std::move(issued), now);
 }
 
-absl::Status Flow::Reject(SQLite::Database& tx, CaseRecord& c, TaskRecord& task, const Actor& actor,
-                          const std::string& reason, const std::string& request_id,
-                          absl::Time now) const {
+absl::Status Flow::Reject(store::Connection& tx, CaseRecord& c, TaskRecord& task,
+                          const Actor& actor, const std::string& reason,
+                          const std::string& request_id, absl::Time now) const {
   Task& t = task.t;
   t.set_state(approval::v1::TASK_DONE);
   t.set_outcome(approval::v1::TASK_REJECTED);
@@ -224,7 +224,7 @@ absl::Status Flow::Reject(SQLite::Database& tx, CaseRecord& c, TaskRecord& task,
   return RejectCase(tx, c, actor, reason, now);
 }
 
-absl::Status Flow::RejectCase(SQLite::Database& tx, CaseRecord& c, const Actor& actor,
+absl::Status Flow::RejectCase(store::Connection& tx, CaseRecord& c, const Actor& actor,
                               const std::string& reason, absl::Time now) const {
   CancelLive(tx, c, "", actor, "the case was rejected", now);
   RETURN_IF_ERROR(Close(tx, c, approval::v1::REJECTED, now));
@@ -239,7 +239,7 @@ absl::Status Flow::RejectCase(SQLite::Database& tx, CaseRecord& c, const Actor& 
   return Journal::ToIntake(tx, c, seq, actor, std::move(transition), now);
 }
 
-void Flow::CancelLive(SQLite::Database& tx, CaseRecord& c, const std::string& except_task_id,
+void Flow::CancelLive(store::Connection& tx, CaseRecord& c, const std::string& except_task_id,
                       const Actor& actor, const std::string& why, absl::Time now) const {
   for (TaskRecord& other : case_store::TasksOfCase(tx, c.c.case_id())) {
     if (other.t.task_id() == except_task_id || !Live(other.t)) continue;
@@ -251,7 +251,7 @@ void Flow::CancelLive(SQLite::Database& tx, CaseRecord& c, const std::string& ex
   }
 }
 
-absl::Status Flow::Suspend(SQLite::Database& tx, CaseRecord& c, const TaskRecord& task,
+absl::Status Flow::Suspend(store::Connection& tx, CaseRecord& c, const TaskRecord& task,
                            const std::vector<approval::v1::SupplementItem>& materials,
                            const Actor& actor, absl::Time now) const {
   case_store::InsertPause(tx, c.c.case_id(), now);
@@ -284,7 +284,7 @@ absl::Status Flow::Suspend(SQLite::Database& tx, CaseRecord& c, const TaskRecord
   return Journal::ToIntake(tx, c, seq, actor, std::move(transition), now);
 }
 
-absl::Status Flow::Resume(SQLite::Database& tx, CaseRecord& c,
+absl::Status Flow::Resume(store::Connection& tx, CaseRecord& c,
                           const std::vector<std::string>& supplied, const Actor& actor,
                           absl::Time now) const {
   case_store::ClosePause(tx, c.c.case_id(), now);
@@ -308,7 +308,7 @@ absl::Status Flow::Resume(SQLite::Database& tx, CaseRecord& c,
   return Journal::ToIntake(tx, c, seq, actor, std::move(transition), now);
 }
 
-absl::Status Flow::Transfer(SQLite::Database& tx, CaseRecord& c, TaskRecord& task,
+absl::Status Flow::Transfer(store::Connection& tx, CaseRecord& c, TaskRecord& task,
                             const std::string& to_department, const std::string& reason,
                             const Actor& actor, absl::Time now) const {
   const std::string from = task.t.department_id();
@@ -325,7 +325,7 @@ absl::Status Flow::Transfer(SQLite::Database& tx, CaseRecord& c, TaskRecord& tas
   return Journal::ToIntake(tx, c, seq, actor, std::move(transition), now);
 }
 
-absl::Status Flow::Withdraw(SQLite::Database& tx, CaseRecord& c, const std::string& reason,
+absl::Status Flow::Withdraw(store::Connection& tx, CaseRecord& c, const std::string& reason,
                             const Actor& actor, absl::Time now) const {
   if (c.c.state() == approval::v1::SUSPENDED) case_store::ClosePause(tx, c.c.case_id(), now);
   CancelLive(tx, c, "", actor, "the applicant withdrew", now);

@@ -5,6 +5,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "libs/store/connection.h"
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "onewindow/approval/v1/approval.pb.h"
@@ -32,38 +34,39 @@ class Flow {
   explicit Flow(const Deadlines* deadlines) : deadlines_(deadlines) {}
 
   // Opens stage `index`: creates its tasks and records the start.
-  absl::Status StartStage(SQLite::Database& tx, CaseRecord& c,
+  absl::Status StartStage(store::Connection& tx, CaseRecord& c,
                           const catalog::v1::Implementation& process, int index, const Actor& actor,
                           absl::Time now) const;
 
   // `task` (live, of this case) is approved by `actor`.
-  absl::Status Approve(SQLite::Database& tx, CaseRecord& c,
+  absl::Status Approve(store::Connection& tx, CaseRecord& c,
                        const catalog::v1::Implementation& process, TaskRecord& task,
                        const Actor& actor, const std::string& comment,
                        const std::string& request_id, absl::Time now) const;
 
   // `task` is rejected with `reason`.
-  absl::Status Reject(SQLite::Database& tx, CaseRecord& c, TaskRecord& task, const Actor& actor,
+  absl::Status Reject(store::Connection& tx, CaseRecord& c, TaskRecord& task, const Actor& actor,
                       const std::string& reason, const std::string& request_id,
                       absl::Time now) const;
 
   // The applicant must supply `materials`: the case and its live tasks stop
   // their clocks.
-  absl::Status Suspend(SQLite::Database& tx, CaseRecord& c, const TaskRecord& task,
+  absl::Status Suspend(store::Connection& tx, CaseRecord& c, const TaskRecord& task,
                        const std::vector<approval::v1::SupplementItem>& materials,
                        const Actor& actor, absl::Time now) const;
 
   // The applicant supplied `supplied`: clocks run again.
-  absl::Status Resume(SQLite::Database& tx, CaseRecord& c, const std::vector<std::string>& supplied,
-                      const Actor& actor, absl::Time now) const;
+  absl::Status Resume(store::Connection& tx, CaseRecord& c,
+                      const std::vector<std::string>& supplied, const Actor& actor,
+                      absl::Time now) const;
 
   // `task` moves to `to_department`.
-  absl::Status Transfer(SQLite::Database& tx, CaseRecord& c, TaskRecord& task,
+  absl::Status Transfer(store::Connection& tx, CaseRecord& c, TaskRecord& task,
                         const std::string& to_department, const std::string& reason,
                         const Actor& actor, absl::Time now) const;
 
   // The applicant withdrew: live tasks are cancelled, the clock stops.
-  absl::Status Withdraw(SQLite::Database& tx, CaseRecord& c, const std::string& reason,
+  absl::Status Withdraw(store::Connection& tx, CaseRecord& c, const std::string& reason,
                         const Actor& actor, absl::Time now) const;
 
   // The last stage of the process that this case works: the first for an
@@ -75,18 +78,18 @@ class Flow {
                                                    const std::string& case_department);
 
  private:
-  absl::Status CompleteStage(SQLite::Database& tx, CaseRecord& c,
+  absl::Status CompleteStage(store::Connection& tx, CaseRecord& c,
                              const catalog::v1::Implementation& process, const Actor& actor,
                              absl::Time now) const;
-  absl::Status ApproveCase(SQLite::Database& tx, CaseRecord& c,
+  absl::Status ApproveCase(store::Connection& tx, CaseRecord& c,
                            const catalog::v1::Implementation& process, const Actor& actor,
                            absl::Time now) const;
-  absl::Status RejectCase(SQLite::Database& tx, CaseRecord& c, const Actor& actor,
+  absl::Status RejectCase(store::Connection& tx, CaseRecord& c, const Actor& actor,
                           const std::string& reason, absl::Time now) const;
   // Cancels every live task of the case but `except_task_id`.
-  void CancelLive(SQLite::Database& tx, CaseRecord& c, const std::string& except_task_id,
+  void CancelLive(store::Connection& tx, CaseRecord& c, const std::string& except_task_id,
                   const Actor& actor, const std::string& why, absl::Time now) const;
-  absl::Status Close(SQLite::Database& tx, CaseRecord& c, approval::v1::CaseState state,
+  absl::Status Close(store::Connection& tx, CaseRecord& c, approval::v1::CaseState state,
                      absl::Time now) const;
 
   const Deadlines* deadlines_;

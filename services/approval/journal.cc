@@ -13,7 +13,7 @@ Actor Actor::Of(const auth::v1::Principal& principal) {
 
 Actor Actor::System() { return {"system", "working-day clock", ""}; }
 
-int64_t Journal::Record(SQLite::Database& tx, CaseRecord& record, const Actor& actor,
+int64_t Journal::Record(store::Connection& tx, CaseRecord& record, const Actor& actor,
                         const std::string& action, const std::string& task_id,
                         const std::string& stage_name, const std::string& detail, absl::Time now) {
   approval::v1::AuditEntry entry;
@@ -31,7 +31,7 @@ int64_t Journal::Record(SQLite::Database& tx, CaseRecord& record, const Actor& a
   return entry.sequence();
 }
 
-absl::Status Journal::ToIntake(SQLite::Database& tx, const CaseRecord& record, int64_t seq,
+absl::Status Journal::ToIntake(store::Connection& tx, const CaseRecord& record, int64_t seq,
                                const Actor& actor, intake::v1::RecordTransitionRequest transition,
                                absl::Time now) {
   transition.set_event_id(absl::StrCat(record.c.case_id(), "/", seq));
@@ -49,7 +49,7 @@ absl::Status Journal::ToIntake(SQLite::Database& tx, const CaseRecord& record, i
                          now);
 }
 
-absl::Status Journal::ToDepartment(SQLite::Database& tx, const std::string& department_id,
+absl::Status Journal::ToDepartment(store::Connection& tx, const std::string& department_id,
                                    const std::string& key, const std::string& type,
                                    std::map<std::string, std::string> params, bool urgent,
                                    absl::Time now) {

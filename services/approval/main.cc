@@ -6,22 +6,19 @@
 #include "libs/config/flags.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
+#include "libs/server/periodic.h"
 #include "libs/workday/calendar.h"
 #include "libs/workday/clock.h"
 #include "libs/workday/deadline.h"
 #include "services/approval/approval_grpc.h"
 #include "services/approval/catalog_source.h"
-#include "services/approval/checkpointer.h"
 #include "services/approval/schema.h"
 #include "services/approval/senders.h"
-#include "services/approval/statements.h"
 #include "services/approval/sweep.h"
 
 ABSL_FLAG(std::string, calendar_dir, OW_DEFAULT_CALENDAR_DIR,
           "Holiday calendars (*.txt, one per year) the working-day clocks count on");
 ABSL_FLAG(int, writer_cache_mib, 128, "SQLite page cache of the writing connection, MiB");
-ABSL_FLAG(int, checkpoint_interval_ms, 500,
-          "How often the WAL is checkpointed, off the write path");
 ABSL_FLAG(int, sweep_interval_seconds, 60,
           "How often due and overdue marks are set and escalations sent");
 
@@ -46,19 +43,14 @@ int main(int argc, char** argv) {
   }
   // The writer connection does all of approval's writing: give it a page
   // cache that holds the hot indexes (SQLite's default is 2 MiB).
-  if (absl::Status s = process.db->Write([](SQLite::Database& db) {
+  if (absl::Status s = process.db->Write([](store::Connection& db) {
         db.exec(
             absl::StrCat("PRAGMA cache_size = -", absl::GetFlag(FLAGS_writer_cache_mib) * 1024));
-        // When the WAL is rewound (see Checkpointer), cut it back to 64 MiB
-        // rather than keeping its peak size on disk.
-        db.exec("PRAGMA journal_size_limit = 67108864");
         return absl::OkStatus();
       });
       !s.ok()) {
     config::ExitOnConfigError(process.logger, s);
   }
-  auto checkpointer = approval::Checkpointer::Create(process.db.get(), process.logger);
-  if (!checkpointer.ok()) config::ExitOnConfigError(process.logger, checkpointer.status());
   workday::SystemClock clock;
   auto token = [&process] { return server::ServiceToken(process); };
 
@@ -98,19 +90,18 @@ int main(int argc, char** argv) {
   approval::Views views(deps);
   approval::Reports reports(deps);
   approval::Sweep sweep(deps, process.logger, &process.runner->metrics());
+  server::PeriodicTask sweeper(absl::Seconds(absl::GetFlag(FLAGS_sweep_interval_seconds)),
+                               [&sweep] { sweep.RunAndLog(); });
 
   approval::ApprovalGrpc service(process.calls.get(), {&cases, &desk, &views, &reports});
   process.runner->AddService(&service, approval::v1::ApprovalService::service_full_name());
 
   // Runs after in-flight calls drained and before the store closes.
   process.runner->OnShutdown([&] {
-    sweep.Stop();
+    sweeper.Stop();
     relay.Stop();
-    approval::Statements::Release();
-    (*checkpointer)->Stop();
   });
-  (*checkpointer)->Start(absl::Milliseconds(absl::GetFlag(FLAGS_checkpoint_interval_ms)));
   relay.Start();
-  sweep.Start(absl::Seconds(absl::GetFlag(FLAGS_sweep_interval_seconds)));
+  sweeper.Start();
   return server::ServeUntilSignal(process);
 }

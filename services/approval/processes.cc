@@ -29,7 +29,7 @@ catalog::v1::Implementation Processes::Trim(const catalog::v1::Implementation& i
   return out;
 }
 
-void Processes::Store(SQLite::Database& tx, const catalog::v1::Implementation& implementation) {
+void Processes::Store(store::Connection& tx, const catalog::v1::Implementation& implementation) {
   const std::string blob = implementation.SerializeAsString();
   SQLite::Statement insert(tx,
                            "INSERT OR IGNORE INTO processes (implementation_code, revision,"
@@ -55,7 +55,7 @@ Process Processes::Remember(Key key, catalog::v1::Implementation implementation)
   return memory_.try_emplace(std::move(key), process).first->second;
 }
 
-absl::StatusOr<Process> Processes::Load(SQLite::Database& db, const Key& key) {
+absl::StatusOr<Process> Processes::Load(store::Connection& db, const Key& key) {
   SQLite::Statement q(db,
                       "SELECT implementation FROM processes WHERE implementation_code = ?"
                       " AND revision = ?");
@@ -71,7 +71,7 @@ absl::StatusOr<Process> Processes::Load(SQLite::Database& db, const Key& key) {
   return std::make_shared<const catalog::v1::Implementation>(std::move(implementation));
 }
 
-absl::StatusOr<Process> Processes::GetStored(SQLite::Database& tx, const std::string& code,
+absl::StatusOr<Process> Processes::GetStored(store::Connection& tx, const std::string& code,
                                              int64_t revision) {
   Key key(code, revision);
   if (Process hit = Recall(key)) return hit;
@@ -87,7 +87,7 @@ absl::StatusOr<Process> Processes::Get(const std::string& code, int64_t revision
   Key key(code, revision);
   if (Process hit = Recall(key)) return hit;
   Process stored;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(stored, Load(db, key));
     return absl::OkStatus();
   }));
@@ -102,7 +102,7 @@ absl::StatusOr<Process> Processes::Get(const std::string& code, int64_t revision
                                             revision));
   }
   catalog::v1::Implementation trimmed = Trim(fetched);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& tx) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& tx) {
     Store(tx, trimmed);
     return absl::OkStatus();
   }));

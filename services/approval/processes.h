@@ -7,6 +7,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "libs/store/connection.h"
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -44,11 +46,11 @@ class Processes {
 
   // From memory or the store through the caller's transaction: for steps of
   // cases already open, whose process was stored when they opened.
-  absl::StatusOr<Process> GetStored(SQLite::Database& tx, const std::string& code, int64_t revision)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<Process> GetStored(store::Connection& tx, const std::string& code,
+                                    int64_t revision) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores a process inside the caller's transaction (bulk loads).
-  static void Store(SQLite::Database& tx, const catalog::v1::Implementation& implementation);
+  static void Store(store::Connection& tx, const catalog::v1::Implementation& implementation);
 
   // What approval keeps of an implementation: the name, codes, region,
   // department, limits, handling, stages, materials and result; not the
@@ -59,7 +61,7 @@ class Processes {
   using Key = std::pair<std::string, int64_t>;
   Process Remember(Key key, catalog::v1::Implementation implementation) ABSL_LOCKS_EXCLUDED(mu_);
   Process Recall(const Key& key) const ABSL_LOCKS_EXCLUDED(mu_);
-  static absl::StatusOr<Process> Load(SQLite::Database& db, const Key& key);
+  static absl::StatusOr<Process> Load(store::Connection& db, const Key& key);
 
   store::Database* const db_;
   ImplementationSource* const source_;

@@ -93,7 +93,7 @@ absl::StatusOr<approval::v1::SupervisionReport> Reports::Supervision(
     Tally tally;
   };
   std::map<std::string, Row> departments;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     // Closed = approved (3) or rejected (4) within [from, to).
     std::string sql =
         "SELECT department_id, MAX(region_code),"

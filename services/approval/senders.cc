@@ -4,8 +4,8 @@
 
 #include <grpcpp/client_context.h>
 
+#include "libs/outbox/grpc_sender.h"
 #include "libs/server/call.h"
-#include "libs/status/grpc_status.h"
 
 namespace onewindow::approval {
 namespace {
@@ -18,35 +18,29 @@ std::unique_ptr<grpc::ClientContext> Context(const std::function<std::string()>&
   return context;
 }
 
-absl::Status Outcome(const grpc::Status& status) {
-  if (status.error_code() == grpc::ALREADY_EXISTS) return absl::OkStatus();
-  return status::FromGrpcStatus(status);
-}
-
 }  // namespace
 
-outbox::Sender IntakeSender(intake::v1::IntakeService::StubInterface* intake,
-                            std::function<std::string()> token, absl::Duration timeout) {
-  return [intake, token, timeout](const outbox::PendingEvent& e) -> absl::Status {
-    intake::v1::RecordTransitionRequest request;
-    if (!request.ParseFromString(e.event.payload)) {
-      return absl::InvalidArgumentError("unparsable record_transition payload");
-    }
-    intake::v1::RecordTransitionResponse reply;
-    return Outcome(intake->RecordTransition(Context(token, timeout).get(), request, &reply));
-  };
+outbox::AsyncSender IntakeSender(intake::v1::IntakeService::StubInterface* intake,
+                                 std::function<std::string()> token, absl::Duration timeout) {
+  return outbox::GrpcSender<intake::v1::RecordTransitionRequest,
+                            intake::v1::RecordTransitionResponse>(
+      "record_transition", [token, timeout] { return Context(token, timeout); },
+      [intake](grpc::ClientContext* context, const intake::v1::RecordTransitionRequest* request,
+               intake::v1::RecordTransitionResponse* reply,
+               std::function<void(grpc::Status)> on_done) {
+        intake->async()->RecordTransition(context, request, reply, std::move(on_done));
+      });
 }
 
-outbox::Sender NotifySender(notification::v1::NotificationService::StubInterface* notification,
-                            std::function<std::string()> token, absl::Duration timeout) {
-  return [notification, token, timeout](const outbox::PendingEvent& e) -> absl::Status {
-    notification::v1::NotifyRequest request;
-    if (!request.ParseFromString(e.event.payload)) {
-      return absl::InvalidArgumentError("unparsable notify payload");
-    }
-    notification::v1::NotifyResponse reply;
-    return Outcome(notification->Notify(Context(token, timeout).get(), request, &reply));
-  };
+outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
+                                 std::function<std::string()> token, absl::Duration timeout) {
+  return outbox::GrpcSender<notification::v1::NotifyRequest, notification::v1::NotifyResponse>(
+      "notify", [token, timeout] { return Context(token, timeout); },
+      [notification](grpc::ClientContext* context, const notification::v1::NotifyRequest* request,
+                     notification::v1::NotifyResponse* reply,
+                     std::function<void(grpc::Status)> on_done) {
+        notification->async()->Notify(context, request, reply, std::move(on_done));
+      });
 }
 
 }  // namespace onewindow::approval

@@ -58,11 +58,9 @@ Sweep::Sweep(Deps deps, log::Logger logger, prometheus::Registry* metrics)
                                                                     2.5, 5, 10, 30});
 }
 
-Sweep::~Sweep() { Stop(); }
-
 absl::StatusOr<Sweep::Batch> Sweep::MarkBatch(Scope scope, absl::Time now) {
   Batch result;
-  RETURN_IF_ERROR(deps_.db->Write([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& tx) -> absl::Status {
     std::vector<TaskRecord> tasks;
     std::vector<std::string> case_ids;
     if (scope == Scope::kTask) {
@@ -167,7 +165,7 @@ absl::Status Sweep::RefreshGauges() {
     double due_soon_cases = 0, on_time = 0, late = 0;
   };
   std::map<std::string, Counts> counts;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     SQLite::Statement tasks(db,
                             "SELECT department_id, COUNT(*), SUM(mark = 2), SUM(mark = 3)"
                             " FROM tasks WHERE state <= 2 GROUP BY department_id");
@@ -218,33 +216,17 @@ absl::Status Sweep::RefreshGauges() {
   return absl::OkStatus();
 }
 
-void Sweep::Start(absl::Duration interval) {
-  thread_ = std::thread([this, interval] {
-    while (true) {
-      absl::StatusOr<Result> result = RunOnce();
-      if (!result.ok()) {
-        logger_.Warn("timeliness sweep failed", {{"error", result.status().ToString()}});
-      } else if (result->tasks_red + result->tasks_yellow + result->cases_red +
-                     result->cases_yellow >
-                 0) {
-        logger_.Info("timeliness sweep", {{"tasks_yellow", result->tasks_yellow},
-                                          {"tasks_red", result->tasks_red},
-                                          {"cases_yellow", result->cases_yellow},
-                                          {"cases_red", result->cases_red}});
-      }
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stop_), interval);
-      if (stop_) return;
-    }
-  });
-}
-
-void Sweep::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
+void Sweep::RunAndLog() {
+  absl::StatusOr<Result> result = RunOnce();
+  if (!result.ok()) {
+    logger_.Warn("timeliness sweep failed", {{"error", result.status().ToString()}});
+  } else if (result->tasks_red + result->tasks_yellow + result->cases_red + result->cases_yellow >
+             0) {
+    logger_.Info("timeliness sweep", {{"tasks_yellow", result->tasks_yellow},
+                                      {"tasks_red", result->tasks_red},
+                                      {"cases_yellow", result->cases_yellow},
+                                      {"cases_red", result->cases_red}});
   }
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace onewindow::approval

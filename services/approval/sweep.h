@@ -2,16 +2,13 @@
 
 #include <set>
 #include <string>
-#include <thread>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/log/logger.h"
 #include "services/approval/deps.h"
@@ -25,6 +22,7 @@ namespace onewindow::approval {
 // "dept:<department>"). Marks only ever rise, and each is announced under an
 // event id of its own, so a sweep interrupted by a crash repeats nothing
 // when it runs again. Each pass also refreshes per-department gauges.
+// main.cc runs RunAndLog on a server::PeriodicTask.
 class Sweep {
  public:
   struct Result {
@@ -36,14 +34,13 @@ class Sweep {
 
   // `metrics` may be null (tests without gauges).
   Sweep(Deps deps, log::Logger logger, prometheus::Registry* metrics);
-  ~Sweep();
 
   // One pass at the clock's now, in batches of short transactions.
   absl::StatusOr<Result> RunOnce();
 
-  // Runs a pass every `interval` on a thread of its own until Stop().
-  void Start(absl::Duration interval);
-  void Stop();
+  // RunOnce for a background loop, which has nobody to return to: a
+  // failure is logged and the next pass tries again.
+  void RunAndLog();
 
  private:
   enum class Scope { kTask, kCase };
@@ -71,10 +68,6 @@ class Sweep {
   prometheus::Histogram* duration_ = nullptr;
   // Departments with gauges, so one that empties is set to 0, not left stale.
   std::set<std::string> gauged_;
-
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
 };
 
 }  // namespace onewindow::approval

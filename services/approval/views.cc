@@ -67,7 +67,7 @@ absl::StatusOr<approval::v1::ListQueueResponse> Views::Queue(
   RETURN_IF_ERROR(ParseQueueToken(request.page_token(), query));
 
   std::vector<TaskRecord> tasks;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     tasks = case_store::ListQueue(db, query);
     return absl::OkStatus();
   }));
@@ -86,7 +86,7 @@ absl::StatusOr<approval::v1::CaseDetail> Views::Detail(const auth::v1::Principal
   std::vector<TaskRecord> tasks;
   std::vector<approval::v1::AuditEntry> history;
   Process process;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) -> absl::Status {
     record = case_store::FindCase(db, case_id);
     if (!record.has_value()) return absl::OkStatus();
     tasks = case_store::TasksOfCase(db, case_id);
@@ -118,7 +118,7 @@ absl::StatusOr<approval::v1::ListAuditResponse> Views::Audit(
   std::optional<CaseRecord> record;
   std::vector<TaskRecord> tasks;
   std::vector<approval::v1::AuditEntry> entries;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     record = case_store::FindCase(db, request.case_id());
     if (!record.has_value()) return absl::OkStatus();
     tasks = case_store::TasksOfCase(db, request.case_id());

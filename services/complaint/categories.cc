@@ -43,7 +43,7 @@ bool ValidCode(const std::string& code) {
   return true;
 }
 
-void Store(SQLite::Database& db, const Category& category) {
+void Store(store::Connection& db, const Category& category) {
   SQLite::Statement upsert(db,
                            "INSERT INTO categories (code, body) VALUES (?, ?)"
                            " ON CONFLICT (code) DO UPDATE SET body = excluded.body");
@@ -195,7 +195,7 @@ void CheckAnswers(const Category& category,
 
 absl::Status Categories::Init() {
   std::map<std::string, Category> loaded;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement count(db, "SELECT COUNT(*) FROM categories");
     count.executeStep();
     if (count.getColumn(0).getInt64() == 0) {
@@ -239,7 +239,7 @@ absl::StatusOr<Category> Categories::Put(Category category) {
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   // mu_ is never held across a database call (see DispatchRules::Put).
   absl::MutexLock writing(&write_mu_);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     Store(db, category);
     return absl::OkStatus();
   }));

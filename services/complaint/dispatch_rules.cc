@@ -112,7 +112,7 @@ absl::Status ValidateRule(const DispatchRule& rule) {
 
 absl::Status DispatchRules::Load() {
   std::vector<DispatchRule> loaded;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, "SELECT body FROM dispatch_rules ORDER BY rule_id");
     while (q.executeStep()) loaded.push_back(ParseRule(q.getColumn(0)));
     return absl::OkStatus();
@@ -129,7 +129,7 @@ absl::StatusOr<DispatchRule> DispatchRules::Put(DispatchRule rule) {
   // mu_ itself is never held across a database call, because new orders
   // read the cache inside their write transaction.
   absl::MutexLock writing(&write_mu_);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement upsert(db,
                              "INSERT INTO dispatch_rules (rule_id, body) VALUES (?, ?)"
                              " ON CONFLICT (rule_id) DO UPDATE SET body = excluded.body");
@@ -153,7 +153,7 @@ absl::StatusOr<DispatchRule> DispatchRules::Put(DispatchRule rule) {
 absl::Status DispatchRules::Delete(const std::string& rule_id) {
   absl::MutexLock writing(&write_mu_);
   int deleted = 0;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement del(db, "DELETE FROM dispatch_rules WHERE rule_id = ?");
     del.bind(1, rule_id);
     deleted = del.exec();

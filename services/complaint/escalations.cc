@@ -18,7 +18,7 @@ absl::StatusOr<Escalations::Result> Escalations::Sweep() {
   Result result;
   while (true) {
     std::vector<std::string> ids;
-    RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+    RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
       ids = WorkOrderStore::DueForEscalation(db, now, kBatch);
       return absl::OkStatus();
     }));
@@ -58,33 +58,17 @@ absl::StatusOr<Escalations::Result> Escalations::Sweep() {
   return result;
 }
 
-void Supervisor::Start() {
-  thread_ = std::thread([this] { Run(); });
-}
-
-void Supervisor::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
+void Supervisor::RunOnce() {
+  absl::StatusOr<Escalations::Result> result = escalations_->Sweep();
+  if (!result.ok()) {
+    logger_.Warn("supervision sweep failed", {{"error", result.status().ToString()}});
+    return;
   }
-  if (thread_.joinable()) thread_.join();
-}
-
-void Supervisor::Run() {
-  while (true) {
-    absl::StatusOr<Escalations::Result> result = escalations_->Sweep();
-    if (!result.ok()) {
-      logger_.Warn("supervision sweep failed", {{"error", result.status().ToString()}});
-    } else {
-      if (result->reminders + result->notices > 0) {
-        logger_.Info("orders escalated",
-                     {{"reminders", result->reminders}, {"notices", result->notices}});
-      }
-      if (on_result_) on_result_(*result);
-    }
-    absl::MutexLock lock(&mu_);
-    if (mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_)) return;
+  if (result->reminders + result->notices > 0) {
+    logger_.Info("orders escalated",
+                 {{"reminders", result->reminders}, {"notices", result->notices}});
   }
+  if (on_result_) on_result_(*result);
 }
 
 }  // namespace onewindow::complaint

@@ -1,11 +1,8 @@
 #pragma once
 
-#include <thread>
+#include <functional>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "libs/log/logger.h"
 #include "services/complaint/order_writer.h"
 
@@ -31,30 +28,21 @@ class Escalations {
   Env env_;
 };
 
-// Runs Escalations::Sweep every `interval` on its own thread.
+// One supervision round for a background loop (main.cc runs it on a
+// server::PeriodicTask): sweeps, logs what was escalated or why the sweep
+// failed, and hands a successful result to `on_result`.
 class Supervisor {
  public:
-  Supervisor(Escalations* escalations, absl::Duration interval, log::Logger logger,
+  Supervisor(Escalations* escalations, log::Logger logger,
              std::function<void(const Escalations::Result&)> on_result = nullptr)
-      : escalations_(escalations),
-        interval_(interval),
-        logger_(std::move(logger)),
-        on_result_(std::move(on_result)) {}
-  ~Supervisor() { Stop(); }
+      : escalations_(escalations), logger_(std::move(logger)), on_result_(std::move(on_result)) {}
 
-  void Start();
-  void Stop();
+  void RunOnce();
 
  private:
-  void Run();
-
   Escalations* escalations_;
-  const absl::Duration interval_;
   const log::Logger logger_;
   std::function<void(const Escalations::Result&)> on_result_;
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
 };
 
 }  // namespace onewindow::complaint

@@ -62,6 +62,23 @@ WorkOrder Lifecycle::ViewFor(const auth::v1::Principal& caller, const WorkOrder&
   return Redact(order, ClassifyViewer(&caller, order, *env_.policy));
 }
 
+absl::StatusOr<WorkOrder> Lifecycle::Apply(const auth::v1::Principal& caller, const std::string& id,
+                                           absl::Time now, Transition fn) const {
+  ASSIGN_OR_RETURN(StoredOrder stored, ApplyTransition(env_, id, now, fn));
+  return ViewFor(caller, stored.order);
+}
+
+absl::StatusOr<WorkOrder> Lifecycle::ApplyAssigned(const auth::v1::Principal& caller,
+                                                   const std::string& id, absl::Time now,
+                                                   std::initializer_list<WorkOrderState> states,
+                                                   absl::string_view action, OrderChange fn) const {
+  return Apply(caller, id, now, [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
+    RETURN_IF_ERROR(RequireAssigned(caller, s.order));
+    RETURN_IF_ERROR(RequireState(s.order, states, action));
+    return fn(s.order, notices);
+  });
+}
+
 absl::StatusOr<WorkOrder> Lifecycle::Dispatch(
     const auth::v1::Principal& caller, const complaint::v1::DispatchWorkOrderRequest& request) {
   RETURN_IF_ERROR(RequireDispatcher(caller, *env_.policy));
@@ -75,42 +92,33 @@ absl::StatusOr<WorkOrder> Lifecycle::Dispatch(
   if (request.note().size() > kMaxNoteBytes) problems.push_back("note: longer than 1000 bytes");
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(
-          env_, request.work_order_id(), now,
-          [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
-            WorkOrder& o = s.order;
-            RETURN_IF_ERROR(
-                RequireState(o, {complaint::v1::RECEIVED, complaint::v1::DISPATCHED}, "dispatch"));
-            const bool transfer = o.state() == complaint::v1::DISPATCHED;
-            o.set_state(complaint::v1::DISPATCHED);
-            o.set_assigned_department_id(request.department_id());
-            *o.mutable_dispatch_time() = store::ToProtoTime(now);
-            Record(o, now, transfer ? "transferred" : "dispatched", "dispatcher", request.note());
-            notices.push_back({kDispatched, DepartmentRecipient(request.department_id()),
-                               OrderParams(o), o.urgent()});
-            return absl::OkStatus();
-          }));
-  return ViewFor(caller, stored.order);
+  return Apply(
+      caller, request.work_order_id(), now,
+      [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
+        WorkOrder& o = s.order;
+        RETURN_IF_ERROR(
+            RequireState(o, {complaint::v1::RECEIVED, complaint::v1::DISPATCHED}, "dispatch"));
+        const bool transfer = o.state() == complaint::v1::DISPATCHED;
+        o.set_state(complaint::v1::DISPATCHED);
+        o.set_assigned_department_id(request.department_id());
+        *o.mutable_dispatch_time() = store::ToProtoTime(now);
+        Record(o, now, transfer ? "transferred" : "dispatched", "dispatcher", request.note());
+        notices.push_back({kDispatched, DepartmentRecipient(request.department_id()),
+                           OrderParams(o), o.urgent()});
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::SignFor(
     const auth::v1::Principal& caller, const complaint::v1::SignForWorkOrderRequest& request) {
   RETURN_IF_ERROR(CheckRequest(request.work_order_id(), "", "", 0, false));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(StoredOrder stored,
-                   ApplyTransition(env_, request.work_order_id(), now,
-                                   [&](StoredOrder& s, std::vector<Notice>&) -> absl::Status {
-                                     WorkOrder& o = s.order;
-                                     RETURN_IF_ERROR(RequireAssigned(caller, o));
-                                     RETURN_IF_ERROR(RequireState(o, {complaint::v1::DISPATCHED},
-                                                                  "signing for"));
-                                     o.set_state(complaint::v1::SIGNED_FOR);
-                                     Record(o, now, "signed_for", o.assigned_department_id());
-                                     return absl::OkStatus();
-                                   }));
-  return ViewFor(caller, stored.order);
+  return ApplyAssigned(caller, request.work_order_id(), now, {complaint::v1::DISPATCHED},
+                       "signing for", [&](WorkOrder& o, std::vector<Notice>&) -> absl::Status {
+                         o.set_state(complaint::v1::SIGNED_FOR);
+                         Record(o, now, "signed_for", o.assigned_department_id());
+                         return absl::OkStatus();
+                       });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::Return(const auth::v1::Principal& caller,
@@ -118,34 +126,27 @@ absl::StatusOr<WorkOrder> Lifecycle::Return(const auth::v1::Principal& caller,
   RETURN_IF_ERROR(
       CheckRequest(request.work_order_id(), request.reason(), "reason", kMaxNoteBytes, true));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(
-          env_, request.work_order_id(), now,
-          [&](StoredOrder& s, std::vector<Notice>&) -> absl::Status {
-            WorkOrder& o = s.order;
-            RETURN_IF_ERROR(RequireAssigned(caller, o));
-            RETURN_IF_ERROR(RequireState(o, {complaint::v1::DISPATCHED, complaint::v1::SIGNED_FOR},
-                                         "returning"));
-            const absl::Time window_end =
-                workday::AddWorkingDays(*env_.calendar, store::FromProtoTime(o.dispatch_time()),
-                                        env_.policy->return_window_days);
-            if (now >= window_end) {
-              return absl::FailedPreconditionError(
-                  absl::StrCat("the return window (", env_.policy->return_window_days,
-                               " working days after dispatch) has passed; request an extension "
-                               "or handle the order"));
-            }
-            const std::string department = o.assigned_department_id();
-            o.set_state(complaint::v1::RECEIVED);
-            o.clear_assigned_department_id();
-            o.clear_dispatch_time();
-            o.set_return_count(o.return_count() + 1);
-            if (o.extension().state() == complaint::v1::EXTENSION_PENDING) o.clear_extension();
-            Record(o, now, "returned", department, request.reason());
-            return absl::OkStatus();
-          }));
-  return ViewFor(caller, stored.order);
+  return ApplyAssigned(
+      caller, request.work_order_id(), now, {complaint::v1::DISPATCHED, complaint::v1::SIGNED_FOR},
+      "returning", [&](WorkOrder& o, std::vector<Notice>&) -> absl::Status {
+        const absl::Time window_end =
+            workday::AddWorkingDays(*env_.calendar, store::FromProtoTime(o.dispatch_time()),
+                                    env_.policy->return_window_days);
+        if (now >= window_end) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("the return window (", env_.policy->return_window_days,
+                           " working days after dispatch) has passed; request an extension "
+                           "or handle the order"));
+        }
+        const std::string department = o.assigned_department_id();
+        o.set_state(complaint::v1::RECEIVED);
+        o.clear_assigned_department_id();
+        o.clear_dispatch_time();
+        o.set_return_count(o.return_count() + 1);
+        if (o.extension().state() == complaint::v1::EXTENSION_PENDING) o.clear_extension();
+        Record(o, now, "returned", department, request.reason());
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::RequestExtension(
@@ -157,35 +158,28 @@ absl::StatusOr<WorkOrder> Lifecycle::RequestExtension(
   if (request.reason().size() > kMaxNoteBytes) problems.push_back("reason: longer than 1000 bytes");
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(
-          env_, request.work_order_id(), now,
-          [&](StoredOrder& s, std::vector<Notice>&) -> absl::Status {
-            WorkOrder& o = s.order;
-            RETURN_IF_ERROR(RequireAssigned(caller, o));
-            RETURN_IF_ERROR(RequireState(o, {complaint::v1::SIGNED_FOR, complaint::v1::HANDLED},
-                                         "an extension"));
-            if (o.extension().state() == complaint::v1::EXTENSION_PENDING) {
-              return absl::FailedPreconditionError("an extension request is already pending");
-            }
-            const int left = env_.policy->max_extension_days - o.extension_days_granted();
-            if (request.days() > left) {
-              return absl::InvalidArgumentError(
-                  absl::StrCat("days: at most ", left, " more working days may be granted (",
-                               env_.policy->max_extension_days, " in all)"));
-            }
-            complaint::v1::Extension* e = o.mutable_extension();
-            e->Clear();
-            e->set_days(request.days());
-            e->set_reason(request.reason());
-            e->set_state(complaint::v1::EXTENSION_PENDING);
-            *e->mutable_request_time() = store::ToProtoTime(now);
-            Record(o, now, "extension_requested", o.assigned_department_id(),
-                   absl::StrCat(request.days(), " working days: ", request.reason()));
-            return absl::OkStatus();
-          }));
-  return ViewFor(caller, stored.order);
+  return ApplyAssigned(
+      caller, request.work_order_id(), now, {complaint::v1::SIGNED_FOR, complaint::v1::HANDLED},
+      "an extension", [&](WorkOrder& o, std::vector<Notice>&) -> absl::Status {
+        if (o.extension().state() == complaint::v1::EXTENSION_PENDING) {
+          return absl::FailedPreconditionError("an extension request is already pending");
+        }
+        const int left = env_.policy->max_extension_days - o.extension_days_granted();
+        if (request.days() > left) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("days: at most ", left, " more working days may be granted (",
+                           env_.policy->max_extension_days, " in all)"));
+        }
+        complaint::v1::Extension* e = o.mutable_extension();
+        e->Clear();
+        e->set_days(request.days());
+        e->set_reason(request.reason());
+        e->set_state(complaint::v1::EXTENSION_PENDING);
+        *e->mutable_request_time() = store::ToProtoTime(now);
+        Record(o, now, "extension_requested", o.assigned_department_id(),
+               absl::StrCat(request.days(), " working days: ", request.reason()));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::DecideExtension(
@@ -194,39 +188,36 @@ absl::StatusOr<WorkOrder> Lifecycle::DecideExtension(
   RETURN_IF_ERROR(CheckRequest(request.work_order_id(), request.note(), "note", kMaxNoteBytes,
                                !request.approve()));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(env_, request.work_order_id(), now,
-                      [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
-                        WorkOrder& o = s.order;
-                        if (o.extension().state() != complaint::v1::EXTENSION_PENDING ||
-                            !IsBeingHandled(o.state())) {
-                          return absl::FailedPreconditionError("no extension request is pending");
-                        }
-                        complaint::v1::Extension* e = o.mutable_extension();
-                        e->set_decision_note(request.note());
-                        *e->mutable_decide_time() = store::ToProtoTime(now);
-                        if (request.approve()) {
-                          e->set_state(complaint::v1::EXTENSION_APPROVED);
-                          o.set_extension_days_granted(o.extension_days_granted() + e->days());
-                          *o.mutable_due_time() = store::ToProtoTime(ExtendDeadline(
-                              *env_.calendar, store::FromProtoTime(o.due_time()), e->days()));
-                          // A new deadline earns its own reminder and notice.
-                          o.set_escalation_level(0);
-                          Record(o, now, "extension_approved", "dispatcher", request.note());
-                        } else {
-                          e->set_state(complaint::v1::EXTENSION_REFUSED);
-                          Record(o, now, "extension_refused", "dispatcher", request.note());
-                        }
-                        std::map<std::string, std::string> params = OrderParams(o);
-                        params["decision"] = request.approve() ? "approved" : "refused";
-                        if (!request.note().empty()) params["reason"] = ParamText(request.note());
-                        notices.push_back({kExtensionDecided,
-                                           DepartmentRecipient(o.assigned_department_id()), params,
-                                           false});
-                        return absl::OkStatus();
-                      }));
-  return ViewFor(caller, stored.order);
+  return Apply(
+      caller, request.work_order_id(), now,
+      [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
+        WorkOrder& o = s.order;
+        if (o.extension().state() != complaint::v1::EXTENSION_PENDING ||
+            !IsBeingHandled(o.state())) {
+          return absl::FailedPreconditionError("no extension request is pending");
+        }
+        complaint::v1::Extension* e = o.mutable_extension();
+        e->set_decision_note(request.note());
+        *e->mutable_decide_time() = store::ToProtoTime(now);
+        if (request.approve()) {
+          e->set_state(complaint::v1::EXTENSION_APPROVED);
+          o.set_extension_days_granted(o.extension_days_granted() + e->days());
+          *o.mutable_due_time() = store::ToProtoTime(
+              ExtendDeadline(*env_.calendar, store::FromProtoTime(o.due_time()), e->days()));
+          // A new deadline earns its own reminder and notice.
+          o.set_escalation_level(0);
+          Record(o, now, "extension_approved", "dispatcher", request.note());
+        } else {
+          e->set_state(complaint::v1::EXTENSION_REFUSED);
+          Record(o, now, "extension_refused", "dispatcher", request.note());
+        }
+        std::map<std::string, std::string> params = OrderParams(o);
+        params["decision"] = request.approve() ? "approved" : "refused";
+        if (!request.note().empty()) params["reason"] = ParamText(request.note());
+        notices.push_back(
+            {kExtensionDecided, DepartmentRecipient(o.assigned_department_id()), params, false});
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::Handle(const auth::v1::Principal& caller,
@@ -234,19 +225,13 @@ absl::StatusOr<WorkOrder> Lifecycle::Handle(const auth::v1::Principal& caller,
   RETURN_IF_ERROR(
       CheckRequest(request.work_order_id(), request.note(), "note", kMaxTextBytes, true));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(env_, request.work_order_id(), now,
-                      [&](StoredOrder& s, std::vector<Notice>&) -> absl::Status {
-                        WorkOrder& o = s.order;
-                        RETURN_IF_ERROR(RequireAssigned(caller, o));
-                        RETURN_IF_ERROR(RequireState(o, {complaint::v1::SIGNED_FOR}, "handling"));
-                        o.set_state(complaint::v1::HANDLED);
-                        o.set_handling_note(request.note());
-                        Record(o, now, "handled", o.assigned_department_id());
-                        return absl::OkStatus();
-                      }));
-  return ViewFor(caller, stored.order);
+  return ApplyAssigned(caller, request.work_order_id(), now, {complaint::v1::SIGNED_FOR},
+                       "handling", [&](WorkOrder& o, std::vector<Notice>&) -> absl::Status {
+                         o.set_state(complaint::v1::HANDLED);
+                         o.set_handling_note(request.note());
+                         Record(o, now, "handled", o.assigned_department_id());
+                         return absl::OkStatus();
+                       });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::Reply(const auth::v1::Principal& caller,
@@ -254,46 +239,40 @@ absl::StatusOr<WorkOrder> Lifecycle::Reply(const auth::v1::Principal& caller,
   RETURN_IF_ERROR(
       CheckRequest(request.work_order_id(), request.reply(), "reply", kMaxTextBytes, true));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(
-          env_, request.work_order_id(), now,
-          [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
-            WorkOrder& o = s.order;
-            RETURN_IF_ERROR(RequireAssigned(caller, o));
-            RETURN_IF_ERROR(RequireState(o, {complaint::v1::HANDLED}, "replying"));
-            o.set_state(complaint::v1::REPLIED);
-            o.set_reply(request.reply());
-            *o.mutable_reply_time() = store::ToProtoTime(now);
-            o.set_replied_on_time(now <= store::FromProtoTime(o.due_time()));
-            *o.mutable_callback_due_time() = store::ToProtoTime(
-                workday::AddWorkingDays(*env_.calendar, now, env_.policy->callback_days));
-            if (o.extension().state() == complaint::v1::EXTENSION_PENDING) o.clear_extension();
-            Record(o, now, "replied", o.assigned_department_id());
-            const complaint::v1::Complainant& c = o.complainant();
-            if (c.account_id().empty() && c.phone().empty() && c.email().empty()) {
-              o.set_state(complaint::v1::CLOSED);
-              o.set_callback_result(complaint::v1::NOT_REACHABLE);
-              *o.mutable_close_time() = store::ToProtoTime(now);
-              Record(o, now, "closed", "system", "nobody to call back");
-              return absl::OkStatus();
-            }
-            std::map<std::string, std::string> params = OrderParams(o);
-            params["reply"] = ParamText(o.reply());
-            const bool rectification = o.kind() == complaint::v1::RECTIFICATION;
-            if (rectification) {
-              // rating.follow_up names the rated application.
-              const auto& a = o.attributes();
-              if (a.count("application_number")) params["number"] = a.at("application_number");
-              if (a.count("item_name")) params["item_name"] = a.at("item_name");
-              if (a.count("level")) params["level"] = a.at("level");
-            }
-            notices.push_back(
-                {rectification ? kRatingFollowUp : kReplied, c.account_id(), params, false});
-            notices.push_back({kCallbackRequested, c.account_id(), OrderParams(o), false});
-            return absl::OkStatus();
-          }));
-  return ViewFor(caller, stored.order);
+  return ApplyAssigned(
+      caller, request.work_order_id(), now, {complaint::v1::HANDLED}, "replying",
+      [&](WorkOrder& o, std::vector<Notice>& notices) -> absl::Status {
+        o.set_state(complaint::v1::REPLIED);
+        o.set_reply(request.reply());
+        *o.mutable_reply_time() = store::ToProtoTime(now);
+        o.set_replied_on_time(now <= store::FromProtoTime(o.due_time()));
+        *o.mutable_callback_due_time() = store::ToProtoTime(
+            workday::AddWorkingDays(*env_.calendar, now, env_.policy->callback_days));
+        if (o.extension().state() == complaint::v1::EXTENSION_PENDING) o.clear_extension();
+        Record(o, now, "replied", o.assigned_department_id());
+        const complaint::v1::Complainant& c = o.complainant();
+        if (c.account_id().empty() && c.phone().empty() && c.email().empty()) {
+          o.set_state(complaint::v1::CLOSED);
+          o.set_callback_result(complaint::v1::NOT_REACHABLE);
+          *o.mutable_close_time() = store::ToProtoTime(now);
+          Record(o, now, "closed", "system", "nobody to call back");
+          return absl::OkStatus();
+        }
+        std::map<std::string, std::string> params = OrderParams(o);
+        params["reply"] = ParamText(o.reply());
+        const bool rectification = o.kind() == complaint::v1::RECTIFICATION;
+        if (rectification) {
+          // rating.follow_up names the rated application.
+          const auto& a = o.attributes();
+          if (a.count("application_number")) params["number"] = a.at("application_number");
+          if (a.count("item_name")) params["item_name"] = a.at("item_name");
+          if (a.count("level")) params["level"] = a.at("level");
+        }
+        notices.push_back(
+            {rectification ? kRatingFollowUp : kReplied, c.account_id(), params, false});
+        notices.push_back({kCallbackRequested, c.account_id(), OrderParams(o), false});
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<WorkOrder> Lifecycle::RecordCallback(
@@ -307,51 +286,46 @@ absl::StatusOr<WorkOrder> Lifecycle::RecordCallback(
   if (request.note().size() > kMaxNoteBytes) problems.push_back("note: longer than 1000 bytes");
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   const absl::Time now = env_.clock->Now();
-  ASSIGN_OR_RETURN(
-      StoredOrder stored,
-      ApplyTransition(
-          env_, request.work_order_id(), now,
-          [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
-            WorkOrder& o = s.order;
-            const Viewer viewer = ClassifyViewer(&caller, o, *env_.policy);
-            if (viewer == Viewer::kNobody) {
-              return absl::NotFoundError(
-                  absl::StrCat("work order ", o.work_order_id(), " not found"));
-            }
-            const bool dispatcher = IsDispatcher(caller, *env_.policy);
-            if (viewer != Viewer::kOwner && !dispatcher) {
-              return absl::PermissionDeniedError(
-                  "the callback is recorded by the complainant or a dispatcher");
-            }
-            if (request.result() == complaint::v1::NOT_REACHABLE && !dispatcher) {
-              return absl::PermissionDeniedError("only a dispatcher records NOT_REACHABLE");
-            }
-            RETURN_IF_ERROR(RequireState(o, {complaint::v1::REPLIED}, "a callback"));
-            o.set_callback_result(request.result());
-            o.set_callback_note(request.note());
-            Record(o, now, "callback", viewer == Viewer::kOwner ? "citizen" : "dispatcher",
-                   complaint::v1::CallbackResult_Name(request.result()));
-            if (request.result() == complaint::v1::DISSATISFIED && o.reopen_count() == 0) {
-              // Reopened once, to the same department, with a fresh deadline.
-              o.set_reopen_count(1);
-              o.set_state(complaint::v1::DISPATCHED);
-              *o.mutable_dispatch_time() = store::ToProtoTime(now);
-              s.clock_start = now;
-              *o.mutable_due_time() =
-                  store::ToProtoTime(DeadlineFrom(env_, now, o.kind(), o.urgent()));
-              o.set_escalation_level(0);
-              o.clear_extension();
-              Record(o, now, "reopened", "system", request.note());
-              notices.push_back({kDispatched, DepartmentRecipient(o.assigned_department_id()),
-                                 OrderParams(o), o.urgent()});
-              return absl::OkStatus();
-            }
-            o.set_state(complaint::v1::CLOSED);
-            *o.mutable_close_time() = store::ToProtoTime(now);
-            Record(o, now, "closed", "system");
-            return absl::OkStatus();
-          }));
-  return ViewFor(caller, stored.order);
+  return Apply(
+      caller, request.work_order_id(), now,
+      [&](StoredOrder& s, std::vector<Notice>& notices) -> absl::Status {
+        WorkOrder& o = s.order;
+        const Viewer viewer = ClassifyViewer(&caller, o, *env_.policy);
+        if (viewer == Viewer::kNobody) {
+          return absl::NotFoundError(absl::StrCat("work order ", o.work_order_id(), " not found"));
+        }
+        const bool dispatcher = IsDispatcher(caller, *env_.policy);
+        if (viewer != Viewer::kOwner && !dispatcher) {
+          return absl::PermissionDeniedError(
+              "the callback is recorded by the complainant or a dispatcher");
+        }
+        if (request.result() == complaint::v1::NOT_REACHABLE && !dispatcher) {
+          return absl::PermissionDeniedError("only a dispatcher records NOT_REACHABLE");
+        }
+        RETURN_IF_ERROR(RequireState(o, {complaint::v1::REPLIED}, "a callback"));
+        o.set_callback_result(request.result());
+        o.set_callback_note(request.note());
+        Record(o, now, "callback", viewer == Viewer::kOwner ? "citizen" : "dispatcher",
+               complaint::v1::CallbackResult_Name(request.result()));
+        if (request.result() == complaint::v1::DISSATISFIED && o.reopen_count() == 0) {
+          // Reopened once, to the same department, with a fresh deadline.
+          o.set_reopen_count(1);
+          o.set_state(complaint::v1::DISPATCHED);
+          *o.mutable_dispatch_time() = store::ToProtoTime(now);
+          s.clock_start = now;
+          *o.mutable_due_time() = store::ToProtoTime(DeadlineFrom(env_, now, o.kind(), o.urgent()));
+          o.set_escalation_level(0);
+          o.clear_extension();
+          Record(o, now, "reopened", "system", request.note());
+          notices.push_back({kDispatched, DepartmentRecipient(o.assigned_department_id()),
+                             OrderParams(o), o.urgent()});
+          return absl::OkStatus();
+        }
+        o.set_state(complaint::v1::CLOSED);
+        *o.mutable_close_time() = store::ToProtoTime(now);
+        Record(o, now, "closed", "system");
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace onewindow::complaint

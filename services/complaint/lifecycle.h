@@ -1,6 +1,13 @@
 #pragma once
 
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "onewindow/auth/v1/principal.pb.h"
 #include "onewindow/complaint/v1/complaint.pb.h"
 #include "services/complaint/order_writer.h"
@@ -64,6 +71,20 @@ class Lifecycle {
                                const complaint::v1::WorkOrder& order) const;
   complaint::v1::WorkOrder ViewFor(const auth::v1::Principal& caller,
                                    const complaint::v1::WorkOrder& order) const;
+  // ApplyTransition, then the order as the caller may see it.
+  absl::StatusOr<complaint::v1::WorkOrder> Apply(const auth::v1::Principal& caller,
+                                                 const std::string& id, absl::Time now,
+                                                 Transition fn) const;
+  // A step of the assigned department: `fn` runs only once the caller is
+  // one of its handlers and the order is in one of `states` (named `action`
+  // in the FAILED_PRECONDITION otherwise), in that order, so that a caller
+  // who may not act learns nothing of the order's state.
+  using OrderChange = absl::FunctionRef<absl::Status(complaint::v1::WorkOrder& order,
+                                                     std::vector<Notice>& notices)>;
+  absl::StatusOr<complaint::v1::WorkOrder> ApplyAssigned(
+      const auth::v1::Principal& caller, const std::string& id, absl::Time now,
+      std::initializer_list<complaint::v1::WorkOrderState> states, absl::string_view action,
+      OrderChange fn) const;
 
   Env env_;
 };

@@ -7,6 +7,7 @@
 #include "libs/config/flags.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
+#include "libs/server/periodic.h"
 #include "libs/workday/deadline.h"
 #include "services/complaint/complaint_grpc.h"
 #include "services/complaint/grpc_application_directory.h"
@@ -116,14 +117,16 @@ int main(int argc, char** argv) {
       complaint::kNotifyTopic,
       complaint::MakeNotifySender(client::MakeChannel(client::AddressOf("notification")), token));
   complaint::Supervisor supervisor(
-      &escalations, absl::Seconds(std::max(1, absl::GetFlag(FLAGS_supervision_interval_seconds))),
-      process.logger, [&](const complaint::Escalations::Result& r) {
+      &escalations, process.logger, [&](const complaint::Escalations::Result& r) {
         metrics.Escalated(r.reminders, r.notices);
         if (r.reminders + r.notices > 0) relay.Wake();
         if (absl::Status s = metrics.RefreshOrderGauges(*db, clock.Now()); !s.ok()) {
           process.logger.Warn("work order gauges not refreshed", {{"error", s.ToString()}});
         }
       });
+  server::PeriodicTask supervision(
+      absl::Seconds(std::max(1, absl::GetFlag(FLAGS_supervision_interval_seconds))),
+      [&supervisor] { supervisor.RunOnce(); });
 
   complaint::ComplaintGrpc service(
       process.calls.get(), {&intake, &lifecycle, &queries, &rules, &categories, &ratings, &reports,
@@ -131,10 +134,10 @@ int main(int argc, char** argv) {
   process.runner->AddService(&service, complaint::v1::ComplaintService::service_full_name());
   // Runs after in-flight calls drained and before the store closes.
   process.runner->OnShutdown([&] {
-    supervisor.Stop();
+    supervision.Stop();
     relay.Stop();
   });
   relay.Start();
-  supervisor.Start();
+  supervision.Start();
   return server::ServeUntilSignal(process);
 }

@@ -35,7 +35,7 @@ ComplaintMetrics::ComplaintMetrics(prometheus::Registry& registry)
 
 absl::Status ComplaintMetrics::RefreshOrderGauges(const store::Database& db, absl::Time now) {
   std::map<int, std::pair<int64_t, int64_t>> by_kind;
-  absl::Status read = db.Read([&](SQLite::Database& c) {
+  absl::Status read = db.Read([&](store::Connection& c) {
     SQLite::Statement select(c,
                              "SELECT kind, COUNT(*), SUM(replied = 0 AND due_time < ?)"
                              " FROM work_orders WHERE state != ? GROUP BY kind");

@@ -15,7 +15,7 @@ std::string DepartmentRecipient(const std::string& department_id) {
   return absl::StrCat("dept:", department_id);
 }
 
-absl::Status EnqueueNotices(SQLite::Database& tx, const std::string& ordering_key,
+absl::Status EnqueueNotices(store::Connection& tx, const std::string& ordering_key,
                             const std::string& event_prefix, const std::vector<Notice>& notices,
                             absl::Time now) {
   for (size_t i = 0; i < notices.size(); ++i) {

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
+
 #include <grpcpp/channel.h>
+#include "libs/store/connection.h"
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -45,7 +47,7 @@ std::string DepartmentRecipient(const std::string& department_id);
 // "<event_prefix>:<index>" (the prefix must be unique per change, e.g. the
 // order id and its timeline length) and `ordering_key` so one order's
 // notices arrive in order. Notices without a recipient are skipped.
-absl::Status EnqueueNotices(SQLite::Database& tx, const std::string& ordering_key,
+absl::Status EnqueueNotices(store::Connection& tx, const std::string& ordering_key,
                             const std::string& event_prefix, const std::vector<Notice>& notices,
                             absl::Time now);
 

@@ -169,7 +169,7 @@ absl::StatusOr<WorkOrder> OrderIntake::IngestHotline(
 
   const absl::Time now = env_.clock->Now();
   bool inserted = false;
-  RETURN_IF_ERROR(env_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(env_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     std::optional<StoredOrder> existing =
         WorkOrderStore::FindByHotline(tx, request.hotline_id(), request.hotline_ticket_id());
     if (existing.has_value()) {
@@ -273,7 +273,7 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
 
   const absl::Time now = env_.clock->Now();
   bool inserted = false;
-  RETURN_IF_ERROR(env_.db->WriteGrouped([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(env_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
     if (!stored.request_key.empty()) {
       std::optional<StoredOrder> existing =
           WorkOrderStore::FindByRequestKey(tx, stored.request_key);

@@ -50,7 +50,7 @@ absl::StatusOr<WorkOrder> OrderQueries::Get(const auth::v1::Principal* caller,
                                             const std::string& id) const {
   if (id.empty()) return absl::InvalidArgumentError("work_order_id: required");
   std::optional<StoredOrder> stored;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     stored = WorkOrderStore::Load(db, id);
     return absl::OkStatus();
   }));
@@ -66,7 +66,7 @@ absl::StatusOr<ListWorkOrdersResponse> OrderQueries::ListMine(
     const auth::v1::Principal& caller,
     const complaint::v1::ListMyWorkOrdersRequest& request) const {
   absl::StatusOr<OrderPage> page;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     page = WorkOrderStore::ListComplainant(db, caller.subject(), request.page_size(),
                                            request.page_token());
     return absl::OkStatus();
@@ -80,7 +80,7 @@ absl::StatusOr<ListWorkOrdersResponse> OrderQueries::ListQueue(
     const complaint::v1::ListDispatchQueueRequest& request) const {
   RETURN_IF_ERROR(RequireDispatcher(caller, *env_.policy));
   absl::StatusOr<OrderPage> page;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     page = WorkOrderStore::ListQueue(db, request.page_size(), request.page_token());
     return absl::OkStatus();
   }));
@@ -105,7 +105,7 @@ absl::StatusOr<ListWorkOrdersResponse> OrderQueries::ListDepartment(
                                                     request.department_id(), "\""));
   }
   absl::StatusOr<OrderPage> page;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     page = WorkOrderStore::ListDepartment(db, request.department_id(), request.state(),
                                           request.page_size(), request.page_token());
     return absl::OkStatus();
@@ -139,7 +139,7 @@ absl::StatusOr<complaint::v1::PublicWorkOrder> OrderQueries::GetPublic(
     const std::string& id) const {
   if (id.empty()) return absl::InvalidArgumentError("work_order_id: required");
   std::optional<StoredOrder> stored;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     stored = WorkOrderStore::Load(db, id);
     return absl::OkStatus();
   }));
@@ -168,7 +168,7 @@ absl::StatusOr<complaint::v1::ListPublicWorkOrdersResponse> OrderQueries::ListPu
   filter.open = static_cast<int>(request.status());
   filter.limit = request.limit() == 0 ? kMaxPublicLimit : request.limit();
   std::vector<WorkOrder> orders;
-  RETURN_IF_ERROR(env_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(env_.db->Read([&](store::Connection& db) {
     orders = WorkOrderStore::ListOpen311(db, filter);
     return absl::OkStatus();
   }));

@@ -62,7 +62,7 @@ std::string EventPrefix(const WorkOrder& order) {
 absl::StatusOr<StoredOrder> ApplyTransition(const Env& env, const std::string& id, absl::Time now,
                                             Transition fn) {
   StoredOrder result;
-  RETURN_IF_ERROR(env.db->Write([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(env.db->Write([&](store::Connection& tx) -> absl::Status {
     std::optional<StoredOrder> stored = WorkOrderStore::Load(tx, id);
     if (!stored.has_value()) {
       return absl::NotFoundError(absl::StrCat("work order ", id, " not found"));
@@ -78,7 +78,7 @@ absl::StatusOr<StoredOrder> ApplyTransition(const Env& env, const std::string& i
   return result;
 }
 
-absl::Status InsertOrder(SQLite::Database& tx, StoredOrder& stored,
+absl::Status InsertOrder(store::Connection& tx, StoredOrder& stored,
                          const std::vector<Notice>& notices, absl::Time now) {
   WorkOrder& order = stored.order;
   order.set_number(WorkOrderStore::NextNumber(tx, workday::ChinaDay(now)));

@@ -5,6 +5,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "libs/store/connection.h"
+
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -48,7 +50,7 @@ absl::StatusOr<StoredOrder> ApplyTransition(const Env& env, const std::string& i
 
 // Inserts a new order (number assigned here) with its notices, inside the
 // caller's transaction.
-absl::Status InsertOrder(SQLite::Database& tx, StoredOrder& stored,
+absl::Status InsertOrder(store::Connection& tx, StoredOrder& stored,
                          const std::vector<Notice>& notices, absl::Time now);
 
 // A fresh random work-order id, "wo_" + 24 hex digits.

@@ -20,7 +20,7 @@ void CheckIndicator(int value, const char* field, std::vector<std::string>* prob
   if (value < 0 || value > 5) problems->push_back(absl::StrCat(field, ": 1..5, or 0 for none"));
 }
 
-std::optional<Rating> FindRating(SQLite::Database& db, const std::string& application_id) {
+std::optional<Rating> FindRating(store::Connection& db, const std::string& application_id) {
   SQLite::Statement q(db, "SELECT body FROM ratings WHERE application_id = ?");
   q.bind(1, application_id);
   if (!q.executeStep()) return std::nullopt;
@@ -32,7 +32,7 @@ std::optional<Rating> FindRating(SQLite::Database& db, const std::string& applic
   return rating;
 }
 
-void InsertRating(SQLite::Database& db, const Rating& r) {
+void InsertRating(store::Connection& db, const Rating& r) {
   SQLite::Statement insert(db,
                            "INSERT INTO ratings (rating_id, application_id, rater_id,"
                            " department_id, implementation_code, region_code, level, create_time,"
@@ -127,7 +127,7 @@ absl::StatusOr<Rating> Ratings::Rate(const auth::v1::Principal& caller,
   const absl::Time now = env_.clock->Now();
   Rating rating;
   bool inserted = false;
-  RETURN_IF_ERROR(env_.db->Write([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(env_.db->Write([&](store::Connection& tx) -> absl::Status {
     if (std::optional<Rating> existing = FindRating(tx, request.application_id());
         existing.has_value()) {
       if (!SameRating(*existing, request)) {

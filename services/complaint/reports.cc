@@ -104,7 +104,7 @@ absl::StatusOr<complaint::v1::RatingStats> Reports::RatingStats(
   if (!request.region_code().empty()) sql += " AND region_code >= :lo AND region_code < :hi";
   absl::StrAppend(&sql, " GROUP BY ", key_column, ", level ORDER BY ", key_column);
   complaint::v1::RatingStats stats;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, sql);
     if (!request.department_id().empty()) q.bind(":department", request.department_id());
     if (!request.implementation_code().empty()) q.bind(":item", request.implementation_code());
@@ -180,7 +180,7 @@ absl::StatusOr<complaint::v1::SupervisionReport> Reports::Supervision(
 
   complaint::v1::SupervisionReport report;
   const int64_t now = store::ToStoredTime(clock_->Now());
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, sql);
     q.bind(":now", static_cast<int64_t>(now));
     q.bind(":start", static_cast<int64_t>(

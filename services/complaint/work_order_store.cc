@@ -112,7 +112,7 @@ WorkOrder ParseBody(const SQLite::Column& body) {
 
 }  // namespace
 
-void WorkOrderStore::Insert(SQLite::Database& db, const StoredOrder& stored,
+void WorkOrderStore::Insert(store::Connection& db, const StoredOrder& stored,
                             std::optional<absl::Time> next_escalation) {
   SQLite::Statement insert(
       db,
@@ -132,7 +132,7 @@ void WorkOrderStore::Insert(SQLite::Database& db, const StoredOrder& stored,
   insert.exec();
 }
 
-void WorkOrderStore::Update(SQLite::Database& db, const StoredOrder& stored,
+void WorkOrderStore::Update(store::Connection& db, const StoredOrder& stored,
                             std::optional<absl::Time> next_escalation) {
   SQLite::Statement update(
       db,
@@ -148,13 +148,13 @@ void WorkOrderStore::Update(SQLite::Database& db, const StoredOrder& stored,
   update.exec();
 }
 
-std::optional<StoredOrder> WorkOrderStore::Load(SQLite::Database& db, const std::string& id) {
+std::optional<StoredOrder> WorkOrderStore::Load(store::Connection& db, const std::string& id) {
   SQLite::Statement q(db, absl::StrCat(kSelectStored, "WHERE id = ?"));
   q.bind(1, id);
   return ReadStored(q);
 }
 
-std::optional<StoredOrder> WorkOrderStore::FindByHotline(SQLite::Database& db,
+std::optional<StoredOrder> WorkOrderStore::FindByHotline(store::Connection& db,
                                                          const std::string& hotline_id,
                                                          const std::string& ticket_id) {
   SQLite::Statement q(
@@ -164,14 +164,14 @@ std::optional<StoredOrder> WorkOrderStore::FindByHotline(SQLite::Database& db,
   return ReadStored(q);
 }
 
-std::optional<StoredOrder> WorkOrderStore::FindByRequestKey(SQLite::Database& db,
+std::optional<StoredOrder> WorkOrderStore::FindByRequestKey(store::Connection& db,
                                                             const std::string& request_key) {
   SQLite::Statement q(db, absl::StrCat(kSelectStored, "WHERE request_key = ?"));
   q.bind(1, request_key);
   return ReadStored(q);
 }
 
-std::string WorkOrderStore::NextNumber(SQLite::Database& db, absl::CivilDay day) {
+std::string WorkOrderStore::NextNumber(store::Connection& db, absl::CivilDay day) {
   const std::string key = absl::StrFormat("%04d%02d%02d", day.year(), day.month(), day.day());
   SQLite::Statement next(db,
                          "INSERT INTO work_order_numbers (day, last) VALUES (?, 1)"
@@ -181,7 +181,7 @@ std::string WorkOrderStore::NextNumber(SQLite::Database& db, absl::CivilDay day)
   return absl::StrFormat("WO%s-%06d", key, next.getColumn(0).getInt64());
 }
 
-absl::StatusOr<OrderPage> WorkOrderStore::ListQueue(SQLite::Database& db, int page_size,
+absl::StatusOr<OrderPage> WorkOrderStore::ListQueue(store::Connection& db, int page_size,
                                                     const std::string& page_token) {
   const int size = PageSize(page_size);
   int64_t after_time = std::numeric_limits<int64_t>::min();
@@ -209,7 +209,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListQueue(SQLite::Database& db, int pa
   return page;
 }
 
-absl::StatusOr<OrderPage> WorkOrderStore::ListDepartment(SQLite::Database& db,
+absl::StatusOr<OrderPage> WorkOrderStore::ListDepartment(store::Connection& db,
                                                          const std::string& department_id,
                                                          complaint::v1::WorkOrderState state,
                                                          int page_size,
@@ -244,7 +244,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListDepartment(SQLite::Database& db,
   return page;
 }
 
-absl::StatusOr<OrderPage> WorkOrderStore::ListComplainant(SQLite::Database& db,
+absl::StatusOr<OrderPage> WorkOrderStore::ListComplainant(store::Connection& db,
                                                           const std::string& account_id,
                                                           int page_size,
                                                           const std::string& page_token) {
@@ -275,7 +275,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListComplainant(SQLite::Database& db,
   return page;
 }
 
-std::vector<std::string> WorkOrderStore::DueForEscalation(SQLite::Database& db, absl::Time now,
+std::vector<std::string> WorkOrderStore::DueForEscalation(store::Connection& db, absl::Time now,
                                                           int limit) {
   SQLite::Statement q(db,
                       "SELECT id FROM work_orders WHERE next_escalation_time IS NOT NULL"
@@ -287,7 +287,7 @@ std::vector<std::string> WorkOrderStore::DueForEscalation(SQLite::Database& db, 
   return ids;
 }
 
-std::vector<WorkOrder> WorkOrderStore::ListOpen311(SQLite::Database& db,
+std::vector<WorkOrder> WorkOrderStore::ListOpen311(store::Connection& db,
                                                    const PublicFilter& filter) {
   std::string sql =
       "SELECT body FROM work_orders WHERE channel = ? AND receive_time >= ? AND receive_time < ?";

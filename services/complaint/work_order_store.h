@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "libs/store/connection.h"
+
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -46,40 +48,41 @@ struct PublicFilter {
 class WorkOrderStore {
  public:
   // `next_escalation` is when the supervision sweep should next look at it.
-  static void Insert(SQLite::Database& db, const StoredOrder& stored,
+  static void Insert(store::Connection& db, const StoredOrder& stored,
                      std::optional<absl::Time> next_escalation);
-  static void Update(SQLite::Database& db, const StoredOrder& stored,
+  static void Update(store::Connection& db, const StoredOrder& stored,
                      std::optional<absl::Time> next_escalation);
 
-  static std::optional<StoredOrder> Load(SQLite::Database& db, const std::string& id);
-  static std::optional<StoredOrder> FindByHotline(SQLite::Database& db,
+  static std::optional<StoredOrder> Load(store::Connection& db, const std::string& id);
+  static std::optional<StoredOrder> FindByHotline(store::Connection& db,
                                                   const std::string& hotline_id,
                                                   const std::string& ticket_id);
-  static std::optional<StoredOrder> FindByRequestKey(SQLite::Database& db,
+  static std::optional<StoredOrder> FindByRequestKey(store::Connection& db,
                                                      const std::string& request_key);
 
   // "WO20260302-000042": the CST day and that day's sequence.
-  static std::string NextNumber(SQLite::Database& db, absl::CivilDay day);
+  static std::string NextNumber(store::Connection& db, absl::CivilDay day);
 
   // RECEIVED orders, oldest first.
-  static absl::StatusOr<OrderPage> ListQueue(SQLite::Database& db, int page_size,
+  static absl::StatusOr<OrderPage> ListQueue(store::Connection& db, int page_size,
                                              const std::string& page_token);
   // A department's orders in `state`, or in any open state (dispatched to
   // handled) when `state` is unspecified; earliest deadline first.
-  static absl::StatusOr<OrderPage> ListDepartment(SQLite::Database& db,
+  static absl::StatusOr<OrderPage> ListDepartment(store::Connection& db,
                                                   const std::string& department_id,
                                                   complaint::v1::WorkOrderState state,
                                                   int page_size, const std::string& page_token);
   // The complainant's orders, newest first.
-  static absl::StatusOr<OrderPage> ListComplainant(SQLite::Database& db,
+  static absl::StatusOr<OrderPage> ListComplainant(store::Connection& db,
                                                    const std::string& account_id, int page_size,
                                                    const std::string& page_token);
 
   // Ids of orders whose next escalation is due by `now`, earliest first.
-  static std::vector<std::string> DueForEscalation(SQLite::Database& db, absl::Time now, int limit);
+  static std::vector<std::string> DueForEscalation(store::Connection& db, absl::Time now,
+                                                   int limit);
 
   // Orders filed through Open311 matching `filter`, newest first.
-  static std::vector<complaint::v1::WorkOrder> ListOpen311(SQLite::Database& db,
+  static std::vector<complaint::v1::WorkOrder> ListOpen311(store::Connection& db,
                                                            const PublicFilter& filter);
 };
 

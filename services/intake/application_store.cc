@@ -47,9 +47,9 @@ std::string RecordBytes(const intake::v1::Application& application) {
 }  // namespace
 
 std::optional<ApplicationStore::ByRequest> ApplicationStore::FindByRequest(
-    SQLite::Database& db, const std::string& applicant_id, const std::string& submitted_by,
+    store::Connection& db, const std::string& applicant_id, const std::string& submitted_by,
     const std::string& request_id) {
-  auto select = statements_.Get(db, kFindByRequest);
+  auto select = db.Prepare(kFindByRequest);
   select->bind(1, applicant_id);
   select->bind(2, submitted_by);
   select->bind(3, request_id);
@@ -57,9 +57,9 @@ std::optional<ApplicationStore::ByRequest> ApplicationStore::FindByRequest(
   return ByRequest{select->getColumn(0).getString(), select->getColumn(1).getString()};
 }
 
-std::optional<intake::v1::Application> ApplicationStore::Load(SQLite::Database& db,
+std::optional<intake::v1::Application> ApplicationStore::Load(store::Connection& db,
                                                               const std::string& application_id) {
-  auto select = statements_.Get(db, kLoad);
+  auto select = db.Prepare(kLoad);
   select->bind(1, application_id);
   if (!select->executeStep()) return std::nullopt;
   const SQLite::Column record = select->getColumn(0);
@@ -69,9 +69,9 @@ std::optional<intake::v1::Application> ApplicationStore::Load(SQLite::Database& 
 }
 
 std::vector<intake::v1::TimelineEntry> ApplicationStore::Timeline(
-    SQLite::Database& db, const std::string& application_id) {
+    store::Connection& db, const std::string& application_id) {
   std::vector<intake::v1::TimelineEntry> entries;
-  auto select = statements_.Get(db, kTimeline);
+  auto select = db.Prepare(kTimeline);
   select->bind(1, application_id);
   while (select->executeStep()) {
     const SQLite::Column column = select->getColumn(0);
@@ -83,17 +83,17 @@ std::vector<intake::v1::TimelineEntry> ApplicationStore::Timeline(
   return entries;
 }
 
-int64_t ApplicationStore::NextNumber(SQLite::Database& db, const std::string& day) {
-  auto next = statements_.Get(db, kNextNumber);
+int64_t ApplicationStore::NextNumber(store::Connection& db, const std::string& day) {
+  auto next = db.Prepare(kNextNumber);
   next->bind(1, day);
   next->executeStep();
   return next->getColumn(0).getInt64();
 }
 
-void ApplicationStore::Insert(SQLite::Database& db, const intake::v1::Application& a,
+void ApplicationStore::Insert(store::Connection& db, const intake::v1::Application& a,
                               const std::string& request_id, const std::string& request_hash) {
   const std::string record = RecordBytes(a);
-  auto insert = statements_.Get(db, kInsert);
+  auto insert = db.Prepare(kInsert);
   insert->bind(1, a.application_id());
   insert->bind(2, a.number());
   insert->bind(3, a.applicant_id());
@@ -109,9 +109,9 @@ void ApplicationStore::Insert(SQLite::Database& db, const intake::v1::Applicatio
   insert->exec();
 }
 
-void ApplicationStore::Update(SQLite::Database& db, const intake::v1::Application& a) {
+void ApplicationStore::Update(store::Connection& db, const intake::v1::Application& a) {
   const std::string record = RecordBytes(a);
-  auto update = statements_.Get(db, kUpdate);
+  auto update = db.Prepare(kUpdate);
   update->bind(1, static_cast<int>(a.status()));
   update->bind(2, store::ToStoredTime(store::FromProtoTime(a.update_time())));
   BindBlob(*update, 3, record);
@@ -119,45 +119,45 @@ void ApplicationStore::Update(SQLite::Database& db, const intake::v1::Applicatio
   update->exec();
 }
 
-void ApplicationStore::AppendTimeline(SQLite::Database& db, const std::string& application_id,
+void ApplicationStore::AppendTimeline(store::Connection& db, const std::string& application_id,
                                       const intake::v1::TimelineEntry& entry) {
   const std::string bytes = entry.SerializeAsString();
-  auto insert = statements_.Get(db, kAppendTimeline);
+  auto insert = db.Prepare(kAppendTimeline);
   insert->bind(1, application_id);
   BindBlob(*insert, 2, bytes);
   insert->bind(3, application_id);
   insert->exec();
 }
 
-bool ApplicationStore::SeenTransition(SQLite::Database& db, const std::string& event_id) {
-  auto select = statements_.Get(db, kSeenTransition);
+bool ApplicationStore::SeenTransition(store::Connection& db, const std::string& event_id) {
+  auto select = db.Prepare(kSeenTransition);
   select->bind(1, event_id);
   return select->executeStep();
 }
 
-void ApplicationStore::RecordTransitionEvent(SQLite::Database& db, const std::string& event_id,
+void ApplicationStore::RecordTransitionEvent(store::Connection& db, const std::string& event_id,
                                              const std::string& application_id, absl::Time now) {
-  auto insert = statements_.Get(db, kRecordTransition);
+  auto insert = db.Prepare(kRecordTransition);
   insert->bind(1, event_id);
   insert->bind(2, application_id);
   insert->bind(3, store::ToStoredTime(now));
   insert->exec();
 }
 
-std::optional<std::string> ApplicationStore::SupplementHash(SQLite::Database& db,
+std::optional<std::string> ApplicationStore::SupplementHash(store::Connection& db,
                                                             const std::string& application_id,
                                                             const std::string& request_id) {
-  auto select = statements_.Get(db, kSupplementHash);
+  auto select = db.Prepare(kSupplementHash);
   select->bind(1, application_id);
   select->bind(2, request_id);
   if (!select->executeStep()) return std::nullopt;
   return select->getColumn(0).getString();
 }
 
-void ApplicationStore::RecordSupplement(SQLite::Database& db, const std::string& application_id,
+void ApplicationStore::RecordSupplement(store::Connection& db, const std::string& application_id,
                                         const std::string& request_id,
                                         const std::string& request_hash, int round) {
-  auto insert = statements_.Get(db, kRecordSupplement);
+  auto insert = db.Prepare(kRecordSupplement);
   insert->bind(1, application_id);
   insert->bind(2, request_id);
   insert->bind(3, request_hash);

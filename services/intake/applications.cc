@@ -5,10 +5,12 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
@@ -95,6 +97,11 @@ const char* ChannelNote(intake::v1::Channel channel) {
   }
 }
 
+absl::Status KeyReused() {
+  return absl::AlreadyExistsError(
+      "request_id: this idempotency key was used for a different application");
+}
+
 absl::Status NotFound(const std::string& application_id) {
   return absl::NotFoundError(absl::StrCat("application ", application_id, " not found"));
 }
@@ -127,132 +134,188 @@ void Applications::Decorate(intake::v1::Application* application, absl::Time now
 absl::StatusOr<intake::v1::Application> Applications::Submit(
     const auth::v1::Principal& principal, const intake::v1::SubmitApplicationRequest& request,
     bool* created) {
-  if (created != nullptr) *created = false;
-  std::vector<std::string> problems = RequestProblems(request);
-  ASSIGN_OR_RETURN(const Submitter submitter, ResolveSubmitter(principal, request, &problems));
-  RETURN_IF_ERROR(ProblemsStatus(problems));
-  const std::string hash = RequestHash(request);
-  const std::string& submitted_by = principal.subject();
-  auto answer_retry =
-      [&](const ApplicationStore::ByRequest& found) -> absl::StatusOr<intake::v1::Application> {
-    if (found.request_hash != hash) {
-      return absl::AlreadyExistsError(
-          "request_id: this idempotency key was used for a different application");
-    }
-    return Get(principal, found.application_id);
-  };
+  absl::Notification finished;
+  absl::StatusOr<intake::v1::Application> result;
+  bool is_new = false;
+  SubmitAsync(principal, request, [&](absl::StatusOr<intake::v1::Application> r, bool c) {
+    result = std::move(r);
+    is_new = c;
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  if (created != nullptr) *created = is_new;
+  return result;
+}
 
+// One submission between its checks on the caller's thread and its answer
+// on the committing thread.
+struct Applications::PendingSubmission {
+  const auth::v1::Principal* principal = nullptr;
+  const intake::v1::SubmitApplicationRequest* request = nullptr;
+  Submitter submitter;
+  std::string hash;
+  Guide guide;
+  absl::Time now;
+  intake::v1::Application application;
+  intake::v1::TimelineEntry submitted;
+  std::vector<std::string> material_ids;
+  absl::flat_hash_set<std::string> licence_types;
+  std::string day;
+  // Set when the key was used before: the answer the first request got.
+  std::optional<absl::StatusOr<intake::v1::Application>> retry_answer;
+};
+
+void Applications::SubmitAsync(const auth::v1::Principal& principal,
+                               const intake::v1::SubmitApplicationRequest& request,
+                               SubmitDone done) {
+  std::vector<std::string> problems = RequestProblems(request);
+  absl::StatusOr<Submitter> submitter = ResolveSubmitter(principal, request, &problems);
+  if (!submitter.ok()) return done(submitter.status(), false);
+  if (absl::Status refused = ProblemsStatus(problems); !refused.ok()) return done(refused, false);
+
+  auto pending = std::make_shared<PendingSubmission>();
+  PendingSubmission& p = *pending;
+  p.principal = &principal;
+  p.request = &request;
+  p.submitter = *std::move(submitter);
+  p.hash = RequestHash(request);
   absl::StatusOr<Guide> guide =
       deps_.guides->Get(request.implementation_code(), request.catalog_revision());
   if (!guide.ok()) {
     // A retry gets its first answer even while the catalog cannot be asked.
     std::optional<ApplicationStore::ByRequest> previous;
-    RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
-      previous =
-          store_.FindByRequest(db, submitter.applicant_id, submitted_by, request.request_id());
+    absl::Status read = deps_.db->Read([&](store::Connection& db) {
+      previous = store_.FindByRequest(db, p.submitter.applicant_id, principal.subject(),
+                                      request.request_id());
       return absl::OkStatus();
-    }));
-    if (previous.has_value()) return answer_retry(*previous);
-    if (guide.status().code() == absl::StatusCode::kNotFound) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("catalog_revision: item ", request.implementation_code(),
-                       " has no revision ", request.catalog_revision()));
+    });
+    if (!read.ok()) return done(read, false);
+    if (previous.has_value()) {
+      if (previous->request_hash != p.hash) return done(KeyReused(), false);
+      return done(Get(principal, previous->application_id), false);
     }
-    return guide.status();
+    if (guide.status().code() == absl::StatusCode::kNotFound) {
+      return done(absl::InvalidArgumentError(
+                      absl::StrCat("catalog_revision: item ", request.implementation_code(),
+                                   " has no revision ", request.catalog_revision())),
+                  false);
+    }
+    return done(guide.status(), false);
   }
-  const catalog::v1::Implementation& item = **guide;
+  p.guide = *std::move(guide);
+  const catalog::v1::Implementation& item = *p.guide;
+  const std::string& submitted_by = principal.subject();
 
-  const absl::Time now = deps_.clock->Now();
-  intake::v1::Application application;
-  application.set_application_id(NewId("app_", now));
-  application.set_applicant_id(submitter.applicant_id);
+  p.now = deps_.clock->Now();
+  intake::v1::Application& application = p.application;
+  application.set_application_id(NewId("app_", p.now));
+  application.set_applicant_id(p.submitter.applicant_id);
   application.set_implementation_code(request.implementation_code());
   application.set_catalog_revision(request.catalog_revision());
   *application.mutable_form() = request.form();
   application.set_status(intake::v1::SUBMITTED);
-  *application.mutable_submit_time() = store::ToProtoTime(now);
-  *application.mutable_update_time() = store::ToProtoTime(now);
+  *application.mutable_submit_time() = store::ToProtoTime(p.now);
+  *application.mutable_update_time() = store::ToProtoTime(p.now);
   application.set_item_name(item.name());
   application.set_department_id(item.department_credit_code());
-  application.set_applicant_kind(submitter.applicant_kind);
-  application.set_channel(submitter.channel);
+  application.set_applicant_kind(p.submitter.applicant_kind);
+  application.set_channel(p.submitter.channel);
   application.set_submitted_by(submitted_by);
   const int limit = item.guide().promised_limit_days() > 0 ? item.guide().promised_limit_days()
                                                            : item.guide().statutory_limit_days();
   application.set_promised_limit_days(limit);
-  *application.mutable_due_time() = store::ToProtoTime(EstimatedDue(now, limit));
-  application.mutable_delivery()->set_method(submitter.delivery);
+  *application.mutable_due_time() = store::ToProtoTime(EstimatedDue(p.now, limit));
+  application.mutable_delivery()->set_method(p.submitter.delivery);
   application.mutable_delivery()->set_postal_address(request.postal_address());
 
-  intake::v1::TimelineEntry submitted;
-  submitted.set_status(intake::v1::SUBMITTED);
-  *submitted.mutable_time() = application.submit_time();
-  submitted.set_actor(submitted_by);
-  submitted.set_note(ChannelNote(submitter.channel));
+  p.submitted.set_status(intake::v1::SUBMITTED);
+  *p.submitted.mutable_time() = application.submit_time();
+  p.submitted.set_actor(submitted_by);
+  p.submitted.set_note(ChannelNote(p.submitter.channel));
 
-  std::vector<std::string> material_ids;
-  material_ids.reserve(request.materials_size());
-  for (const auto& m : request.materials()) material_ids.push_back(m.material_id());
-  const auto licence_types = WantedLicenceTypes(item, request);
-  const std::string day = absl::FormatTime("%Y%m%d", now, workday::ChinaStandardTime());
+  p.material_ids.reserve(request.materials_size());
+  for (const auto& m : request.materials()) p.material_ids.push_back(m.material_id());
+  p.licence_types = WantedLicenceTypes(item, request);
+  p.day = absl::FormatTime("%Y%m%d", p.now, workday::ChinaStandardTime());
 
   // Checked and written in one transaction, the writer's: what is checked
   // cannot change before it is written, and the hot path needs no reader.
-  std::optional<ApplicationStore::ByRequest> previous;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
-    // Concurrent requests with one key: the first to get here wins, the
-    // others answer with its application.
-    previous = store_.FindByRequest(db, submitter.applicant_id, submitted_by, request.request_id());
-    if (previous.has_value()) return absl::OkStatus();
-    const auto owned = deps_.materials->FindOwned(db, submitter.applicant_id, material_ids);
-    absl::flat_hash_map<std::string, intake::v1::Licence> licences;
-    if (!licence_types.empty()) {
-      licences = deps_.licences->FindValid(db, submitter.applicant_id, licence_types, now);
-    }
-    GuideCheck check;
-    check.guide = &item;
-    check.request = &request;
-    check.channel = submitter.channel;
-    check.applicant_kind = submitter.applicant_kind;
-    check.owned = &owned;
-    check.licences = &licences;
-    check.limits = deps_.materials->limits();
-    std::vector<intake::v1::ApplicationMaterial> resolved;
-    RETURN_IF_ERROR(ProblemsStatus(CheckAgainstGuide(check, &resolved)));
-    application.clear_materials();
-    for (auto& m : resolved) *application.add_materials() = std::move(m);
+  deps_.db->WriteGroupedAsync(
+      [this, pending](store::Connection& db) { return WriteSubmission(db, *pending); },
+      [this, pending, done = std::move(done)](absl::Status written) mutable {
+        PendingSubmission& p = *pending;
+        if (!written.ok()) return done(written, false);
+        if (p.retry_answer.has_value()) return done(*std::move(p.retry_answer), false);
+        WakeRelay();
+        *p.application.add_timeline() = p.submitted;
+        Decorate(&p.application, p.now);
+        done(std::move(p.application), true);
+      });
+}
 
-    application.set_number(FormatApplicationNumber(now, store_.NextNumber(db, day)));
-    store_.Insert(db, application, request.request_id(), hash);
-    store_.AppendTimeline(db, application.application_id(), submitted);
-    RETURN_IF_ERROR(EnqueueOpenCase(db, application, now));
-    return EnqueueNotification(
-        db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
-        NotificationType(intake::v1::SUBMITTED), application,
-        {{"due_date", DueDateText(store::FromProtoTime(application.due_time()))}}, false, now);
-  }));
-  if (previous.has_value()) return answer_retry(*previous);
-  if (created != nullptr) *created = true;
-  WakeRelay();
-  *application.add_timeline() = submitted;
-  Decorate(&application, now);
-  return application;
+absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmission& p) {
+  const intake::v1::SubmitApplicationRequest& request = *p.request;
+  intake::v1::Application& application = p.application;
+  // Concurrent requests with one key: the first to get here wins, the
+  // others answer with its application, read in this same transaction.
+  const std::optional<ApplicationStore::ByRequest> previous = store_.FindByRequest(
+      db, p.submitter.applicant_id, p.principal->subject(), request.request_id());
+  if (previous.has_value()) {
+    if (previous->request_hash != p.hash) {
+      p.retry_answer = KeyReused();
+      return absl::OkStatus();
+    }
+    p.retry_answer = ReadableIn(db, *p.principal, previous->application_id);
+    if (p.retry_answer->ok()) Decorate(&**p.retry_answer, p.now);
+    return absl::OkStatus();
+  }
+  const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, p.material_ids);
+  absl::flat_hash_map<std::string, intake::v1::Licence> licences;
+  if (!p.licence_types.empty()) {
+    licences = deps_.licences->FindValid(db, p.submitter.applicant_id, p.licence_types, p.now);
+  }
+  GuideCheck check;
+  check.guide = p.guide.get();
+  check.request = &request;
+  check.channel = p.submitter.channel;
+  check.applicant_kind = p.submitter.applicant_kind;
+  check.owned = &owned;
+  check.licences = &licences;
+  check.limits = deps_.materials->limits();
+  std::vector<intake::v1::ApplicationMaterial> resolved;
+  RETURN_IF_ERROR(ProblemsStatus(CheckAgainstGuide(check, &resolved)));
+  application.clear_materials();
+  for (auto& m : resolved) *application.add_materials() = std::move(m);
+
+  application.set_number(FormatApplicationNumber(p.now, store_.NextNumber(db, p.day)));
+  store_.Insert(db, application, request.request_id(), p.hash);
+  store_.AppendTimeline(db, application.application_id(), p.submitted);
+  RETURN_IF_ERROR(EnqueueOpenCase(db, application, p.now));
+  return EnqueueNotification(
+      db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
+      NotificationType(intake::v1::SUBMITTED), application,
+      {{"due_date", DueDateText(store::FromProtoTime(application.due_time()))}}, false, p.now);
+}
+
+absl::StatusOr<intake::v1::Application> Applications::ReadableIn(
+    store::Connection& db, const auth::v1::Principal& principal,
+    const std::string& application_id) {
+  std::optional<intake::v1::Application> found = store_.Load(db, application_id);
+  if (!found.has_value()) return NotFound(application_id);
+  RETURN_IF_ERROR(CheckMayRead(principal, *found));
+  for (auto& entry : store_.Timeline(db, application_id)) *found->add_timeline() = std::move(entry);
+  return *std::move(found);
 }
 
 absl::StatusOr<intake::v1::Application> Applications::LoadReadable(
     const auth::v1::Principal& principal, const std::string& application_id) {
   if (application_id.empty()) return absl::InvalidArgumentError("application_id: required");
-  std::optional<intake::v1::Application> found;
-  std::vector<intake::v1::TimelineEntry> timeline;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
-    found = store_.Load(db, application_id);
-    if (found.has_value()) timeline = store_.Timeline(db, application_id);
+  absl::StatusOr<intake::v1::Application> found;
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
+    found = ReadableIn(db, principal, application_id);
     return absl::OkStatus();
   }));
-  if (!found.has_value()) return NotFound(application_id);
-  RETURN_IF_ERROR(CheckMayRead(principal, *found));
-  for (auto& entry : timeline) *found->add_timeline() = std::move(entry);
-  return *std::move(found);
+  return found;
 }
 
 absl::StatusOr<intake::v1::Application> Applications::Get(const auth::v1::Principal& principal,
@@ -284,7 +347,7 @@ absl::StatusOr<intake::v1::ApplicationStats> Applications::Stats(
       return absl::PermissionDeniedError("application figures are for operators and staff");
   }
   std::map<int, int64_t> counts;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     SQLite::Statement select(
         db,
         department.empty()
@@ -375,7 +438,7 @@ absl::StatusOr<intake::v1::ListApplicationsResponse> Applications::List(
   const std::string sql = absl::StrCat("SELECT record, submit_time, id FROM applications", where,
                                        " ORDER BY submit_time DESC, id DESC LIMIT ?");
   intake::v1::ListApplicationsResponse response;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     SQLite::Statement select(db, sql);
     int n = 1;
     for (const auto& v : text_args) select.bind(n++, v);
@@ -444,7 +507,7 @@ absl::StatusOr<intake::v1::Requirements> Applications::GetRequirements(
   absl::flat_hash_map<std::string, intake::v1::Licence> held;
   if (!holder.empty() && !types.empty()) {
     const absl::Time now = deps_.clock->Now();
-    RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+    RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
       held = deps_.licences->FindValid(db, holder, types, now);
       return absl::OkStatus();
     }));

@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/store/database.h"
@@ -47,6 +48,18 @@ class Applications {
       const auth::v1::Principal& principal, const intake::v1::SubmitApplicationRequest& request,
       bool* created = nullptr);
 
+  // What Submit returns, and whether the application is new.
+  using SubmitDone =
+      absl::AnyInvocable<void(absl::StatusOr<intake::v1::Application> result, bool created)>;
+  // Submit without a thread waiting for the commit: `done` runs once, on
+  // this thread when the request is refused before anything is written,
+  // otherwise on the store's committing thread once the group commit that
+  // holds the application is durable. `principal` and `request` must live
+  // until then. This is how the gRPC handler serves many submissions with
+  // few threads.
+  void SubmitAsync(const auth::v1::Principal& principal,
+                   const intake::v1::SubmitApplicationRequest& request, SubmitDone done);
+
   // With its timeline; NOT_FOUND for whoever may not read it.
   absl::StatusOr<intake::v1::Application> Get(const auth::v1::Principal& principal,
                                               const std::string& application_id);
@@ -79,13 +92,18 @@ class Applications {
   absl::StatusOr<intake::v1::Application> Deliver(const auth::v1::Principal& principal,
                                                   const intake::v1::DeliverResultRequest& request);
 
-  // Releases cached statements; call before the database closes.
-  void ReleaseStatements() { store_.ReleaseStatements(); }
-
  private:
+  struct PendingSubmission;
+  // The checks against the guide and the writes of one submission, inside
+  // the group commit.
+  absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);
   // Loads an application `principal` may read (NOT_FOUND otherwise).
   absl::StatusOr<intake::v1::Application> LoadReadable(const auth::v1::Principal& principal,
                                                        const std::string& application_id);
+  // The same inside a transaction the caller holds.
+  absl::StatusOr<intake::v1::Application> ReadableIn(store::Connection& db,
+                                                     const auth::v1::Principal& principal,
+                                                     const std::string& application_id);
   // Adds what is computed at read time: working days left.
   void Decorate(intake::v1::Application* application, absl::Time now) const;
   absl::Time EstimatedDue(absl::Time submit_time, int limit_days) const;

@@ -1,6 +1,7 @@
 #include "services/intake/handoff.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/outbox/grpc_sender.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/macros.h"
 
@@ -18,16 +19,9 @@ const char* ChannelName(intake::v1::Channel channel) {
   }
 }
 
-// What the relay makes of a receiver's answer: the status as is, except
-// that a receiver saying "already have it" has applied it.
-absl::Status Outcome(const grpc::Status& status) {
-  if (status.error_code() == grpc::ALREADY_EXISTS) return absl::OkStatus();
-  return status::FromGrpcStatus(status);
-}
-
 }  // namespace
 
-absl::Status EnqueueOpenCase(SQLite::Database& tx, const intake::v1::Application& application,
+absl::Status EnqueueOpenCase(store::Connection& tx, const intake::v1::Application& application,
                              absl::Time now) {
   approval::v1::OpenCaseRequest open;
   open.set_event_id(absl::StrCat("open:", application.application_id()));
@@ -45,7 +39,7 @@ absl::Status EnqueueOpenCase(SQLite::Database& tx, const intake::v1::Application
       now);
 }
 
-absl::Status EnqueueResumeCase(SQLite::Database& tx, const std::string& event_id,
+absl::Status EnqueueResumeCase(store::Connection& tx, const std::string& event_id,
                                const std::string& application_id,
                                const std::vector<std::string>& supplied_names, absl::Time now) {
   approval::v1::ResumeCaseRequest resume;
@@ -56,7 +50,7 @@ absl::Status EnqueueResumeCase(SQLite::Database& tx, const std::string& event_id
       tx, {event_id, kTopicResumeCase, application_id, resume.SerializeAsString()}, now);
 }
 
-absl::Status EnqueueNotification(SQLite::Database& tx, const std::string& event_id,
+absl::Status EnqueueNotification(store::Connection& tx, const std::string& event_id,
                                  const std::string& type,
                                  const intake::v1::Application& application,
                                  std::map<std::string, std::string> params, bool urgent,
@@ -105,40 +99,35 @@ std::string NotificationType(intake::v1::ApplicationStatus status) {
   }
 }
 
-outbox::Sender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                              ServiceCredentials* credentials, absl::Duration timeout) {
-  return [approval, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
-    approval::v1::OpenCaseRequest request;
-    if (!request.ParseFromString(e.event.payload)) {
-      return absl::InvalidArgumentError("unparsable open_case payload");
-    }
-    approval::v1::Case reply;
-    return Outcome(approval->OpenCase(credentials->Context(timeout).get(), request, &reply));
-  };
+outbox::AsyncSender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                   ServiceCredentials* credentials, absl::Duration timeout) {
+  return outbox::GrpcSender<approval::v1::OpenCaseRequest, approval::v1::Case>(
+      "open_case", [credentials, timeout] { return credentials->Context(timeout); },
+      [approval](grpc::ClientContext* context, const approval::v1::OpenCaseRequest* request,
+                 approval::v1::Case* reply, std::function<void(grpc::Status)> on_done) {
+        approval->async()->OpenCase(context, request, reply, std::move(on_done));
+      });
 }
 
-outbox::Sender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                ServiceCredentials* credentials, absl::Duration timeout) {
-  return [approval, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
-    approval::v1::ResumeCaseRequest request;
-    if (!request.ParseFromString(e.event.payload)) {
-      return absl::InvalidArgumentError("unparsable resume_case payload");
-    }
-    approval::v1::Case reply;
-    return Outcome(approval->ResumeCase(credentials->Context(timeout).get(), request, &reply));
-  };
+outbox::AsyncSender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                     ServiceCredentials* credentials, absl::Duration timeout) {
+  return outbox::GrpcSender<approval::v1::ResumeCaseRequest, approval::v1::Case>(
+      "resume_case", [credentials, timeout] { return credentials->Context(timeout); },
+      [approval](grpc::ClientContext* context, const approval::v1::ResumeCaseRequest* request,
+                 approval::v1::Case* reply, std::function<void(grpc::Status)> on_done) {
+        approval->async()->ResumeCase(context, request, reply, std::move(on_done));
+      });
 }
 
-outbox::Sender NotifySender(notification::v1::NotificationService::StubInterface* notification,
-                            ServiceCredentials* credentials, absl::Duration timeout) {
-  return [notification, credentials, timeout](const outbox::PendingEvent& e) -> absl::Status {
-    notification::v1::NotifyRequest request;
-    if (!request.ParseFromString(e.event.payload)) {
-      return absl::InvalidArgumentError("unparsable notify payload");
-    }
-    notification::v1::NotifyResponse reply;
-    return Outcome(notification->Notify(credentials->Context(timeout).get(), request, &reply));
-  };
+outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
+                                 ServiceCredentials* credentials, absl::Duration timeout) {
+  return outbox::GrpcSender<notification::v1::NotifyRequest, notification::v1::NotifyResponse>(
+      "notify", [credentials, timeout] { return credentials->Context(timeout); },
+      [notification](grpc::ClientContext* context, const notification::v1::NotifyRequest* request,
+                     notification::v1::NotifyResponse* reply,
+                     std::function<void(grpc::Status)> on_done) {
+        notification->async()->Notify(context, request, reply, std::move(on_done));
+      });
 }
 
 absl::Status GrpcCaseWithdrawer::Withdraw(const std::string& application_id,

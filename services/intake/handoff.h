@@ -27,19 +27,19 @@ inline constexpr char kTopicNotify[] = "notification.notify";
 
 // Inside the caller's write transaction: hands a new application to
 // approval. Ordered by application, so a later resume never overtakes it.
-absl::Status EnqueueOpenCase(SQLite::Database& tx, const intake::v1::Application& application,
+absl::Status EnqueueOpenCase(store::Connection& tx, const intake::v1::Application& application,
                              absl::Time now);
 
 // Inside the caller's write transaction: the applicant supplied what was
 // asked; the case resumes.
-absl::Status EnqueueResumeCase(SQLite::Database& tx, const std::string& event_id,
+absl::Status EnqueueResumeCase(store::Connection& tx, const std::string& event_id,
                                const std::string& application_id,
                                const std::vector<std::string>& supplied_names, absl::Time now);
 
 // Inside the caller's write transaction: tells the applicant about a step
 // of `application` (type "application.<step>"). Ordered per application on
 // a key of its own, so an approval outage never holds notifications back.
-absl::Status EnqueueNotification(SQLite::Database& tx, const std::string& event_id,
+absl::Status EnqueueNotification(store::Connection& tx, const std::string& event_id,
                                  const std::string& type,
                                  const intake::v1::Application& application,
                                  std::map<std::string, std::string> params, bool urgent,
@@ -49,16 +49,18 @@ absl::Status EnqueueNotification(SQLite::Database& tx, const std::string& event_
 // "" for steps applicants are not told about (in review).
 std::string NotificationType(intake::v1::ApplicationStatus status);
 
-// Relay senders: one gRPC call each, as this process's SERVICE principal.
-outbox::Sender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                              ServiceCredentials* credentials,
-                              absl::Duration timeout = absl::Seconds(5));
-outbox::Sender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                ServiceCredentials* credentials,
-                                absl::Duration timeout = absl::Seconds(5));
-outbox::Sender NotifySender(notification::v1::NotificationService::StubInterface* notification,
-                            ServiceCredentials* credentials,
-                            absl::Duration timeout = absl::Seconds(5));
+// Relay senders: one gRPC call each, as this process's SERVICE principal,
+// on the callback API so a whole batch is in flight at once. The stubs must
+// be real (generated) stubs: a stub interface without async() cannot send.
+outbox::AsyncSender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                   ServiceCredentials* credentials,
+                                   absl::Duration timeout = absl::Seconds(5));
+outbox::AsyncSender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
+                                     ServiceCredentials* credentials,
+                                     absl::Duration timeout = absl::Seconds(5));
+outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
+                                 ServiceCredentials* credentials,
+                                 absl::Duration timeout = absl::Seconds(5));
 
 // Withdrawal cannot wait for a relay: the applicant needs to know now
 // whether approval has decided already.

@@ -14,18 +14,26 @@ constexpr size_t kChunkBytes = 64 * 1024;
 
 }  // namespace
 
-grpc::Status IntakeGrpc::SubmitApplication(grpc::ServerContext* context,
-                                           const intake::v1::SubmitApplicationRequest* request,
-                                           intake::v1::Application* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
-    bool created = false;
-    ASSIGN_OR_RETURN(*response, domain_.applications->Submit(*principal, *request, &created));
-    // Retries answered with the first application are not new submissions.
-    if (created) domain_.metrics->Submitted(response->channel());
-    call.log().Debug("application submitted", {{"application_id", response->application_id()},
-                                               {"number", response->number()}});
-    return absl::OkStatus();
+grpc::ServerUnaryReactor* IntakeGrpc::SubmitApplication(
+    grpc::CallbackServerContext* context, const intake::v1::SubmitApplicationRequest* request,
+    intake::v1::Application* response) {
+  return runner_->RunAsync(context, [this, request, response](const Call& call,
+                                                              server::CallRunner::Done done) {
+    absl::StatusOr<const auth::v1::Principal*> principal = call.RequirePrincipal();
+    if (!principal.ok()) return done(principal.status());
+    domain_.applications->SubmitAsync(
+        **principal, *request,
+        [this, &call, response, done = std::move(done)](
+            absl::StatusOr<intake::v1::Application> result, bool created) mutable {
+          if (!result.ok()) return done(result.status());
+          *response = *std::move(result);
+          // Retries answered with the first application are not new
+          // submissions.
+          if (created) domain_.metrics->Submitted(response->channel());
+          call.log().Debug("application submitted", {{"application_id", response->application_id()},
+                                                     {"number", response->number()}});
+          done(absl::OkStatus());
+        });
   });
 }
 

@@ -11,7 +11,12 @@ namespace onewindow::intake {
 
 // The gRPC edge of intake: verifies the caller, hands the request to the
 // domain classes and converts their answers. No logic of its own.
-class IntakeGrpc final : public intake::v1::IntakeService::Service {
+//
+// SubmitApplication, the hot path, uses the callback API: a submission
+// waits for its group commit without holding a thread, so a few threads
+// serve every submission in flight. The other methods are synchronous.
+class IntakeGrpc final : public intake::v1::IntakeService::WithCallbackMethod_SubmitApplication<
+                             intake::v1::IntakeService::Service> {
  public:
   struct Domain {
     Applications* applications;
@@ -22,9 +27,9 @@ class IntakeGrpc final : public intake::v1::IntakeService::Service {
 
   IntakeGrpc(const server::CallRunner* runner, Domain domain) : runner_(runner), domain_(domain) {}
 
-  grpc::Status SubmitApplication(grpc::ServerContext* context,
-                                 const intake::v1::SubmitApplicationRequest* request,
-                                 intake::v1::Application* response) override;
+  grpc::ServerUnaryReactor* SubmitApplication(grpc::CallbackServerContext* context,
+                                              const intake::v1::SubmitApplicationRequest* request,
+                                              intake::v1::Application* response) override;
   grpc::Status RecordTransition(grpc::ServerContext* context,
                                 const intake::v1::RecordTransitionRequest* request,
                                 intake::v1::RecordTransitionResponse* response) override;

@@ -55,10 +55,10 @@ std::vector<std::string> LicenceProblems(const intake::v1::Licence& licence,
   return problems;
 }
 
-absl::StatusOr<Licences::Stored> Licences::Insert(SQLite::Database& db,
+absl::StatusOr<Licences::Stored> Licences::Insert(store::Connection& db,
                                                   intake::v1::Licence licence) {
   {
-    auto existing = statements_.Get(db, kSelectByNumber);
+    auto existing = db.Prepare(kSelectByNumber);
     existing->bind(1, licence.licence_type());
     existing->bind(2, licence.number());
     if (existing->executeStep()) return Stored{Parse(existing->getColumn(0)), false};
@@ -68,12 +68,12 @@ absl::StatusOr<Licences::Stored> Licences::Insert(SQLite::Database& db,
   }
   if (!licence.has_issue_time()) *licence.mutable_issue_time() = store::ToProtoTime(clock_->Now());
   {
-    auto by_id = statements_.Get(db, kSelectById);
+    auto by_id = db.Prepare(kSelectById);
     by_id->bind(1, licence.licence_id());
     if (by_id->executeStep()) return Stored{Parse(by_id->getColumn(0)), false};
   }
   const std::string record = licence.SerializeAsString();
-  auto insert = statements_.Get(db, kInsert);
+  auto insert = db.Prepare(kInsert);
   insert->bind(1, licence.licence_id());
   insert->bind(2, licence.holder_id());
   insert->bind(3, licence.licence_type());
@@ -98,7 +98,7 @@ absl::StatusOr<intake::v1::RegisterLicencesResponse> Licences::Register(
   }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   intake::v1::RegisterLicencesResponse response;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     response.Clear();
     for (const auto& licence : licences) {
       ASSIGN_OR_RETURN(const Stored stored, Insert(db, licence));
@@ -114,11 +114,11 @@ absl::StatusOr<intake::v1::RegisterLicencesResponse> Licences::Register(
 }
 
 absl::flat_hash_map<std::string, intake::v1::Licence> Licences::FindValid(
-    SQLite::Database& db, const std::string& holder_id,
+    store::Connection& db, const std::string& holder_id,
     const absl::flat_hash_set<std::string>& types, absl::Time at) {
   absl::flat_hash_map<std::string, intake::v1::Licence> found;
   for (const std::string& type : types) {
-    auto select = statements_.Get(db, kSelectHeld);
+    auto select = db.Prepare(kSelectHeld);
     select->bind(1, holder_id);
     select->bind(2, type);
     while (select->executeStep()) {
@@ -151,7 +151,7 @@ absl::StatusOr<intake::v1::ListLicencesResponse> Licences::List(
   if (after.has_value()) sql += " AND (issue_time < ? OR (issue_time = ? AND id < ?))";
   sql += " ORDER BY issue_time DESC, id DESC LIMIT ?";
   intake::v1::ListLicencesResponse response;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement select(db, sql);
     int n = 1;
     select.bind(n++, holder);
@@ -180,8 +180,8 @@ absl::StatusOr<intake::v1::Licence> Licences::Get(const auth::v1::Principal& pri
                                                   const std::string& licence_id) {
   if (licence_id.empty()) return absl::InvalidArgumentError("licence_id: required");
   std::optional<intake::v1::Licence> found;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
-    auto select = statements_.Get(db, kSelectById);
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
+    auto select = db.Prepare(kSelectById);
     select->bind(1, licence_id);
     if (select->executeStep()) found = Parse(select->getColumn(0));
     return absl::OkStatus();

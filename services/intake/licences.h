@@ -9,11 +9,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/store/connection.h"
 #include "libs/store/database.h"
 #include "libs/workday/clock.h"
 #include "onewindow/auth/v1/principal.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
-#include "services/intake/statement_cache.h"
 
 namespace onewindow::intake {
 
@@ -37,12 +37,12 @@ class Licences {
   };
   // Inside the caller's write transaction: stores `licence` unless it is
   // held already, and returns what is stored.
-  absl::StatusOr<Stored> Insert(SQLite::Database& db, intake::v1::Licence licence);
+  absl::StatusOr<Stored> Insert(store::Connection& db, intake::v1::Licence licence);
 
   // Inside a transaction: per type in `types`, the most recently issued
   // licence `holder_id` holds that is valid at `at`.
   absl::flat_hash_map<std::string, intake::v1::Licence> FindValid(
-      SQLite::Database& db, const std::string& holder_id,
+      store::Connection& db, const std::string& holder_id,
       const absl::flat_hash_set<std::string>& types, absl::Time at);
 
   absl::StatusOr<intake::v1::ListLicencesResponse> List(
@@ -50,12 +50,9 @@ class Licences {
   absl::StatusOr<intake::v1::Licence> Get(const auth::v1::Principal& principal,
                                           const std::string& licence_id);
 
-  void ReleaseStatements() { statements_.Clear(); }
-
  private:
   store::Database* db_;
   const workday::Clock* clock_;
-  StatementCache statements_;
 };
 
 // Problems with a licence to be stored, named by field under `prefix`.

@@ -80,9 +80,6 @@ int main(int argc, char** argv) {
   process.runner->OnShutdown([&] {
     status_sampler.Stop();
     relay.Stop();
-    applications.ReleaseStatements();
-    materials.ReleaseStatements();
-    licences.ReleaseStatements();
   });
   if (absl::GetFlag(FLAGS_outbox_relay)) relay.Start();
   status_sampler.Start();

@@ -125,8 +125,8 @@ absl::StatusOr<intake::v1::Material> Materials::Upload::Finish() {
 }
 
 absl::Status Materials::Record(const intake::v1::Material& m) {
-  return db_->WriteGrouped([&](SQLite::Database& db) {
-    auto insert = statements_.Get(db, kInsertMaterial);
+  return db_->WriteGrouped([&](store::Connection& db) {
+    auto insert = db.Prepare(kInsertMaterial);
     insert->bind(1, m.material_id());
     insert->bind(2, m.owner_id());
     insert->bind(3, m.uploaded_by());
@@ -145,13 +145,13 @@ absl::StatusOr<intake::v1::Material> Materials::Get(const auth::v1::Principal& r
   if (material_id.empty()) return absl::InvalidArgumentError("material_id: required");
   std::optional<intake::v1::Material> found;
   bool handled_by_reader = false;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
-    auto select = statements_.Get(db, kSelectMaterial);
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
+    auto select = db.Prepare(kSelectMaterial);
     select->bind(1, material_id);
     if (!select->executeStep()) return absl::OkStatus();
     found = RowToMaterial(*select);
     if (reader.kind() == auth::v1::STAFF && !reader.department_id().empty()) {
-      auto applications = statements_.Get(db, kOwnerApplicationsAt);
+      auto applications = db.Prepare(kOwnerApplicationsAt);
       applications->bind(1, found->owner_id());
       applications->bind(2, reader.department_id());
       while (!handled_by_reader && applications->executeStep()) {
@@ -189,11 +189,11 @@ absl::StatusOr<Materials::Opened> Materials::Open(const auth::v1::Principal& rea
 }
 
 absl::flat_hash_map<std::string, intake::v1::Material> Materials::FindOwned(
-    SQLite::Database& db, const std::string& owner_id, const std::vector<std::string>& ids) {
+    store::Connection& db, const std::string& owner_id, const std::vector<std::string>& ids) {
   absl::flat_hash_map<std::string, intake::v1::Material> out;
   for (const std::string& id : ids) {
     if (id.empty() || out.contains(id)) continue;
-    auto select = statements_.Get(db, kSelectMaterial);
+    auto select = db.Prepare(kSelectMaterial);
     select->bind(1, id);
     if (!select->executeStep()) continue;
     intake::v1::Material m = RowToMaterial(*select);

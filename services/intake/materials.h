@@ -8,12 +8,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "libs/store/connection.h"
 #include "libs/store/database.h"
 #include "libs/workday/clock.h"
 #include "onewindow/auth/v1/principal.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
 #include "services/intake/blob_store.h"
-#include "services/intake/statement_cache.h"
 
 namespace onewindow::intake {
 
@@ -70,11 +70,10 @@ class Materials {
   // Inside a transaction: the materials among `ids` that `owner_id` owns.
   // Others' and unknown ids are simply absent.
   absl::flat_hash_map<std::string, intake::v1::Material> FindOwned(
-      SQLite::Database& db, const std::string& owner_id, const std::vector<std::string>& ids);
+      store::Connection& db, const std::string& owner_id, const std::vector<std::string>& ids);
 
   const MaterialLimits& limits() const { return limits_; }
   // Releases cached statements; call before the database closes.
-  void ReleaseStatements() { statements_.Clear(); }
 
  private:
   absl::Status Record(const intake::v1::Material& material);
@@ -83,7 +82,6 @@ class Materials {
   BlobStore* blobs_;
   const workday::Clock* clock_;
   const MaterialLimits limits_;
-  StatementCache statements_;
 };
 
 }  // namespace onewindow::intake

@@ -110,7 +110,7 @@ absl::StatusOr<bool> Applications::RecordTransition(
   const absl::Time now = deps_.clock->Now();
   const absl::Time at = request.has_time() ? store::FromProtoTime(request.time()) : now;
   bool applied = false;
-  RETURN_IF_ERROR(deps_.db->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
     if (store_.SeenTransition(db, request.event_id())) return absl::OkStatus();
     std::optional<Application> found = store_.Load(db, request.application_id());
     if (!found.has_value()) return NotFound(request.application_id());
@@ -208,7 +208,7 @@ absl::StatusOr<Application> Applications::Supplement(
   const std::string hash = RequestHash(request);
   if (!request.request_id().empty()) {
     std::optional<std::string> previous;
-    RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+    RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
       previous = store_.SupplementHash(db, current.application_id(), request.request_id());
       return absl::OkStatus();
     }));
@@ -242,7 +242,7 @@ absl::StatusOr<Application> Applications::Supplement(
     ids.push_back(m.material_id());
   }
   absl::flat_hash_map<std::string, intake::v1::Material> owned;
-  RETURN_IF_ERROR(deps_.db->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
     owned = deps_.materials->FindOwned(db, current.applicant_id(), ids);
     return absl::OkStatus();
   }));
@@ -294,7 +294,7 @@ absl::StatusOr<Application> Applications::Supplement(
   }
 
   const absl::Time now = deps_.clock->Now();
-  RETURN_IF_ERROR(deps_.db->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
     std::optional<Application> found = store_.Load(db, current.application_id());
     if (!found.has_value()) return NotFound(current.application_id());
     Application& a = *found;
@@ -365,7 +365,7 @@ absl::StatusOr<Application> Applications::Withdraw(
       deps_.withdrawer->Withdraw(current.application_id(), request.reason(), request_id));
 
   const absl::Time now = deps_.clock->Now();
-  RETURN_IF_ERROR(deps_.db->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
     std::optional<Application> found = store_.Load(db, current.application_id());
     if (!found.has_value()) return NotFound(current.application_id());
     Application& a = *found;
@@ -416,7 +416,7 @@ absl::StatusOr<Application> Applications::Deliver(const auth::v1::Principal& pri
     return absl::InvalidArgumentError("tracking_number or note: too long");
   }
   const absl::Time now = deps_.clock->Now();
-  RETURN_IF_ERROR(deps_.db->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
     std::optional<Application> found = store_.Load(db, current.application_id());
     if (!found.has_value()) return NotFound(current.application_id());
     Application& a = *found;

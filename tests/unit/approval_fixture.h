@@ -33,7 +33,6 @@
 #include "services/approval/desk.h"
 #include "services/approval/reports.h"
 #include "services/approval/schema.h"
-#include "services/approval/statements.h"
 #include "services/approval/sweep.h"
 #include "services/approval/views.h"
 
@@ -217,7 +216,6 @@ struct Fixture {
   }
 
   // Cached statements go before the store they were prepared on.
-  ~Fixture() { Statements::Release(); }
 
   // Opens a case for `item` as intake's hand-off would.
   approval::v1::Case Open(const std::string& application_id, const std::string& item,
@@ -280,7 +278,7 @@ struct Fixture {
   // Transitions sent to intake for `application_id`, in order.
   std::vector<intake::v1::RecordTransitionRequest> ToIntake(const std::string& application_id) {
     std::vector<intake::v1::RecordTransitionRequest> out;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 SQLite::Statement q(d,
                                     "SELECT payload FROM outbox WHERE topic = ? AND"
                                     " ordering_key = ? ORDER BY sequence");
@@ -306,7 +304,7 @@ struct Fixture {
   // Escalations sent to departments, in order.
   std::vector<notification::v1::Event> Escalations() {
     std::vector<notification::v1::Event> out;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 SQLite::Statement q(d,
                                     "SELECT payload FROM outbox WHERE topic = ? ORDER BY sequence");
                 q.bind(1, kTopicNotify);

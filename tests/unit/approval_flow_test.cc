@@ -431,12 +431,12 @@ TEST_CASE("a withdrawal that arrives before its case leaves a tombstone; the cas
 TEST_CASE("the audit trail cannot be changed, even by a direct write") {
   Fixture f;
   f.Open("app-a", "sequential");
-  absl::Status s = f.db->Write([](SQLite::Database& db) {
+  absl::Status s = f.db->Write([](store::Connection& db) {
     db.exec("UPDATE audit SET detail = 'forged'");
     return absl::OkStatus();
   });
   CHECK_FALSE(s.ok());
-  s = f.db->Write([](SQLite::Database& db) {
+  s = f.db->Write([](store::Connection& db) {
     db.exec("DELETE FROM audit");
     return absl::OkStatus();
   });

@@ -198,7 +198,7 @@ struct Fixture {
   // Every notification enqueued so far, in order.
   std::vector<notification::v1::Event> Notifications() {
     std::vector<notification::v1::Event> out;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 SQLite::Statement q(d, "SELECT payload FROM outbox ORDER BY sequence");
                 while (q.executeStep()) {
                   notification::v1::NotifyRequest r;
@@ -220,7 +220,7 @@ struct Fixture {
 
   int64_t CountRows(const std::string& sql) {
     int64_t n = 0;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 SQLite::Statement q(d, sql);
                 q.executeStep();
                 n = q.getColumn(0).getInt64();

@@ -123,11 +123,6 @@ struct World {
     applications = std::make_unique<Applications>(ApplicationDeps{
         db.get(), &guides, materials.get(), licences.get(), &withdrawer, &calendar, &clock, {}});
   }
-  ~World() {
-    applications->ReleaseStatements();
-    materials->ReleaseStatements();
-    licences->ReleaseStatements();
-  }
 
   absl::StatusOr<intake::v1::Material> TryUpload(const auth::v1::Principal& by,
                                                  const std::string& bytes,
@@ -186,7 +181,7 @@ struct World {
 
   int64_t Count(const std::string& sql) {
     int64_t n = -1;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 n = d.execAndGet(sql).getInt64();
                 return absl::OkStatus();
               }).ok());
@@ -196,7 +191,7 @@ struct World {
   // Outbox events of `topic`, oldest first, as (event id, payload).
   std::vector<std::pair<std::string, std::string>> Events(const std::string& topic) {
     std::vector<std::pair<std::string, std::string>> out;
-    REQUIRE(db->Read([&](SQLite::Database& d) {
+    REQUIRE(db->Read([&](store::Connection& d) {
                 SQLite::Statement s(d,
                                     "SELECT event_id, payload FROM outbox WHERE topic = ?"
                                     " ORDER BY sequence");

@@ -24,7 +24,7 @@ struct Fixture {
 
   // A state change and its event in one transaction, as services do it.
   absl::Status Change(const std::string& id, const std::string& key, bool fail_after = false) {
-    return db->Write([&](SQLite::Database& tx) -> absl::Status {
+    return db->Write([&](store::Connection& tx) -> absl::Status {
       SQLite::Statement insert(tx, "INSERT INTO things (id) VALUES (?)");
       insert.bind(1, id);
       insert.exec();
@@ -77,7 +77,7 @@ TEST_CASE("a rolled-back change leaves no event behind") {
 TEST_CASE("the same event id cannot be enqueued twice") {
   Fixture f;
   REQUIRE(f.Change("a", "k").ok());
-  absl::Status again = f.db->Write([](SQLite::Database& tx) {
+  absl::Status again = f.db->Write([](store::Connection& tx) {
     return Enqueue(tx, {"a", "receiver", "k", "x"}, absl::Now());
   });
   CHECK(again.code() == absl::StatusCode::kAlreadyExists);

@@ -1,10 +1,13 @@
 #include <SQLiteCpp/Statement.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "libs/store/database.h"
 #include "libs/testing/process.h"
 
@@ -187,6 +190,181 @@ TEST_CASE("a grouped write on a closed store answers UNAVAILABLE") {
   (*db)->Close();
   absl::Status s = (*db)->WriteGrouped([](SQLite::Database&) { return absl::OkStatus(); });
   CHECK(s.code() == absl::StatusCode::kUnavailable);
+}
+
+TEST_CASE("asynchronous grouped writes report each write's own outcome after the commit") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  constexpr int kWrites = 200;
+  absl::Mutex mu;
+  int done = 0;
+  int refused = 0;
+  int64_t rows_seen_at_done = -1;
+  for (int i = 0; i < kWrites; ++i) {
+    (*db)->WriteGroupedAsync(
+        [i](Connection& c) -> absl::Status {
+          auto insert = c.Prepare("INSERT INTO things (name) VALUES (?)");
+          insert->bind(1, absl::StrCat("a", i));
+          insert->exec();
+          if (i % 10 == 9) return absl::InvalidArgumentError("refused");
+          return absl::OkStatus();
+        },
+        [&, i](absl::Status s) {
+          absl::MutexLock lock(&mu);
+          ++done;
+          if (!s.ok()) {
+            CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+            CHECK(i % 10 == 9);
+            ++refused;
+          }
+        });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(+[](int* n) { return *n == kWrites; }, &done));
+  }
+  rows_seen_at_done = CountThings(**db);
+  CHECK(refused == kWrites / 10);
+  // Every write reported done is committed and visible to a new reader.
+  CHECK(rows_seen_at_done == kWrites * 9 / 10);
+}
+
+TEST_CASE("closing the store commits asynchronous writes it had accepted") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  std::atomic<int> ok{0};
+  {
+    auto db = Database::Open({path}, TwoMigrations());
+    REQUIRE(db.ok());
+    for (int i = 0; i < 50; ++i) {
+      (*db)->WriteGroupedAsync(
+          [i](Connection& c) {
+            SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+            insert.bind(1, absl::StrCat("c", i));
+            insert.exec();
+            return absl::OkStatus();
+          },
+          [&](absl::Status s) {
+            if (s.ok()) ++ok;
+          });
+    }
+    (*db)->Close();
+    CHECK(ok == 50);
+    bool called = false;
+    (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                             [&](absl::Status s) {
+                               CHECK(s.code() == absl::StatusCode::kUnavailable);
+                               called = true;
+                             });
+    CHECK(called);
+  }
+  auto reopened = Database::Open({path}, TwoMigrations());
+  REQUIRE(reopened.ok());
+  CHECK(CountThings(**reopened) == 50);
+}
+
+TEST_CASE("a connection prepares a statement once and lends it again with no bindings") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                const SQLite::Statement* first = nullptr;
+                {
+                  auto insert = c.Prepare("INSERT INTO things (name) VALUES (?)");
+                  insert->bind(1, "one");
+                  insert->exec();
+                  first = &*insert;
+                }
+                auto again = c.Prepare("INSERT INTO things (name) VALUES (?)");
+                CHECK(&*again == first);
+                // Bindings were cleared: an unbound parameter is NULL, which
+                // the NOT NULL column refuses.
+                CHECK_THROWS(again->exec());
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("a nested use of the same SQL gets a statement of its own") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                c.exec("INSERT INTO things (name) VALUES ('a'), ('b')");
+                auto outer = c.Prepare("SELECT name FROM things ORDER BY name");
+                REQUIRE(outer->executeStep());
+                auto inner = c.Prepare("SELECT name FROM things ORDER BY name");
+                CHECK(&*inner != &*outer);
+                REQUIRE(inner->executeStep());
+                CHECK(inner->getColumn(0).getString() == "a");
+                // The outer statement kept its place.
+                REQUIRE(outer->executeStep());
+                CHECK(outer->getColumn(0).getString() == "b");
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("SQL that does not compile is reported each time and never cached") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                CHECK_THROWS(c.Prepare("SELEC nonsense"));
+                CHECK_THROWS(c.Prepare("SELEC nonsense"));
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
+}
+
+// Writes about 600 KB (a page per row): fewer WAL pages than SQLite's own
+// automatic checkpoint waits for (1000), so only a checkpointer moves them
+// into the database file.
+void WriteSomePages(Database& db) {
+  REQUIRE(db.Write([](Connection& c) {
+              SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+              for (int i = 0; i < 200; ++i) {
+                insert.bind(1, absl::StrCat(i, std::string(3000, 'x')));
+                insert.exec();
+                insert.reset();
+              }
+              return absl::OkStatus();
+            }).ok());
+}
+
+TEST_CASE("the background checkpointer moves the WAL into the database file") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  options.checkpoint_interval = absl::Milliseconds(20);
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  WriteSomePages(**db);
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (FileSize(path) < 500'000 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(10));
+  CHECK(FileSize(path) >= 500'000);
+}
+
+TEST_CASE("without a checkpointer the WAL stays in the WAL until SQLite's own threshold") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  options.checkpoint_interval = absl::ZeroDuration();
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  WriteSomePages(**db);
+  absl::SleepFor(absl::Milliseconds(200));
+  CHECK(FileSize(path) < 500'000);
+  CHECK(FileSize(path + "-wal") >= 500'000);
 }
 
 }  // namespace

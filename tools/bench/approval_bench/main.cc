@@ -59,10 +59,8 @@
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
-#include "services/approval/checkpointer.h"
 #include "services/approval/desk.h"
 #include "services/approval/schema.h"
-#include "services/approval/statements.h"
 #include "tools/bench/approval_bench/preload.h"
 
 ABSL_FLAG(int64_t, cases, 1000000, "Cases in the store, all kinds together");
@@ -186,15 +184,14 @@ int64_t DirBytes(const std::string& dir) {
 int InProcess(const PreloadSpec& spec, const Preloaded& preloaded, int clients) {
   auto calendar = workday::Calendar::LoadDirectory(spec.calendar_dir);
   if (!calendar.ok()) Fail(calendar.status().ToString());
-  auto db = store::Database::Open({spec.path}, approval::ApprovalMigrations());
+  store::DatabaseOptions options{spec.path};
+  options.checkpoint_interval = absl::Milliseconds(absl::GetFlag(FLAGS_checkpoint_interval_ms));
+  auto db = store::Database::Open(options, approval::ApprovalMigrations());
   if (!db.ok()) Fail(db.status().ToString());
-  (void)(*db)->Write([](SQLite::Database& d) {
+  (void)(*db)->Write([](store::Connection& d) {
     d.exec("PRAGMA cache_size = -131072");
     return absl::OkStatus();
   });
-  auto checkpointer = approval::Checkpointer::Create(db->get(), log::Logger::Stderr("bench"));
-  if (!checkpointer.ok()) Fail(checkpointer.status().ToString());
-  (*checkpointer)->Start(absl::Milliseconds(absl::GetFlag(FLAGS_checkpoint_interval_ms)));
   workday::SystemClock clock;
   approval::Processes processes(db->get(), nullptr);
   approval::Deadlines deadlines(&*calendar);
@@ -224,8 +221,6 @@ int InProcess(const PreloadSpec& spec, const Preloaded& preloaded, int clients) 
   Figure("approval_in_process_decisions_per_second",
          (preloaded.decision_tasks.size() - failures) / seconds, "decisions/s");
   if (failures > 0) Note(absl::StrCat(failures.load(), " decisions failed"));
-  approval::Statements::Release();
-  (*checkpointer)->Stop();
   (*db)->Close();
   return 0;
 }

@@ -15,7 +15,6 @@
 #include "services/approval/journal.h"
 #include "services/approval/processes.h"
 #include "services/approval/schema.h"
-#include "services/approval/statements.h"
 
 namespace onewindow::bench {
 namespace {
@@ -69,7 +68,7 @@ class Loader {
       : db_(db), deadlines_(deadlines), now_(now), rng_(42) {}
 
   // One case of `item` at `stage` (3 = closed), its tasks and audit lines.
-  absl::Status Add(SQLite::Database& tx, const catalog::v1::Implementation& item, int stage,
+  absl::Status Add(store::Connection& tx, const catalog::v1::Implementation& item, int stage,
                    absl::Time start, DecisionTask* open_task) {
     CaseRecord r;
     approval::v1::Case& c = r.c;
@@ -160,7 +159,7 @@ class Loader {
   std::mt19937_64& rng() { return rng_; }
 
  private:
-  void Audit(SQLite::Database& tx, CaseRecord& r, const approval::Actor& actor,
+  void Audit(store::Connection& tx, CaseRecord& r, const approval::Actor& actor,
              const std::string& action, const std::string& task_id, const std::string& stage,
              absl::Time at) {
     approval::Journal::Record(tx, r, actor, action, task_id, stage, "", at);
@@ -180,7 +179,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
                    workday::Calendar::LoadDirectory(spec.calendar_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db,
                    store::Database::Open({spec.path}, approval::ApprovalMigrations()));
-  RETURN_IF_ERROR(db->Write([](SQLite::Database& tx) {
+  RETURN_IF_ERROR(db->Write([](store::Connection& tx) {
     tx.exec("PRAGMA cache_size = -262144");  // 256 MiB: the indexes stay in memory
     return absl::OkStatus();
   }));
@@ -201,7 +200,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   out.big_department_item = big_items[0].implementation_code();
   for (int i = 0; i < kDecisionDepartments; ++i)
     decision_items.push_back(Item(100 + i, Dept(100 + i)));
-  RETURN_IF_ERROR(db->Write([&](SQLite::Database& tx) {
+  RETURN_IF_ERROR(db->Write([&](store::Connection& tx) {
     for (const auto* list : {&closed_items, &big_items, &decision_items}) {
       for (const auto& item : *list) approval::Processes::Store(tx, item);
     }
@@ -211,7 +210,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   // Closed cases from the past year.
   for (int64_t done = 0; done < spec.closed_cases;) {
     const int64_t batch = std::min<int64_t>(kBatch, spec.closed_cases - done);
-    RETURN_IF_ERROR(db->Write([&](SQLite::Database& tx) -> absl::Status {
+    RETURN_IF_ERROR(db->Write([&](store::Connection& tx) -> absl::Status {
       for (int64_t i = 0; i < batch; ++i) {
         const auto& item = closed_items[(done + i) % closed_items.size()];
         const absl::Time start = now - absl::Hours(240 + loader.rng()() % (24 * 355));
@@ -223,7 +222,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   }
   // The big department's queue: stages mixed, ages up to 8 days, so some
   // tasks are due soon and some overdue.
-  RETURN_IF_ERROR(db->Write([&](SQLite::Database& tx) -> absl::Status {
+  RETURN_IF_ERROR(db->Write([&](store::Connection& tx) -> absl::Status {
     for (int i = 0; i < spec.department_tasks; ++i) {
       const absl::Time start = now - absl::Minutes(loader.rng()() % (8 * 24 * 60));
       RETURN_IF_ERROR(loader.Add(tx, big_items[i % big_items.size()], i % 3, start, nullptr));
@@ -233,7 +232,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   // One open task per decision, a third at each stage, recent.
   for (int done = 0; done < spec.decision_tasks;) {
     const int batch = std::min(kBatch, spec.decision_tasks - done);
-    RETURN_IF_ERROR(db->Write([&](SQLite::Database& tx) -> absl::Status {
+    RETURN_IF_ERROR(db->Write([&](store::Connection& tx) -> absl::Status {
       for (int i = done; i < done + batch; ++i) {
         DecisionTask task;
         const absl::Time start = now - absl::Minutes(loader.rng()() % (12 * 60));
@@ -248,7 +247,6 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   }
   // Callers take tasks in this order; shuffled so departments interleave.
   std::shuffle(out.decision_tasks.begin(), out.decision_tasks.end(), loader.rng());
-  approval::Statements::Release();  // before the connection closes
   db->Close();
   return out;
 }

@@ -36,7 +36,7 @@ absl::StatusOr<Preloaded> Preload(const PreloadSpec& spec) {
   Preloaded out;
   for (int64_t done = 0; done < spec.orders;) {
     const int64_t n = std::min<int64_t>(kBatch, spec.orders - done);
-    RETURN_IF_ERROR(db->Write([&](SQLite::Database& tx) -> absl::Status {
+    RETURN_IF_ERROR(db->Write([&](store::Connection& tx) -> absl::Status {
       for (int64_t k = 0; k < n; ++k) {
         const int64_t i = done + k;
         complaint::StoredOrder s;

@@ -17,6 +17,9 @@
 //   figure: <phase>_submissions_per_second <value> /s
 //   figure: <phase>_p50_ms, <phase>_p99_ms
 //   figure: <phase>_intake_cpu_ms_per_submission (and gateway's)
+//   figure: <phase>_handoff_drain_seconds: after the clients stop, until
+//           approval's receiver holds a hand-off for every acknowledged
+//           submission (near 0 when the relay keeps pace)
 //
 // and exits 1 if any submission failed (figures from such a run are not to
 // be quoted). It starts its own redis-server, identity, catalog, intake and
@@ -299,6 +302,19 @@ int Main() {
   Note(absl::StrCat(clients, " clients, ", absl::GetFlag(FLAGS_seconds),
                     " s measured per phase, two pre-uploaded materials each"));
 
+  // Every acknowledged submission owes approval one hand-off. How long the
+  // relay takes, once the clients stop, to deliver the last of them shows
+  // whether hand-offs kept pace with acknowledgements or piled up.
+  std::atomic<int64_t> acknowledged{0};
+  auto ReportHandoffDrain = [&](const std::string& phase) {
+    const absl::Time stopped = absl::Now();
+    const absl::Time give_up = stopped + absl::Seconds(300);
+    while (sink.opened.load() < acknowledged.load() && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    Figure(phase + "_handoff_drain_seconds", absl::ToDoubleSeconds(absl::Now() - stopped), "s");
+  };
+
   for (const std::string& phase : phases) {
     if (phase == "grpc") {
       struct Client {
@@ -326,6 +342,7 @@ int Main() {
                 Context(cs[c].token).get(),
                 request(absl::StrCat("g", c, "-", n), cs[c].form, cs[c].licence), &a);
             if (!s.ok()) *error = s.error_message();
+            if (s.ok()) acknowledged.fetch_add(1);
             return s.ok();
           },
           [&](bool start) {
@@ -334,6 +351,7 @@ int Main() {
           });
       const double n = static_cast<double>(tally.latency_us.size());
       Report("grpc", std::move(tally), cpu, 0);
+      ReportHandoffDrain("grpc");
       if (n > 0) Figure("grpc_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
     } else if (phase == "gateway") {
       struct Client {
@@ -386,6 +404,7 @@ int Main() {
               return false;
             }
             if (r->status != 200) *error = absl::StrCat(r->status, " ", r->body);
+            if (r->status == 200) acknowledged.fetch_add(1);
             return r->status == 200;
           },
           [&](bool start) {
@@ -395,6 +414,7 @@ int Main() {
           });
       const double n = static_cast<double>(tally.latency_us.size());
       Report("gateway", std::move(tally), intake_cpu, gateway_cpu);
+      ReportHandoffDrain("gateway");
       if (n > 0) Figure("gateway_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
     } else {
       Fail(absl::StrCat("unknown phase ", phase));

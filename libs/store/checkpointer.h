@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <SQLiteCpp/Database.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace onewindow::store {
+
+// Moves the WAL into the database file from a connection of its own, off
+// the write path (see DatabaseOptions::checkpoint_interval). A PASSIVE
+// checkpoint runs beside readers and the writer; once the WAL is long, a
+// RESTART checkpoint makes sure it is rewound (see Pass()).
+class Checkpointer {
+ public:
+  // The caller turns the writer's automatic checkpoints off.
+  static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(const std::string& path,
+                                                             absl::Duration interval);
+  ~Checkpointer();
+
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Stops the thread and closes its connection: before the database closes.
+  void Stop();
+
+ private:
+  // WAL frames (pages) beyond which a pass also makes the WAL restart.
+  static constexpr int64_t kRestartFrames = 8192;
+
+  explicit Checkpointer(std::unique_ptr<SQLite::Database> connection)
+      : connection_(std::move(connection)) {}
+  void Run(absl::Duration interval);
+  void Pass();
+
+  std::unique_ptr<SQLite::Database> connection_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace onewindow::store
