@@ -101,13 +101,21 @@ grpc::Status ApprovalGrpc::ReleaseTask(grpc::ServerContext* context,
   });
 }
 
-grpc::Status ApprovalGrpc::ApproveTask(grpc::ServerContext* context,
-                                       const approval::v1::ApproveTaskRequest* request,
-                                       approval::v1::DecisionResponse* response) {
+grpc::ServerUnaryReactor* ApprovalGrpc::ApproveTask(grpc::CallbackServerContext* context,
+                                                    const approval::v1::ApproveTaskRequest* request,
+                                                    approval::v1::DecisionResponse* response) {
   // No log line: approvals are the hot path, and the audit trail has them.
-  return WithPrincipal(runner_, context, [&](const Call&, const auth::v1::Principal& p) {
-    ASSIGN_OR_RETURN(*response, domain_.desk->Approve(p, *request));
-    return absl::OkStatus();
+  return runner_->RunAsync(context, [this, request, response](const Call& call,
+                                                              server::CallRunner::Done done) {
+    absl::StatusOr<const auth::v1::Principal*> principal = call.RequirePrincipal();
+    if (!principal.ok()) return done(principal.status());
+    domain_.desk->ApproveAsync(**principal, *request,
+                               [response, done = std::move(done)](
+                                   absl::StatusOr<approval::v1::DecisionResponse> decided) mutable {
+                                 if (!decided.ok()) return done(decided.status());
+                                 *response = *std::move(decided);
+                                 done(absl::OkStatus());
+                               });
   });
 }
 

@@ -18,7 +18,12 @@ struct ApprovalDomain {
 };
 
 // Adapts approval's domain classes to gRPC; no logic lives here.
-class ApprovalGrpc final : public approval::v1::ApprovalService::Service {
+//
+// ApproveTask, the hot path, uses the callback API: a decision waits for
+// its group commit without holding a thread. The other methods are
+// synchronous.
+class ApprovalGrpc final : public approval::v1::ApprovalService::WithCallbackMethod_ApproveTask<
+                               approval::v1::ApprovalService::Service> {
  public:
   ApprovalGrpc(const server::CallRunner* runner, ApprovalDomain domain)
       : runner_(runner), domain_(domain) {}
@@ -45,9 +50,9 @@ class ApprovalGrpc final : public approval::v1::ApprovalService::Service {
   grpc::Status ReleaseTask(grpc::ServerContext* context,
                            const approval::v1::ReleaseTaskRequest* request,
                            approval::v1::Task* response) override;
-  grpc::Status ApproveTask(grpc::ServerContext* context,
-                           const approval::v1::ApproveTaskRequest* request,
-                           approval::v1::DecisionResponse* response) override;
+  grpc::ServerUnaryReactor* ApproveTask(grpc::CallbackServerContext* context,
+                                        const approval::v1::ApproveTaskRequest* request,
+                                        approval::v1::DecisionResponse* response) override;
   grpc::Status RejectTask(grpc::ServerContext* context,
                           const approval::v1::RejectTaskRequest* request,
                           approval::v1::DecisionResponse* response) override;

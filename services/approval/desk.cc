@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/codes/credit_code.h"
 #include "libs/status/macros.h"
@@ -94,36 +95,69 @@ absl::Status Desk::Load(store::Connection& tx, const auth::v1::Principal& princi
   return absl::OkStatus();
 }
 
-absl::StatusOr<approval::v1::DecisionResponse> Desk::Decide(
-    const auth::v1::Principal& principal, const std::string& task_id, const std::string& request_id,
-    const std::function<absl::Status(store::Connection&, Loaded&, absl::Time)>& apply) {
-  RETURN_IF_ERROR(CheckCaseWorker(principal));
+absl::StatusOr<approval::v1::DecisionResponse> Desk::Decide(const auth::v1::Principal& principal,
+                                                            const std::string& task_id,
+                                                            const std::string& request_id,
+                                                            Apply apply) {
+  absl::Notification decided;
+  absl::StatusOr<approval::v1::DecisionResponse> result;
+  DecideAsync(principal, task_id, request_id, std::move(apply),
+              [&](absl::StatusOr<approval::v1::DecisionResponse> r) {
+                result = std::move(r);
+                decided.Notify();
+              });
+  decided.WaitForNotification();
+  return result;
+}
+
+void Desk::DecideAsync(const auth::v1::Principal& principal, const std::string& task_id,
+                       const std::string& request_id, Apply apply, DecisionDone done) {
+  if (absl::Status refused = CheckCaseWorker(principal); !refused.ok()) return done(refused);
   const absl::Time now = deps_.clock->Now();
-  approval::v1::DecisionResponse response;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
-    Loaded loaded;
-    RETURN_IF_ERROR(Load(tx, principal, task_id, request_id, Need::kOpenTask, loaded));
-    if (!loaded.replayed) RETURN_IF_ERROR(apply(tx, loaded, now));
-    *response.mutable_task() = loaded.task->t;
-    *response.mutable_case_() = loaded.c->c;
-    return absl::OkStatus();
-  }));
-  deps_.Announce();
-  return response;
+  auto response = std::make_shared<approval::v1::DecisionResponse>();
+  deps_.db->WriteGroupedAsync(
+      [this, &principal, &task_id, &request_id, apply = std::move(apply), response,
+       now](store::Connection& tx) mutable -> absl::Status {
+        Loaded loaded;
+        RETURN_IF_ERROR(Load(tx, principal, task_id, request_id, Need::kOpenTask, loaded));
+        if (!loaded.replayed) RETURN_IF_ERROR(apply(tx, loaded, now));
+        *response->mutable_task() = loaded.task->t;
+        *response->mutable_case_() = loaded.c->c;
+        return absl::OkStatus();
+      },
+      [this, response, done = std::move(done)](absl::Status written) mutable {
+        if (!written.ok()) return done(written);
+        deps_.Announce();
+        done(std::move(*response));
+      });
 }
 
 absl::StatusOr<approval::v1::DecisionResponse> Desk::Approve(
     const auth::v1::Principal& principal, const approval::v1::ApproveTaskRequest& request) {
+  absl::Notification decided;
+  absl::StatusOr<approval::v1::DecisionResponse> result;
+  ApproveAsync(principal, request, [&](absl::StatusOr<approval::v1::DecisionResponse> r) {
+    result = std::move(r);
+    decided.Notify();
+  });
+  decided.WaitForNotification();
+  return result;
+}
+
+void Desk::ApproveAsync(const auth::v1::Principal& principal,
+                        const approval::v1::ApproveTaskRequest& request, DecisionDone done) {
   std::vector<std::string> problems;
   CheckText(problems, "task_id", request.task_id(), true);
   CheckText(problems, "comment", request.comment(), false);
-  RETURN_IF_ERROR(Problems(problems));
-  const Actor actor = Actor::Of(principal);
-  return Decide(principal, request.task_id(), request.request_id(),
-                [&](store::Connection& tx, Loaded& l, absl::Time now) {
-                  return deps_.flow->Approve(tx, *l.c, *l.process, *l.task, actor,
-                                             request.comment(), request.request_id(), now);
-                });
+  if (absl::Status refused = Problems(problems); !refused.ok()) return done(refused);
+  DecideAsync(
+      principal, request.task_id(), request.request_id(),
+      [this, &request, actor = Actor::Of(principal)](store::Connection& tx, Loaded& l,
+                                                     absl::Time now) {
+        return deps_.flow->Approve(tx, *l.c, *l.process, *l.task, actor, request.comment(),
+                                   request.request_id(), now);
+      },
+      std::move(done));
 }
 
 absl::StatusOr<approval::v1::DecisionResponse> Desk::Reject(

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "libs/store/connection.h"
 #include "onewindow/approval/v1/approval.pb.h"
@@ -34,6 +35,15 @@ class Desk {
 
   absl::StatusOr<approval::v1::DecisionResponse> Approve(
       const auth::v1::Principal& principal, const approval::v1::ApproveTaskRequest& request);
+
+  // What a decision returns.
+  using DecisionDone = absl::AnyInvocable<void(absl::StatusOr<approval::v1::DecisionResponse>)>;
+  // Approve without a thread waiting for the commit: `done` runs once, on
+  // this thread when the request is refused before anything is written,
+  // otherwise on the store's committing thread once the decision is
+  // durable. `principal` and `request` must live until then.
+  void ApproveAsync(const auth::v1::Principal& principal,
+                    const approval::v1::ApproveTaskRequest& request, DecisionDone done);
   absl::StatusOr<approval::v1::DecisionResponse> Reject(
       const auth::v1::Principal& principal, const approval::v1::RejectTaskRequest& request);
   // Every missing or defective material at once, each with why.
@@ -55,11 +65,14 @@ class Desk {
   absl::Status Load(store::Connection& tx, const auth::v1::Principal& principal,
                     const std::string& task_id, const std::string& request_id, Need need,
                     Loaded& loaded) const;
+  using Apply = absl::AnyInvocable<absl::Status(store::Connection&, Loaded&, absl::Time)>;
   // Runs a decision: `apply` changes the loaded records.
-  absl::StatusOr<approval::v1::DecisionResponse> Decide(
-      const auth::v1::Principal& principal, const std::string& task_id,
-      const std::string& request_id,
-      const std::function<absl::Status(store::Connection&, Loaded&, absl::Time)>& apply);
+  absl::StatusOr<approval::v1::DecisionResponse> Decide(const auth::v1::Principal& principal,
+                                                        const std::string& task_id,
+                                                        const std::string& request_id, Apply apply);
+  // The same, answering through `done` (see ApproveAsync).
+  void DecideAsync(const auth::v1::Principal& principal, const std::string& task_id,
+                   const std::string& request_id, Apply apply, DecisionDone done);
 
   Deps deps_;
 };
