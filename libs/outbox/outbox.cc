@@ -314,7 +314,7 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
 
 absl::StatusOr<int> Relay::RequeueDead(absl::string_view topic) {
   int changed = 0;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement update(db,
                              "UPDATE outbox SET dead = 0, attempts = 0, next_attempt_time = ?"
                              " WHERE dead = 1 AND topic = ?");
@@ -329,7 +329,7 @@ absl::StatusOr<int> Relay::RequeueDead(absl::string_view topic) {
 
 absl::StatusOr<int64_t> Relay::Backlog() const {
   int64_t n = 0;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     n = db.execAndGet("SELECT COUNT(*) FROM outbox").getInt64();
     return absl::OkStatus();
   }));
@@ -337,7 +337,7 @@ absl::StatusOr<int64_t> Relay::Backlog() const {
 }
 
 void Relay::RefreshGauges() {
-  (void)db_->Read([&](SQLite::Database& db) {
+  (void)db_->Read([&](store::Connection& db) {
     SQLite::Statement count(db, "SELECT dead, COUNT(*) FROM outbox GROUP BY dead");
     double live = 0, dead = 0;
     while (count.executeStep()) {

@@ -69,7 +69,7 @@ absl::StatusOr<int> Coverage::SetRequired(const std::string& department_credit_c
   }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   const std::vector<std::string> codes(unique.begin(), unique.end());
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     if (!DepartmentStore::Get(db, department_credit_code).has_value()) {
       return absl::NotFoundError(absl::StrCat("department ", department_credit_code, " not found"));
     }
@@ -102,7 +102,7 @@ absl::StatusOr<catalog::v1::CoverageReport> Coverage::Report(const std::string& 
 
   catalog::v1::CoverageReport report;
   bool region_exists = true;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     if (!region_code.empty()) region_exists = RegionStore::Get(db, region_code).has_value();
     if (!region_exists) return absl::OkStatus();
     catalog::v1::DepartmentCoverage* current = nullptr;

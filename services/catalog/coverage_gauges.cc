@@ -23,7 +23,7 @@ CoverageGauges::CoverageGauges(prometheus::Registry& registry)
 
 absl::Status CoverageGauges::Refresh(const store::Database& db) {
   std::map<int, std::pair<int64_t, int64_t>> by_level;
-  absl::Status read = db.Read([&](SQLite::Database& c) {
+  absl::Status read = db.Read([&](store::Connection& c) {
     SQLite::Statement select(c,
                              "SELECT r.level, COUNT(*), SUM(EXISTS (SELECT 1 FROM items_current i"
                              "   WHERE i.department_credit_code = q.department_credit_code"

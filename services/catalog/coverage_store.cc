@@ -6,7 +6,7 @@
 
 namespace onewindow::catalog {
 
-void CoverageStore::ReplaceRequired(SQLite::Database& db, const std::string& credit_code,
+void CoverageStore::ReplaceRequired(store::Connection& db, const std::string& credit_code,
                                     const std::vector<std::string>& basic_codes) {
   SQLite::Statement clear(db, "DELETE FROM required_items WHERE department_credit_code = ?");
   clear.bind(1, credit_code);
@@ -21,13 +21,13 @@ void CoverageStore::ReplaceRequired(SQLite::Database& db, const std::string& cre
   }
 }
 
-bool CoverageStore::BasicItemExists(SQLite::Database& db, const std::string& basic_code) {
+bool CoverageStore::BasicItemExists(store::Connection& db, const std::string& basic_code) {
   SQLite::Statement query(db, "SELECT 1 FROM basic_items WHERE basic_code = ?");
   query.bind(1, basic_code);
   return query.executeStep();
 }
 
-void CoverageStore::ForEachRequirement(SQLite::Database& db, const std::string& region_lo,
+void CoverageStore::ForEachRequirement(store::Connection& db, const std::string& region_lo,
                                        const std::string& region_hi,
                                        absl::FunctionRef<void(const RequirementRow&)> fn) {
   // items_current_by_department covers the EXISTS: one index probe per

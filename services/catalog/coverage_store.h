@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
+#include "libs/store/connection.h"
 
 #include "absl/functional/function_ref.h"
 
@@ -23,12 +23,12 @@ struct RequirementRow {
 // transaction.
 class CoverageStore {
  public:
-  static void ReplaceRequired(SQLite::Database& db, const std::string& credit_code,
+  static void ReplaceRequired(store::Connection& db, const std::string& credit_code,
                               const std::vector<std::string>& basic_codes);
-  static bool BasicItemExists(SQLite::Database& db, const std::string& basic_code);
+  static bool BasicItemExists(store::Connection& db, const std::string& basic_code);
   // Departments whose region code lies in [region_lo, region_hi), each with
   // its requirements, ordered by region, department and basic code.
-  static void ForEachRequirement(SQLite::Database& db, const std::string& region_lo,
+  static void ForEachRequirement(store::Connection& db, const std::string& region_lo,
                                  const std::string& region_hi,
                                  absl::FunctionRef<void(const RequirementRow&)> fn);
 };

@@ -26,16 +26,16 @@ std::optional<catalog::v1::Department> RunGet(SQLite::Statement& query,
 
 }  // namespace
 
-std::optional<catalog::v1::Department> DepartmentStore::Get(SQLite::Database& db,
+std::optional<catalog::v1::Department> DepartmentStore::Get(store::Connection& db,
                                                             const std::string& credit_code) {
   SQLite::Statement query(db, kSelect);
   return RunGet(query, credit_code);
 }
 
-DepartmentStore::Reader::Reader(SQLite::Database& db)
+DepartmentStore::Reader::Reader(store::Connection& db)
     : get_(db, kSelect), region_(db, "SELECT 1 FROM regions WHERE code = ?") {}
 
-DepartmentStore::Batch::Batch(SQLite::Database& db)
+DepartmentStore::Batch::Batch(store::Connection& db)
     : Reader(db),
       upsert_(db,
               "INSERT INTO departments(credit_code, name, region_code, parent_credit_code) "

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "libs/store/connection.h"
 #include "onewindow/catalog/v1/items.pb.h"
 
 namespace onewindow::catalog {
@@ -14,7 +14,7 @@ namespace onewindow::catalog {
 // SQL access to the departments table; callers own the transaction.
 class DepartmentStore {
  public:
-  static std::optional<catalog::v1::Department> Get(SQLite::Database& db,
+  static std::optional<catalog::v1::Department> Get(store::Connection& db,
                                                     const std::string& credit_code);
 
   // Point lookups prepared once and reused for every row of an import
@@ -22,7 +22,7 @@ class DepartmentStore {
   // connection too.
   class Reader {
    public:
-    explicit Reader(SQLite::Database& db);
+    explicit Reader(store::Connection& db);
     std::optional<catalog::v1::Department> Get(const std::string& credit_code);
     bool RegionExists(const std::string& region_code);
 
@@ -34,7 +34,7 @@ class DepartmentStore {
   // The lookups plus the write of an import batch.
   class Batch : public Reader {
    public:
-    explicit Batch(SQLite::Database& db);
+    explicit Batch(store::Connection& db);
     void Upsert(const catalog::v1::Department& department);
 
    private:

@@ -43,7 +43,7 @@ absl::StatusOr<catalog::v1::ImportResponse> Departments::Import(
     std::vector<catalog::v1::Department> departments) {
   catalog::v1::ImportResponse response;
   std::vector<int> accepted;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     response.Clear();
     accepted.clear();
     DepartmentStore::Batch batch(db);
@@ -99,7 +99,7 @@ absl::StatusOr<catalog::v1::Department> Departments::Get(const std::string& cred
     return absl::InvalidArgumentError(absl::StrCat("credit_code: ", s.message()));
   }
   std::optional<catalog::v1::Department> department;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     department = DepartmentStore::Get(db, credit_code);
     return absl::OkStatus();
   }));

@@ -91,18 +91,18 @@ void AppendVarintField(int field_number, uint64_t value, std::string* out) {
 
 }  // namespace
 
-std::optional<catalog::v1::BasicItem> ItemStore::GetBasic(SQLite::Database& db,
+std::optional<catalog::v1::BasicItem> ItemStore::GetBasic(store::Connection& db,
                                                           const std::string& basic_code) {
   SQLite::Statement query(db, kSelectBasic);
   return RunGetBasic(query, basic_code);
 }
 
-std::optional<CurrentItem> ItemStore::GetCurrent(SQLite::Database& db, const std::string& code) {
+std::optional<CurrentItem> ItemStore::GetCurrent(store::Connection& db, const std::string& code) {
   SQLite::Statement query(db, kSelectCurrent);
   return RunGetCurrent(query, code);
 }
 
-std::optional<catalog::v1::Implementation> ItemStore::GetRevision(SQLite::Database& db,
+std::optional<catalog::v1::Implementation> ItemStore::GetRevision(store::Connection& db,
                                                                   int64_t item_id,
                                                                   int64_t revision) {
   SQLite::Statement query(
@@ -116,7 +116,7 @@ std::optional<catalog::v1::Implementation> ItemStore::GetRevision(SQLite::Databa
   return impl;
 }
 
-void ItemStore::MarkWithdrawn(SQLite::Database& db, int64_t id, int64_t withdrawn_at,
+void ItemStore::MarkWithdrawn(store::Connection& db, int64_t id, int64_t withdrawn_at,
                               const std::string& reason) {
   SQLite::Statement update(db,
                            "UPDATE items_current SET state = ?, withdrawn_at = ?, "
@@ -128,7 +128,7 @@ void ItemStore::MarkWithdrawn(SQLite::Database& db, int64_t id, int64_t withdraw
   update.exec();
 }
 
-void ItemStore::ForEachPublished(SQLite::Database& db,
+void ItemStore::ForEachPublished(store::Connection& db,
                                  absl::FunctionRef<void(const IndexEntry&)> fn) {
   SQLite::Statement query(
       db,
@@ -156,13 +156,13 @@ void ItemStore::ForEachPublished(SQLite::Database& db,
   }
 }
 
-ItemStore::BasicReader::BasicReader(SQLite::Database& db) : get_(db, kSelectBasic) {}
+ItemStore::BasicReader::BasicReader(store::Connection& db) : get_(db, kSelectBasic) {}
 
 std::optional<catalog::v1::BasicItem> ItemStore::BasicReader::Get(const std::string& basic_code) {
   return RunGetBasic(get_, basic_code);
 }
 
-ItemStore::Batch::Batch(SQLite::Database& db)
+ItemStore::Batch::Batch(store::Connection& db)
     : upsert_basic_(db,
                     "INSERT INTO basic_items(basic_code, name, body) VALUES(?,?,?) "
                     "ON CONFLICT(basic_code) DO UPDATE SET name = excluded.name, "

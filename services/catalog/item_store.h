@@ -4,10 +4,10 @@
 #include <optional>
 #include <string>
 
-#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/functional/function_ref.h"
+#include "libs/store/connection.h"
 #include "onewindow/catalog/v1/items.pb.h"
 #include "services/catalog/search_index.h"
 
@@ -26,25 +26,26 @@ struct CurrentItem {
 // own the transaction.
 class ItemStore {
  public:
-  static std::optional<catalog::v1::BasicItem> GetBasic(SQLite::Database& db,
+  static std::optional<catalog::v1::BasicItem> GetBasic(store::Connection& db,
                                                         const std::string& basic_code);
-  static std::optional<CurrentItem> GetCurrent(SQLite::Database& db, const std::string& code);
+  static std::optional<CurrentItem> GetCurrent(store::Connection& db, const std::string& code);
   // Revision `revision` of the item with id `item_id` as stored: published
   // content with state PUBLISHED; the caller overlays a later withdrawal.
-  static std::optional<catalog::v1::Implementation> GetRevision(SQLite::Database& db,
+  static std::optional<catalog::v1::Implementation> GetRevision(store::Connection& db,
                                                                 int64_t item_id, int64_t revision);
-  static void MarkWithdrawn(SQLite::Database& db, int64_t id, int64_t withdrawn_at,
+  static void MarkWithdrawn(store::Connection& db, int64_t id, int64_t withdrawn_at,
                             const std::string& reason);
   // What the search index needs of every published implementation, in id
   // order, read from the compact current table (no guide is parsed). The
   // entry's views last until `fn` returns.
-  static void ForEachPublished(SQLite::Database& db, absl::FunctionRef<void(const IndexEntry&)> fn);
+  static void ForEachPublished(store::Connection& db,
+                               absl::FunctionRef<void(const IndexEntry&)> fn);
 
   // Basic item lookups prepared once for a whole batch; works on a read
   // connection.
   class BasicReader {
    public:
-    explicit BasicReader(SQLite::Database& db);
+    explicit BasicReader(store::Connection& db);
     std::optional<catalog::v1::BasicItem> Get(const std::string& basic_code);
 
    private:
@@ -60,7 +61,7 @@ class ItemStore {
   // row of an import batch.
   class Batch {
    public:
-    explicit Batch(SQLite::Database& db);
+    explicit Batch(store::Connection& db);
     void UpsertBasic(const catalog::v1::BasicItem& item);
     // Stores `impl` as the item's next revision: one statement numbers the
     // revision and updates the current row (one index descent), then the

@@ -61,7 +61,7 @@ void Reject(catalog::v1::ImportResponse* response, size_t index, const std::stri
 // over and over. std::unordered_map keeps element addresses stable.
 class Items::Facts final : public CatalogFacts {
  public:
-  Facts(SQLite::Database& db, BasicCache* shared)
+  Facts(store::Connection& db, BasicCache* shared)
       : departments_(db), basics_(db), shared_(shared), generation_(shared->generation()) {}
 
   const Department* FindDepartment(const std::string& credit_code) override {
@@ -130,7 +130,7 @@ absl::StatusOr<size_t> Items::LoadIndex() {
   // Row by row, straight from SQLite's buffers into the index: nothing is
   // copied on the way.
   index_->Load([&](absl::FunctionRef<void(const IndexEntry&)> add) {
-    read = db_->Read([&](SQLite::Database& db) {
+    read = db_->Read([&](store::Connection& db) {
       ItemStore::ForEachPublished(db, [&](const IndexEntry& entry) {
         add(entry);
         ++loaded;
@@ -144,7 +144,7 @@ absl::StatusOr<size_t> Items::LoadIndex() {
 
 absl::StatusOr<catalog::v1::ImportResponse> Items::ImportBasicItems(std::vector<BasicItem> items) {
   catalog::v1::ImportResponse response;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     response.Clear();
     ItemStore::Batch batch(db);
     int accepted = 0;
@@ -169,7 +169,7 @@ absl::StatusOr<BasicItem> Items::GetBasicItem(const std::string& basic_code) con
     return absl::InvalidArgumentError(absl::StrCat("basic_code: ", s.message()));
   }
   std::optional<BasicItem> item;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     item = ItemStore::GetBasic(db, basic_code);
     return absl::OkStatus();
   }));
@@ -185,7 +185,7 @@ absl::Status Items::PrepareBatch(const google::protobuf::RepeatedPtrField<Implem
                                  catalog::v1::ImportResponse* rejections) {
   prepared->clear();
   prepared->reserve(impls.size());
-  return db_->Read([&](SQLite::Database& db) -> absl::Status {
+  return db_->Read([&](store::Connection& db) -> absl::Status {
     Facts facts(db, &basic_cache_);
     for (int i = 0; i < impls.size(); ++i) {
       const Implementation& given = impls.Get(i);
@@ -224,7 +224,7 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
   absl::MutexLock lock(&publish_mu_);
   std::vector<IndexEntry> entries;
   entries.reserve(prepared.size());
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     entries.clear();
     ItemStore::Batch batch(db);
     const int64_t published_at = store::ToStoredTime(now);
@@ -283,7 +283,7 @@ absl::StatusOr<Implementation> Items::Withdraw(const std::string& code, const st
   absl::MutexLock lock(&publish_mu_);
   Implementation impl;
   std::optional<uint32_t> removed;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     std::optional<CurrentItem> current = ItemStore::GetCurrent(db, code);
     if (!current.has_value()) {
       return absl::NotFoundError(absl::StrCat("implementation ", code, " not found"));
@@ -314,7 +314,7 @@ absl::StatusOr<Implementation> Items::Get(const std::string& code, int64_t revis
   if (revision < 0) return absl::InvalidArgumentError("revision: must be >= 0 (0 = current)");
   std::optional<CurrentItem> current;
   std::optional<Implementation> impl;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     current = ItemStore::GetCurrent(db, code);
     if (current.has_value() && revision <= current->revision) {
       impl = ItemStore::GetRevision(db, current->id, revision == 0 ? current->revision : revision);

@@ -16,7 +16,7 @@ catalog::v1::Region RowToRegion(SQLite::Statement& row) {
 
 }  // namespace
 
-absl::Status RegionStore::Upsert(SQLite::Database& db, const catalog::v1::Region& region) {
+absl::Status RegionStore::Upsert(store::Connection& db, const catalog::v1::Region& region) {
   SQLite::Statement insert(db,
                            "INSERT INTO regions(code, name, level, parent_code) VALUES(?,?,?,?) "
                            "ON CONFLICT(code) DO UPDATE SET name = excluded.name");
@@ -32,7 +32,8 @@ absl::Status RegionStore::Upsert(SQLite::Database& db, const catalog::v1::Region
   return absl::OkStatus();
 }
 
-std::optional<catalog::v1::Region> RegionStore::Get(SQLite::Database& db, const std::string& code) {
+std::optional<catalog::v1::Region> RegionStore::Get(store::Connection& db,
+                                                    const std::string& code) {
   SQLite::Statement query(
       db, "SELECT code, name, level, COALESCE(parent_code, '') FROM regions WHERE code = ?");
   query.bind(1, code);
@@ -40,7 +41,7 @@ std::optional<catalog::v1::Region> RegionStore::Get(SQLite::Database& db, const 
   return RowToRegion(query);
 }
 
-std::vector<catalog::v1::Region> RegionStore::Children(SQLite::Database& db,
+std::vector<catalog::v1::Region> RegionStore::Children(store::Connection& db,
                                                        const std::string& parent_code) {
   SQLite::Statement query(db, parent_code.empty()
                                   ? "SELECT code, name, level, '' FROM regions "
@@ -53,7 +54,7 @@ std::vector<catalog::v1::Region> RegionStore::Children(SQLite::Database& db,
   return regions;
 }
 
-int64_t RegionStore::Count(SQLite::Database& db) {
+int64_t RegionStore::Count(store::Connection& db) {
   return db.execAndGet("SELECT COUNT(*) FROM regions").getInt64();
 }
 

@@ -67,7 +67,7 @@ absl::StatusOr<int> Regions::Import(std::vector<catalog::v1::Region> regions) {
   std::sort(regions.begin(), regions.end(), [](const auto& a, const auto& b) {
     return a.level() != b.level() ? a.level() < b.level() : a.code() < b.code();
   });
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     for (const auto& r : regions) {
       if (!r.parent_code().empty() && in_batch.count(r.parent_code()) == 0 &&
           !RegionStore::Get(db, r.parent_code()).has_value()) {
@@ -84,7 +84,7 @@ absl::StatusOr<int> Regions::Import(std::vector<catalog::v1::Region> regions) {
 absl::StatusOr<catalog::v1::Region> Regions::Get(const std::string& code) const {
   RETURN_IF_ERROR(CheckCode(code, "code"));
   std::optional<catalog::v1::Region> region;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     region = RegionStore::Get(db, code);
     return absl::OkStatus();
   }));
@@ -95,7 +95,7 @@ absl::StatusOr<catalog::v1::Region> Regions::Get(const std::string& code) const 
 absl::StatusOr<std::vector<catalog::v1::Region>> Regions::Children(const std::string& code) const {
   std::vector<catalog::v1::Region> children;
   if (code == kRootCode) {
-    RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+    RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
       children = RegionStore::Children(db, "");
       return absl::OkStatus();
     }));
@@ -103,7 +103,7 @@ absl::StatusOr<std::vector<catalog::v1::Region>> Regions::Children(const std::st
   }
   RETURN_IF_ERROR(CheckCode(code, "code"));
   bool exists = false;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     exists = RegionStore::Get(db, code).has_value();
     if (exists) children = RegionStore::Children(db, code);
     return absl::OkStatus();
@@ -116,7 +116,7 @@ absl::StatusOr<std::vector<catalog::v1::Region>> Regions::Ancestors(const std::s
   RETURN_IF_ERROR(CheckCode(code, "code"));
   std::vector<catalog::v1::Region> ancestors;
   bool exists = false;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     exists = RegionStore::Get(db, code).has_value();
     for (const std::string& ancestor : codes::AncestorsOf(code)) {
       if (auto region = RegionStore::Get(db, ancestor)) ancestors.push_back(*std::move(region));

@@ -58,7 +58,7 @@ namespace {
 
 // Inserts `account` with `hash`; ALREADY_EXISTS names `unique_field` when its
 // UNIQUE column already holds the value.
-absl::Status InsertAccount(SQLite::Database& db, const identity::v1::Account& account,
+absl::Status InsertAccount(store::Connection& db, const identity::v1::Account& account,
                            const std::string& hash, absl::Time now) {
   SQLite::Statement insert(db,
                            "INSERT INTO accounts(id, kind, display_name, resident_id, phone,"
@@ -87,7 +87,7 @@ absl::Status InsertAccount(SQLite::Database& db, const identity::v1::Account& ac
   return absl::OkStatus();
 }
 
-bool Exists(SQLite::Database& db, const char* column, const std::string& value) {
+bool Exists(store::Connection& db, const char* column, const std::string& value) {
   SQLite::Statement q(db, absl::StrCat("SELECT 1 FROM accounts WHERE ", column, " = ?"));
   q.bind(1, value);
   return q.executeStep();
@@ -124,7 +124,7 @@ absl::StatusOr<identity::v1::Account> Accounts::RegisterCitizen(
   const absl::Time now = absl::Now();
   *account.mutable_create_time() = store::ToProtoTime(now);
 
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     if (Exists(db, "resident_id", resident_id)) {
       return absl::AlreadyExistsError("resident_id: an account with this number already exists");
     }
@@ -153,7 +153,7 @@ absl::StatusOr<identity::v1::Account> Accounts::RegisterEnterprise(
   account.set_region_code(request.region_code());
   const absl::Time now = absl::Now();
   *account.mutable_create_time() = store::ToProtoTime(now);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     if (Exists(db, "credit_code", account.credit_code())) {
       return absl::AlreadyExistsError("credit_code: an account with this code already exists");
     }
@@ -205,7 +205,7 @@ absl::StatusOr<identity::v1::Account> Accounts::CreateStaff(
   }
   const absl::Time now = absl::Now();
   *account.mutable_create_time() = store::ToProtoTime(now);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     if (Exists(db, "username", username)) {
       return absl::AlreadyExistsError("username: already taken");
     }
@@ -237,7 +237,7 @@ absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::Login
       return absl::InvalidArgumentError("kind: CITIZEN_LOGIN, ENTERPRISE_LOGIN or STAFF_LOGIN");
   }
   std::optional<Credentials> found;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, absl::StrCat(kSelectAccount, where));
     q.bind(1, key);
     if (q.executeStep()) {
@@ -256,7 +256,7 @@ absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::Login
 
 absl::StatusOr<bool> Accounts::HasPlatformAdmin() const {
   bool found = false;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, "SELECT 1 FROM accounts WHERE kind = ? LIMIT 1");
     q.bind(1, static_cast<int>(auth::v1::PLATFORM_ADMIN));
     found = q.executeStep();
@@ -278,7 +278,7 @@ auth::v1::Principal PrincipalFor(const identity::v1::Account& account) {
 
 absl::StatusOr<identity::v1::Account> Accounts::Get(const std::string& id) const {
   std::optional<identity::v1::Account> account;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(db, absl::StrCat(kSelectAccount, "WHERE id = ?"));
     query.bind(1, id);
     if (query.executeStep()) account = RowToAccount(query);

@@ -77,7 +77,7 @@ absl::StatusOr<identity::v1::IssueApiTokenResponse> ApiTokens::Issue(
   principal.set_api_token_id(token->token_id());
   ASSIGN_OR_RETURN(*response.mutable_secret(), signer_->Mint(principal, expires - now, now));
 
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement insert(db,
                              "INSERT INTO api_tokens(id, name, department_id, roles, created_by,"
                              " create_time, expire_time) VALUES(?,?,?,?,?,?,?)");
@@ -97,7 +97,7 @@ absl::StatusOr<identity::v1::IssueApiTokenResponse> ApiTokens::Issue(
 absl::StatusOr<std::vector<identity::v1::ApiToken>> ApiTokens::List(
     const std::string& department_id) const {
   std::vector<identity::v1::ApiToken> tokens;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db,
                         absl::StrCat(kSelect, "WHERE department_id = ? ORDER BY create_time DESC"));
     q.bind(1, department_id);
@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<identity::v1::ApiToken>> ApiTokens::List(
 
 absl::StatusOr<identity::v1::ApiToken> ApiTokens::Get(const std::string& token_id) const {
   std::optional<identity::v1::ApiToken> token;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db, absl::StrCat(kSelect, "WHERE id = ?"));
     q.bind(1, token_id);
     if (q.executeStep()) token = RowToToken(q);
@@ -122,7 +122,7 @@ absl::StatusOr<identity::v1::ApiToken> ApiTokens::Get(const std::string& token_i
 
 absl::StatusOr<identity::v1::ApiToken> ApiTokens::Revoke(const std::string& token_id,
                                                          absl::Time now) {
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
     SQLite::Statement up(
         db, "UPDATE api_tokens SET revoke_time = ? WHERE id = ? AND revoke_time IS NULL");
     up.bind(1, static_cast<int64_t>(store::ToStoredTime(now)));
@@ -135,7 +135,7 @@ absl::StatusOr<identity::v1::ApiToken> ApiTokens::Revoke(const std::string& toke
 
 absl::StatusOr<std::vector<std::string>> ApiTokens::RevokedIds(absl::Time now) const {
   std::vector<std::string> ids;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement q(db,
                         "SELECT id FROM api_tokens WHERE revoke_time IS NOT NULL"
                         " AND expire_time > ?");

@@ -17,7 +17,7 @@ Logins::Logins(store::Database* db, const Accounts* accounts, ThrottlePolicy pol
 
 absl::Status Logins::CheckNotLocked(const std::vector<std::string>& keys, absl::Time now) const {
   int64_t locked_until = 0;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     for (const std::string& key : keys) {
       SQLite::Statement q(db, "SELECT locked_until FROM login_failures WHERE key = ?");
       q.bind(1, key);
@@ -35,7 +35,7 @@ absl::Status Logins::CheckNotLocked(const std::vector<std::string>& keys, absl::
 }
 
 absl::Status Logins::RecordFailure(const std::vector<std::string>& keys, absl::Time now) {
-  return db_->Write([&](SQLite::Database& db) {
+  return db_->Write([&](store::Connection& db) {
     for (const std::string& key : keys) {
       const bool per_client = absl::StartsWith(key, "ip:");
       const int limit = per_client ? policy_.client_failures : policy_.account_failures;
@@ -67,7 +67,7 @@ absl::Status Logins::RecordFailure(const std::vector<std::string>& keys, absl::T
 }
 
 absl::Status Logins::ClearFailures(const std::string& key) {
-  return db_->Write([&](SQLite::Database& db) {
+  return db_->Write([&](store::Connection& db) {
     SQLite::Statement del(db, "DELETE FROM login_failures WHERE key = ?");
     del.bind(1, key);
     del.exec();

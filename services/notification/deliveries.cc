@@ -36,7 +36,7 @@ constexpr char kDeliveryColumns[] =
     "id, message_id, channel, status, address, attempts, last_error, language, template_version,"
     " create_time, next_attempt_time, deliver_time";
 
-notification::v1::Delivery DeliveryFromRow(SQLite::Database& db, SQLite::Statement& row) {
+notification::v1::Delivery DeliveryFromRow(store::Connection& db, SQLite::Statement& row) {
   notification::v1::Delivery d;
   d.set_delivery_id(row.getColumn(0).getString());
   d.set_message_id(row.getColumn(1).getString());
@@ -87,7 +87,7 @@ std::string MaskedAddress(Channel channel, const std::string& address) {
 
 absl::StatusOr<std::vector<PendingDelivery>> DeliveryStore::Due(absl::Time now, int limit) const {
   std::vector<PendingDelivery> due;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(
         db,
         "SELECT d.id, d.message_id, d.channel, d.recipient_id, d.address, d.language,"
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<PendingDelivery>> DeliveryStore::Due(absl::Time now, 
 
 absl::StatusOr<absl::Time> DeliveryStore::NextDue() const {
   absl::Time next = absl::InfiniteFuture();
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(db,
                             "SELECT MIN(next_attempt_time) FROM deliveries WHERE status IN (1, 4)");
     if (query.executeStep() && !query.getColumn(0).isNull()) {
@@ -134,7 +134,7 @@ absl::StatusOr<absl::Time> DeliveryStore::NextDue() const {
 }
 
 absl::Status DeliveryStore::Postpone(const std::string& id, absl::Time until, absl::Time now) {
-  return db_->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
+  return db_->WriteGrouped([&](store::Connection& db) -> absl::Status {
     SQLite::Statement update(db,
                              "UPDATE deliveries SET next_attempt_time = ?, update_time = ?"
                              " WHERE id = ? AND status IN (1, 4)");
@@ -149,7 +149,7 @@ absl::Status DeliveryStore::Postpone(const std::string& id, absl::Time until, ab
 absl::StatusOr<bool> DeliveryStore::BeginAttempt(const std::string& id, int attempt,
                                                  const std::string& provider, absl::Time now) {
   bool began = false;
-  RETURN_IF_ERROR(db_->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->WriteGrouped([&](store::Connection& db) -> absl::Status {
     SQLite::Statement claim(db,
                             "UPDATE deliveries SET status = 2, attempts = ?, update_time = ?"
                             " WHERE id = ? AND status IN (1, 4) AND attempts = ?");
@@ -175,7 +175,7 @@ absl::StatusOr<bool> DeliveryStore::BeginAttempt(const std::string& id, int atte
 absl::StatusOr<bool> DeliveryStore::FinishAttempt(const std::string& id, int attempt,
                                                   const AttemptOutcome& outcome, absl::Time now) {
   bool changed = false;
-  RETURN_IF_ERROR(db_->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->WriteGrouped([&](store::Connection& db) -> absl::Status {
     SQLite::Statement close(db,
                             "UPDATE delivery_attempts SET status = ?, detail = ?, end_time = ?"
                             " WHERE delivery_id = ? AND attempt = ? AND status = 2");
@@ -207,7 +207,7 @@ absl::StatusOr<bool> DeliveryStore::FinishAttempt(const std::string& id, int att
 
 absl::StatusOr<int> DeliveryStore::RecoverInFlight(absl::Time now) {
   int requeued = 0;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     std::vector<std::pair<std::string, int>> in_flight;
     SQLite::Statement sending(
         db, "SELECT delivery_id, attempt FROM delivery_attempts WHERE status = 2");
@@ -255,7 +255,7 @@ absl::StatusOr<notification::v1::Delivery> DeliveryStore::ApplyCallback(const st
     return absl::InvalidArgumentError("status: must be DELIVERED or FAILED_PERMANENT");
   }
   notification::v1::Delivery delivery;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     SQLite::Statement current(db, "SELECT status FROM deliveries WHERE id = ?");
     current.bind(1, id);
     if (!current.executeStep()) {
@@ -288,7 +288,7 @@ absl::StatusOr<notification::v1::Delivery> DeliveryStore::ApplyCallback(const st
 
 absl::StatusOr<notification::v1::Delivery> DeliveryStore::Get(const std::string& id) const {
   std::optional<notification::v1::Delivery> found;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement row(
         db, absl::StrCat("SELECT ", kDeliveryColumns, " FROM deliveries WHERE id = ?"));
     row.bind(1, id);
@@ -304,7 +304,7 @@ absl::StatusOr<notification::v1::MessageStatus> DeliveryStore::MessageStatus(
   if (message_id.empty()) return absl::InvalidArgumentError("message_id: required");
   notification::v1::MessageStatus status;
   bool found = false;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement message(db, "SELECT event_id, event_type, read FROM inbox WHERE id = ?");
     message.bind(1, message_id);
     if (!message.executeStep()) return absl::OkStatus();
@@ -326,7 +326,7 @@ absl::StatusOr<notification::v1::MessageStatus> DeliveryStore::MessageStatus(
 
 absl::StatusOr<std::map<Channel, int64_t>> DeliveryStore::QueueDepth() const {
   std::map<Channel, int64_t> depth;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(db,
                             "SELECT channel, COUNT(*) FROM deliveries WHERE status IN (1, 2, 4)"
                             " GROUP BY channel");

@@ -13,7 +13,7 @@ namespace {
 constexpr int kDefaultPageSize = 20;
 constexpr int kMaxPageSize = 100;
 
-int CountUnread(SQLite::Database& db, const std::string& recipient_id) {
+int CountUnread(store::Connection& db, const std::string& recipient_id) {
   SQLite::Statement unread(db, "SELECT COUNT(*) FROM inbox WHERE recipient_id = ? AND read = 0");
   unread.bind(1, recipient_id);
   unread.executeStep();
@@ -34,7 +34,7 @@ absl::StatusOr<notification::v1::ListInboxResponse> Inbox::List(
     return absl::InvalidArgumentError("page_token: not a token this server issued");
   }
   notification::v1::ListInboxResponse response;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(db,
                             "SELECT id, event_type, title, body, read, create_time, language,"
                             " template_version FROM inbox WHERE recipient_id = ?"
@@ -68,7 +68,7 @@ absl::StatusOr<notification::v1::ListInboxResponse> Inbox::List(
 absl::StatusOr<std::string> Inbox::Owner(const std::string& message_id) const {
   if (message_id.empty()) return absl::InvalidArgumentError("message_id: required");
   std::string owner;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(db, "SELECT recipient_id FROM inbox WHERE id = ?");
     query.bind(1, message_id);
     if (query.executeStep()) owner = query.getColumn(0).getString();
@@ -80,7 +80,7 @@ absl::StatusOr<std::string> Inbox::Owner(const std::string& message_id) const {
 
 absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkRead(const std::string& message_id) {
   notification::v1::MarkReadResponse response;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     SQLite::Statement owner(db, "SELECT recipient_id FROM inbox WHERE id = ?");
     owner.bind(1, message_id);
     if (!owner.executeStep()) {
@@ -99,7 +99,7 @@ absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkRead(const std::st
 absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkAllRead(
     const std::string& recipient_id) {
   notification::v1::MarkReadResponse response;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     SQLite::Statement mark(db, "UPDATE inbox SET read = 1 WHERE recipient_id = ? AND read = 0");
     mark.bind(1, recipient_id);
     response.set_marked(mark.exec());
@@ -111,7 +111,7 @@ absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkAllRead(
 
 absl::StatusOr<int> Inbox::UnreadCount(const std::string& recipient_id) const {
   int count = 0;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     count = CountUnread(db, recipient_id);
     return absl::OkStatus();
   }));

@@ -77,7 +77,7 @@ absl::StatusOr<NotifyResult> Notifier::Notify(const notification::v1::Event& eve
   std::string serialized_event;
   event.SerializeToString(&serialized_event);
 
-  RETURN_IF_ERROR(db_->WriteGrouped([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->WriteGrouped([&](store::Connection& db) -> absl::Status {
     result = NotifyResult{};
     SQLite::Statement existing(db, "SELECT id FROM inbox WHERE event_id = ?");
     existing.bind(1, event.event_id());

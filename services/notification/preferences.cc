@@ -66,7 +66,7 @@ absl::Status Validate(const Preferences& p) {
 
 }  // namespace
 
-Preferences PreferencesStore::Load(SQLite::Database& tx, const std::string& recipient_id) {
+Preferences PreferencesStore::Load(store::Connection& tx, const std::string& recipient_id) {
   Preferences p;
   p.set_recipient_id(recipient_id);
   p.set_language(kZhCn);
@@ -90,7 +90,7 @@ Preferences PreferencesStore::Load(SQLite::Database& tx, const std::string& reci
 
 absl::StatusOr<Preferences> PreferencesStore::Get(const std::string& recipient_id) const {
   Preferences p;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     p = Load(db, recipient_id);
     return absl::OkStatus();
   }));
@@ -120,7 +120,7 @@ absl::StatusOr<Preferences> PreferencesStore::Update(const std::string& recipien
   }
 
   Preferences result;
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     result = Load(db, recipient_id);
     for (const std::string& f : chosen) Apply(f, changes, &result);
     RETURN_IF_ERROR(Validate(result));

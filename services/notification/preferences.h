@@ -21,7 +21,7 @@ class PreferencesStore {
   // The stored preferences, or the defaults (zh-CN, nothing opted in).
   absl::StatusOr<notification::v1::Preferences> Get(const std::string& recipient_id) const;
   // The same inside a caller's transaction (Notify reads them in its write).
-  static notification::v1::Preferences Load(SQLite::Database& tx, const std::string& recipient_id);
+  static notification::v1::Preferences Load(store::Connection& tx, const std::string& recipient_id);
 
   // Changes `fields` of the stored preferences to the values in `changes`
   // (every field the caller may set when `fields` is empty). Only callers

@@ -123,7 +123,7 @@ absl::StatusOr<CompiledTemplate> CompileTemplate(const notification::v1::Templat
 }
 
 absl::Status Templates::Initialize(absl::Time now) {
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     SQLite::Statement exists(
         db, "SELECT 1 FROM templates WHERE event_type = ? AND channel = ? AND language = ?");
     SQLite::Statement insert(db,
@@ -154,7 +154,7 @@ absl::Status Templates::Initialize(absl::Time now) {
 
 absl::Status Templates::LoadCurrent() {
   std::vector<notification::v1::Template> rows;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(
         db, absl::StrCat("SELECT ", kColumns,
                          " FROM templates t WHERE version = (SELECT MAX(version) FROM templates u"
@@ -200,7 +200,7 @@ absl::StatusOr<notification::v1::Template> Templates::Append(const notification:
   notification::v1::Template saved = t;
   saved.set_author(author);
   *saved.mutable_create_time() = store::ToProtoTime(now);
-  RETURN_IF_ERROR(db_->Write([&](SQLite::Database& db) -> absl::Status {
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
     SQLite::Statement last(db, absl::StrCat("SELECT ", kColumns,
                                             " FROM templates WHERE event_type = ? AND channel = ?"
                                             " AND language = ? ORDER BY version DESC LIMIT 1"));
@@ -283,7 +283,7 @@ absl::StatusOr<notification::v1::Template> Templates::Get(const std::string& eve
                                                           int version) const {
   if (version < 0) return absl::InvalidArgumentError("version: must be >= 0");
   std::optional<notification::v1::Template> found;
-  RETURN_IF_ERROR(db_->Read([&](SQLite::Database& db) {
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
     SQLite::Statement query(
         db, absl::StrCat("SELECT ", kColumns,
                          " FROM templates WHERE event_type = ? AND channel = ? AND language = ?",

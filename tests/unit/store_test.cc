@@ -23,7 +23,7 @@ std::vector<Migration> TwoMigrations() {
 
 int64_t CountThings(Database& db) {
   int64_t n = -1;
-  REQUIRE(db.Read([&](SQLite::Database& c) {
+  REQUIRE(db.Read([&](store::Connection& c) {
               n = c.execAndGet("SELECT COUNT(*) FROM things").getInt64();
               return absl::OkStatus();
             }).ok());
@@ -43,7 +43,7 @@ TEST_CASE("migrations apply once and are recorded in order") {
   CHECK((*again)->schema_version() == 2);
   int64_t rows = 0;
   REQUIRE((*again)
-              ->Read([&](SQLite::Database& c) {
+              ->Read([&](store::Connection& c) {
                 rows = c.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt64();
                 return absl::OkStatus();
               })
@@ -71,14 +71,14 @@ TEST_CASE("a failing write leaves nothing half-written") {
   testing::TempDir dir;
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
   REQUIRE(db.ok());
-  absl::Status s = (*db)->Write([](SQLite::Database& c) {
+  absl::Status s = (*db)->Write([](store::Connection& c) {
     c.exec("INSERT INTO things(name) VALUES('a')");
     return absl::InvalidArgumentError("changed my mind");
   });
   CHECK(s.code() == absl::StatusCode::kInvalidArgument);
   CHECK(CountThings(**db) == 0);
 
-  s = (*db)->Write([](SQLite::Database& c) {
+  s = (*db)->Write([](store::Connection& c) {
     c.exec("INSERT INTO things(name) VALUES('b')");
     c.exec("INSERT INTO things(name) VALUES('b')");  // UNIQUE violation throws.
     return absl::OkStatus();
@@ -91,7 +91,7 @@ TEST_CASE("foreign keys are enforced") {
   testing::TempDir dir;
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
   REQUIRE(db.ok());
-  absl::Status s = (*db)->Write([](SQLite::Database& c) {
+  absl::Status s = (*db)->Write([](store::Connection& c) {
     c.exec("INSERT INTO parts(thing_id) VALUES(42)");
     return absl::OkStatus();
   });
@@ -105,7 +105,7 @@ TEST_CASE("the store runs in WAL mode with synchronous FULL") {
   std::string mode;
   int sync = -1;
   REQUIRE((*db)
-              ->Write([&](SQLite::Database& c) {
+              ->Write([&](store::Connection& c) {
                 mode = c.execAndGet("PRAGMA journal_mode").getString();
                 sync = c.execAndGet("PRAGMA synchronous").getInt();
                 return absl::OkStatus();
@@ -122,7 +122,7 @@ TEST_CASE("readers see committed writes while writers run concurrently") {
   std::thread writer([&] {
     for (int i = 0; i < 200; ++i) {
       REQUIRE((*db)
-                  ->Write([&](SQLite::Database& c) {
+                  ->Write([&](store::Connection& c) {
                     SQLite::Statement insert(c, "INSERT INTO things(name) VALUES(?)");
                     insert.bind(1, absl::StrCat("n", i));
                     insert.exec();
@@ -146,9 +146,9 @@ TEST_CASE("a closed store answers UNAVAILABLE") {
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
   REQUIRE(db.ok());
   (*db)->Close();
-  CHECK((*db)->Write([](SQLite::Database&) { return absl::OkStatus(); }).code() ==
+  CHECK((*db)->Write([](store::Connection&) { return absl::OkStatus(); }).code() ==
         absl::StatusCode::kUnavailable);
-  CHECK((*db)->Read([](SQLite::Database&) { return absl::OkStatus(); }).code() ==
+  CHECK((*db)->Read([](store::Connection&) { return absl::OkStatus(); }).code() ==
         absl::StatusCode::kUnavailable);
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("grouped writes from many threads all commit and a failing one rolls b
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        absl::Status s = (*db)->WriteGrouped([&](SQLite::Database& c) {
+        absl::Status s = (*db)->WriteGrouped([&](store::Connection& c) {
           SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
           insert.bind(1, absl::StrCat("t", t, "-", i));
           insert.exec();
@@ -188,7 +188,7 @@ TEST_CASE("a grouped write on a closed store answers UNAVAILABLE") {
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
   REQUIRE(db.ok());
   (*db)->Close();
-  absl::Status s = (*db)->WriteGrouped([](SQLite::Database&) { return absl::OkStatus(); });
+  absl::Status s = (*db)->WriteGrouped([](store::Connection&) { return absl::OkStatus(); });
   CHECK(s.code() == absl::StatusCode::kUnavailable);
 }
 
