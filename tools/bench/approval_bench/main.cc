@@ -19,13 +19,13 @@
 //     notification are played by a receiver in this process, so the outbox
 //     relay delivers every event while decisions run (--deliver_events=false
 //     leaves them queued).
+// First it prints fsync_loop_transactions_per_second: single-row
+// synchronous=FULL transactions per second where the store lives, one
+// fsync each, for scale.
 //
 //   approval_bench                                    # 1,000,000 cases
 //   approval_bench --cases=50000 --decisions=5000     # a run of seconds
 #include <grpcpp/client_context.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -35,8 +35,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <vector>
 
@@ -50,9 +50,12 @@
 #include "libs/auth/token.h"
 #include "libs/client/channels.h"
 #include "libs/client/health.h"
-#include "libs/codes/credit_code.h"
 #include "libs/config/flags.h"
-#include "libs/server/call.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/fsync_probe.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/grpc_server.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/process.h"
 #include "libs/workday/calendar.h"
 #include "libs/workday/clock.h"
@@ -81,42 +84,15 @@ namespace {
 namespace v1 = approval::v1;
 using SteadyClock = std::chrono::steady_clock;
 
-void Figure(const std::string& name, double value, const std::string& unit) {
-  std::printf("figure: %s %.*f %s\n", name.c_str(), value < 10 ? 3 : 1, value, unit.c_str());
-  std::fflush(stdout);
-}
-
-void Note(const std::string& text) {
-  std::printf("note: %s\n", text.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "approval_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t index = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-  return values[index];
-}
+using testing::Fail;
+using testing::Figure;
+using testing::Note;
+using testing::Percentile;
 
 // Intake's and notification's receiving ends: count and acknowledge.
 class Receiver final : public intake::v1::IntakeService::Service,
                        public notification::v1::NotificationService::Service {
  public:
-  Receiver() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(static_cast<intake::v1::IntakeService::Service*>(this));
-    builder.RegisterService(static_cast<notification::v1::NotificationService::Service*>(this));
-    server_ = builder.BuildAndStart();
-  }
-  ~Receiver() override { server_->Shutdown(); }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-
   grpc::Status RecordTransition(grpc::ServerContext*, const intake::v1::RecordTransitionRequest*,
                                 intake::v1::RecordTransitionResponse* response) override {
     ++transitions;
@@ -132,17 +108,12 @@ class Receiver final : public intake::v1::IntakeService::Service,
 
   std::atomic<int64_t> transitions{0};
   std::atomic<int64_t> notifications{0};
-
- private:
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
 };
 
+// Decisions wait for their group commit's fsync, and the supervision report
+// scans the whole store: a loaded disk takes its time.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
+  return testing::TokenContext(token, absl::Seconds(30));
 }
 
 struct QueueKind {
@@ -205,14 +176,12 @@ int InProcess(const PreloadSpec& spec, const Preloaded& preloaded, int clients) 
     threads.emplace_back([&] {
       for (size_t i = next++; i < preloaded.decision_tasks.size(); i = next++) {
         const auto& task = preloaded.decision_tasks[i];
-        auth::v1::Principal p;
-        p.set_kind(auth::v1::STAFF);
-        p.set_subject("bench");
-        p.set_department_id(task.department);
-        p.add_roles("approver");
         v1::ApproveTaskRequest approve;
         approve.set_task_id(task.task_id);
-        if (!desk.Approve(p, approve).ok()) ++failures;
+        if (!desk.Approve(testing::StaffPrincipal("bench", task.department, {"approver"}), approve)
+                 .ok()) {
+          ++failures;
+        }
       }
     });
   }
@@ -239,6 +208,13 @@ int Main() {
   const std::string data_dir = absl::StrCat(root, "/approval");
   ::mkdir(root.c_str(), 0700);
   ::mkdir(data_dir.c_str(), 0700);
+  {
+    // What one fsync costs where the store lives: a group commit waits for
+    // one.
+    auto fsyncs = testing::FsyncLoopTransactionsPerSecond(root, absl::Seconds(1));
+    if (!fsyncs.ok()) Fail(fsyncs.status().ToString());
+    Figure("fsync_loop_transactions_per_second", *fsyncs, "/s");
+  }
 
   // 1. Preload.
   PreloadSpec spec;
@@ -261,6 +237,10 @@ int Main() {
 
   // 2. Start approval on it.
   Receiver receiver;
+  auto receiver_server = testing::InProcessServer::Start(
+      {static_cast<intake::v1::IntakeService::Service*>(&receiver),
+       static_cast<notification::v1::NotificationService::Service*>(&receiver)});
+  if (!receiver_server.ok()) Fail(absl::StrCat("receiver: ", receiver_server.status().ToString()));
   const std::string keys = absl::StrCat("bench:", absl::Base64Escape(auth::RandomBytes(32)));
   auto ring = auth::KeyRing::Parse(keys);
   if (!ring.ok()) Fail(ring.status().ToString());
@@ -273,8 +253,8 @@ int Main() {
                                    "--drain_seconds=3",
                                    "--log_level=warn"};
   if (absl::GetFlag(FLAGS_deliver_events)) {
-    argv.push_back(absl::StrCat("--intake_addr=", receiver.address()));
-    argv.push_back(absl::StrCat("--notification_addr=", receiver.address()));
+    argv.push_back(absl::StrCat("--intake_addr=", (*receiver_server)->address()));
+    argv.push_back(absl::StrCat("--notification_addr=", (*receiver_server)->address()));
   } else {
     // No route: events stay in the outbox.
     argv.push_back("--intake_addr=");
@@ -294,12 +274,11 @@ int Main() {
     absl::SleepFor(absl::Milliseconds(50));
   }
   auto token_for = [&](const std::string& department) {
-    auth::v1::Principal p;
-    p.set_kind(auth::v1::STAFF);
-    p.set_subject(absl::StrCat("token:bench-", department));
-    p.set_department_id(department);
-    p.add_roles("approver");
-    return signer.Mint(p, absl::Hours(2), absl::Now()).value_or("");
+    return signer
+        .Mint(testing::StaffPrincipal(absl::StrCat("token:bench-", department), department,
+                                      {"approver"}),
+              absl::Hours(2), absl::Now())
+        .value_or("");
   };
   auto stub = v1::ApprovalService::NewStub(channel);
 
@@ -343,10 +322,11 @@ int Main() {
 
   // 3b. The supervision report over every case in the store (a full scan).
   {
-    auth::v1::Principal op;
-    op.set_kind(auth::v1::OPERATOR);
-    op.set_subject("bench-operator");
-    const std::string op_token = signer.Mint(op, absl::Hours(1), absl::Now()).value_or("");
+    const std::string op_token =
+        signer
+            .Mint(testing::MakePrincipal(auth::v1::OPERATOR, "bench-operator"), absl::Hours(1),
+                  absl::Now())
+            .value_or("");
     std::vector<double> ms;
     for (int i = 0; i < 3; ++i) {
       v1::SupervisionReport report;
@@ -408,7 +388,7 @@ int Main() {
   // callback API: no thread per caller, so the load generator takes less of
   // the CPU the service is measured on).
   struct Pending {
-    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientContext> context;
     v1::ApproveTaskRequest request;
     v1::DecisionResponse reply;
     SteadyClock::time_point start;
@@ -419,12 +399,11 @@ int Main() {
   std::function<void(size_t)> issue = [&](size_t i) {
     const auto& task = preloaded->decision_tasks[i];
     auto* call = new Pending;
-    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    call->context.AddMetadata(server::kPrincipalHeader, tokens.at(task.department));
+    call->context = Context(tokens.at(task.department));
     call->request.set_task_id(task.task_id);
     call->start = SteadyClock::now();
     stub->async()->ApproveTask(
-        &call->context, &call->request, &call->reply, [&, call](grpc::Status s) {
+        call->context.get(), &call->request, &call->reply, [&, call](grpc::Status s) {
           const double ms =
               std::chrono::duration<double, std::milli>(SteadyClock::now() - call->start).count();
           if (!s.ok() && failures++ < 5) {

@@ -43,7 +43,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +60,7 @@
 #include "libs/testing/demo_regions.h"
 #include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/process_cpu.h"
 #include "libs/testing/stack.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 
@@ -96,6 +96,7 @@ constexpr absl::Duration kCallTimeout = absl::Seconds(5);
 using testing::Fail;
 using testing::Figure;
 using testing::Note;
+using testing::ProcessCpuSeconds;
 
 // What one connection (or one chain of gRPC calls) saw. Touched by one
 // thread at a time: a connection's handlers run one after another.
@@ -407,26 +408,6 @@ class GrpcSyncDriver : public Driver {
 };
 
 // --- CPU accounting ------------------------------------------------------
-
-// utime + stime of a process (all its threads) in seconds, from
-// /proc/<pid>/stat; negative if it cannot be read.
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (!std::getline(in, line)) return -1;
-  // The command name (field 2) may hold spaces; the fields after it do not.
-  const size_t close = line.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(line.substr(close + 2));
-  std::vector<std::string> f;
-  std::string field;
-  while (fields >> field) f.push_back(field);
-  // Field 3 (state) is f[0], so utime (14) is f[11] and stime (15) f[12].
-  if (f.size() < 13) return -1;
-  const double ticks = static_cast<double>(std::strtoull(f[11].c_str(), nullptr, 10) +
-                                           std::strtoull(f[12].c_str(), nullptr, 10));
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
 
 double SelfCpuSeconds() {
   struct rusage u {};

@@ -21,6 +21,8 @@
 //           approval's receiver holds a hand-off for every acknowledged
 //           submission (near 0 when the relay keeps pace)
 //
+// and, for scale, fsync_loop_transactions_per_second: single-row
+// synchronous=FULL transactions per second on this disk, one fsync each;
 // and exits 1 if any submission failed (figures from such a run are not to
 // be quoted). It starts its own redis-server, identity, catalog, intake and
 // gateway from the build tree on free ports, with logs at warn.
@@ -31,15 +33,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <grpcpp/client_context.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,8 +48,16 @@
 #include "libs/client/channels.h"
 #include "libs/codes/resident_id.h"
 #include "libs/config/flags.h"
-#include "libs/server/call.h"
+#include "libs/testing/accounts.h"
+#include "libs/testing/bench_output.h"
+#include "libs/testing/fake_pdf.h"
+#include "libs/testing/fsync_probe.h"
+#include "libs/testing/grpc_context.h"
+#include "libs/testing/grpc_server.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/json_fields.h"
+#include "libs/testing/principals.h"
+#include "libs/testing/process_cpu.h"
 #include "libs/testing/stack.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/intake/v1/intake.grpc.pb.h"
@@ -71,21 +76,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void Figure(const std::string& name, double value, const std::string& unit) {
-  std::printf("figure: %s %s %s\n", name.c_str(),
-              absl::StrFormat(value >= 100 ? "%.0f" : "%.2f", value).c_str(), unit.c_str());
-  std::fflush(stdout);
-}
-
-void Note(const std::string& text) {
-  std::printf("note: %s\n", text.c_str());
-  std::fflush(stdout);
-}
-
-[[noreturn]] void Fail(const std::string& why) {
-  std::fprintf(stderr, "intake_bench: %s\n", why.c_str());
-  std::exit(1);
-}
+using testing::Fail;
+using testing::FakePdf;
+using testing::Figure;
+using testing::JsonField;
+using testing::Note;
+using testing::Percentile;
 
 // The hand-off receivers, answering at once.
 class Sink final : public approval::v1::ApprovalService::Service,
@@ -103,42 +99,12 @@ class Sink final : public approval::v1::ApprovalService::Service,
   std::atomic<int64_t> opened{0};
 };
 
-// utime + stime of a process, in seconds.
+// A CPU figure from a process whose time cannot be read would be 0 or
+// nonsense: stop instead.
 double CpuSeconds(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(stat, line);
-  const size_t close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(line.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-    if (i == 15) break;
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  if (!token.empty()) c->AddMetadata(server::kPrincipalHeader, token);
-  return c;
-}
-
-std::string PdfOf(size_t bytes) {
-  std::string pdf = "%PDF-1.7\n";
-  while (pdf.size() < bytes) pdf += "0123456789abcdef\n";
-  return pdf;
-}
-
-std::string JsonField(const std::string& body, const std::string& name) {
-  const std::string key = absl::StrCat("\"", name, "\":\"");
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size();
-  return body.substr(start, body.find('"', start) - start);
+  const double seconds = testing::ProcessCpuSeconds(pid);
+  if (seconds < 0) Fail(absl::StrCat("cannot read the CPU time of process ", pid));
+  return seconds;
 }
 
 // What the clients of one phase saw in the measured window.
@@ -194,19 +160,16 @@ Tally Drive(int clients, const std::function<bool(int, int64_t, std::string*)>& 
 
 bool any_errors = false;
 
-void Report(const std::string& phase, Tally tally, double intake_cpu, double gateway_cpu) {
+void Report(const std::string& phase, const Tally& tally, double intake_cpu, double gateway_cpu) {
   any_errors |= tally.errors > 0;
-  std::sort(tally.latency_us.begin(), tally.latency_us.end());
   const double n = static_cast<double>(tally.latency_us.size());
   const double seconds = absl::GetFlag(FLAGS_seconds);
-  auto quantile = [&](double q) {
-    if (tally.latency_us.empty()) return 0.0;
-    const size_t i = std::min(tally.latency_us.size() - 1, static_cast<size_t>(q * n));
-    return tally.latency_us[i] / 1000.0;
-  };
+  std::vector<double> latency_ms;
+  latency_ms.reserve(tally.latency_us.size());
+  for (uint32_t us : tally.latency_us) latency_ms.push_back(us / 1000.0);
   Figure(phase + "_submissions_per_second", n / seconds, "/s");
-  Figure(phase + "_p50_ms", quantile(0.50), "ms");
-  Figure(phase + "_p99_ms", quantile(0.99), "ms");
+  Figure(phase + "_p50_ms", Percentile(latency_ms, 0.50), "ms");
+  Figure(phase + "_p99_ms", Percentile(std::move(latency_ms), 0.99), "ms");
   if (n > 0) {
     Figure(phase + "_intake_cpu_ms_per_submission", intake_cpu * 1000 / n, "ms");
     if (gateway_cpu > 0) {
@@ -229,20 +192,17 @@ int Main() {
   const bool gateway = std::find(phases.begin(), phases.end(), "gateway") != phases.end();
 
   Sink sink;
-  int sink_port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &sink_port);
-  builder.RegisterService(static_cast<approval::v1::ApprovalService::Service*>(&sink));
-  builder.RegisterService(static_cast<notification::v1::NotificationService::Service*>(&sink));
-  std::unique_ptr<grpc::Server> sink_server = builder.BuildAndStart();
-  if (sink_server == nullptr) Fail("cannot start the hand-off receiver");
+  auto sink_server = testing::InProcessServer::Start(
+      {static_cast<approval::v1::ApprovalService::Service*>(&sink),
+       static_cast<notification::v1::NotificationService::Service*>(&sink)});
+  if (!sink_server.ok()) Fail(absl::StrCat("hand-off receiver: ", sink_server.status().ToString()));
 
   testing::StackOptions options;
   options.backends = gateway ? std::vector<std::string>{"identity", "catalog", "intake"}
                              : std::vector<std::string>{"catalog", "intake"};
   options.gateway = gateway;
   options.redis = gateway;
-  const std::string sink_address = absl::StrCat("127.0.0.1:", sink_port);
+  const std::string sink_address = (*sink_server)->address();
   for (const auto& name : {"identity", "catalog", "intake", "gateway"}) {
     options.extra_flags[name] = {"--log_level=warn"};
   }
@@ -270,7 +230,7 @@ int Main() {
   auto intake = intake::v1::IntakeService::NewStub(client::MakeChannel(stack->Address("intake")));
   auto upload = [&](const std::string& token, const std::string& bytes) {
     intake::v1::Material material;
-    auto context = Context(token);
+    auto context = testing::TokenContext(token);
     auto writer = intake->UploadMaterial(context.get(), &material);
     intake::v1::UploadMaterialRequest message;
     message.mutable_header()->set_file_name("scan.pdf");
@@ -301,6 +261,13 @@ int Main() {
   const pid_t gateway_pid = gateway ? stack->pid("gateway") : -1;
   Note(absl::StrCat(clients, " clients, ", absl::GetFlag(FLAGS_seconds),
                     " s measured per phase, two pre-uploaded materials each"));
+  {
+    // What one fsync costs on this disk: a group commit waits for one.
+    testing::TempDir probe_dir;
+    auto fsyncs = testing::FsyncLoopTransactionsPerSecond(probe_dir.path(), absl::Seconds(1));
+    if (!fsyncs.ok()) Fail(fsyncs.status().ToString());
+    Figure("fsync_loop_transactions_per_second", *fsyncs, "/s");
+  }
 
   // Every acknowledged submission owes approval one hand-off. How long the
   // relay takes, once the clients stop, to deliver the last of them shows
@@ -323,12 +290,11 @@ int Main() {
       };
       std::vector<Client> cs(clients);
       for (int c = 0; c < clients; ++c) {
-        auth::v1::Principal p;
-        p.set_kind(auth::v1::CITIZEN);
-        p.set_subject(absl::StrCat("acc_bench_", c));
-        cs[c].token = stack->Token(p, absl::Hours(1));
-        cs[c].form = upload(cs[c].token, PdfOf(200 << 10));
-        cs[c].licence = upload(cs[c].token, PdfOf(100 << 10));
+        cs[c].token =
+            stack->Token(testing::MakePrincipal(auth::v1::CITIZEN, absl::StrCat("acc_bench_", c)),
+                         absl::Hours(1));
+        cs[c].form = upload(cs[c].token, FakePdf(200 << 10));
+        cs[c].licence = upload(cs[c].token, FakePdf(100 << 10));
         // A channel per client, as separate callers would have.
         cs[c].stub = intake::v1::IntakeService::NewStub(
             client::MakeChannel(stack->Address("intake"), {absl::Seconds(10), 2}));
@@ -339,7 +305,7 @@ int Main() {
           [&](int c, int64_t n, std::string* error) {
             intake::v1::Application a;
             grpc::Status s = cs[c].stub->SubmitApplication(
-                Context(cs[c].token).get(),
+                testing::TokenContext(cs[c].token).get(),
                 request(absl::StrCat("g", c, "-", n), cs[c].form, cs[c].licence), &a);
             if (!s.ok()) *error = s.error_message();
             if (s.ok()) acknowledged.fetch_add(1);
@@ -350,36 +316,29 @@ int Main() {
             self = CpuSeconds(getpid()) - (start ? 0 : self);
           });
       const double n = static_cast<double>(tally.latency_us.size());
-      Report("grpc", std::move(tally), cpu, 0);
+      Report("grpc", tally, cpu, 0);
       ReportHandoffDrain("grpc");
       if (n > 0) Figure("grpc_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
     } else if (phase == "gateway") {
       struct Client {
-        std::string cookie, csrf, form, licence;
+        testing::SignedInCitizen session;
+        std::string form, licence;
         std::unique_ptr<testing::HttpConnection> http;
       };
       std::vector<Client> cs(clients);
       const int port = stack->gateway_port();
       for (int c = 0; c < clients; ++c) {
-        const std::string id = ResidentId(c);
-        auto reg = testing::HttpPost(
-            port, "/api/v1/accounts/citizens",
-            absl::StrCat(R"({"residentId":")", id, R"(","name":"测试","phone":"1380000)",
-                         absl::StrFormat("%04d", c),
-                         R"(","regionCode":"440106001001","password":"Correct-horse-9"})"));
-        if (!reg.ok() || reg->status != 200) Fail("register a citizen");
-        auto login = testing::HttpPost(port, "/api/v1/sessions",
-                                       absl::StrCat(R"({"kind":"CITIZEN_LOGIN","loginId":")", id,
-                                                    R"(","password":"Correct-horse-9"})"));
-        if (!login.ok() || login->status != 200) Fail("sign in a citizen");
-        const std::string set_cookie = login->header("set-cookie");
-        cs[c].cookie = set_cookie.substr(0, set_cookie.find(';'));
-        cs[c].csrf = JsonField(login->body, "csrfToken");
+        testing::NewCitizen citizen;
+        citizen.resident_id = ResidentId(c);
+        citizen.phone = absl::StrFormat("1380000%04d", c);
+        citizen.name = "测试";
+        auto session = testing::RegisterAndSignIn(port, citizen);
+        if (!session.ok()) Fail(session.status().ToString());
+        cs[c].session = *std::move(session);
         cs[c].http = std::make_unique<testing::HttpConnection>(port);
         for (auto* slot : {&cs[c].form, &cs[c].licence}) {
-          auto up =
-              cs[c].http->Request("POST", "/api/v1/materials?fileName=scan.pdf", PdfOf(150 << 10),
-                                  {{"Cookie", cs[c].cookie}, {"X-CSRF-Token", cs[c].csrf}});
+          auto up = cs[c].http->Request("POST", "/api/v1/materials?fileName=scan.pdf",
+                                        FakePdf(150 << 10), cs[c].session.headers());
           if (!up.ok() || up->status != 200) Fail("upload through the gateway");
           *slot = JsonField(up->body, "materialId");
         }
@@ -394,11 +353,10 @@ int Main() {
                 R"(","form":{"shop_name":"老街面馆","address":"广州市天河区天河路1号"},"materials":[)",
                 R"({"guideMaterialId":"form","materialId":")", cs[c].form, R"("},)",
                 R"({"guideMaterialId":"licence","materialId":")", cs[c].licence, R"("}]})");
-            auto r = cs[c].http->Request("POST", "/api/v1/applications", body,
-                                         {{"Cookie", cs[c].cookie},
-                                          {"X-CSRF-Token", cs[c].csrf},
-                                          {"Content-Type", "application/json"},
-                                          {"Idempotency-Key", absl::StrCat("h", c, "-", n)}});
+            testing::Headers headers = cs[c].session.headers();
+            headers.emplace_back("Content-Type", "application/json");
+            headers.emplace_back("Idempotency-Key", absl::StrCat("h", c, "-", n));
+            auto r = cs[c].http->Request("POST", "/api/v1/applications", body, headers);
             if (!r.ok()) {
               *error = r.status().ToString();
               return false;
@@ -413,7 +371,7 @@ int Main() {
             self = CpuSeconds(getpid()) - (start ? 0 : self);
           });
       const double n = static_cast<double>(tally.latency_us.size());
-      Report("gateway", std::move(tally), intake_cpu, gateway_cpu);
+      Report("gateway", tally, intake_cpu, gateway_cpu);
       ReportHandoffDrain("gateway");
       if (n > 0) Figure("gateway_load_generator_cpu_ms_per_submission", self * 1000 / n, "ms");
     } else {
@@ -421,7 +379,6 @@ int Main() {
     }
   }
   Note(absl::StrCat("hand-offs delivered to the receiver so far: ", sink.opened.load()));
-  sink_server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
   return any_errors ? 1 : 0;
 }
 
