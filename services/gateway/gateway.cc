@@ -78,7 +78,7 @@ HttpResponse TooManyRequests(absl::Duration retry_after, unsigned version) {
 struct Gateway::Exchange {
   HttpRequest request;
   std::string client_ip;
-  std::function<void(HttpResponse)> respond;
+  std::shared_ptr<Responder> responder;
   std::string request_id;
   std::string method;
   std::string path;
@@ -96,19 +96,65 @@ struct Gateway::Exchange {
 
   void Finish(HttpResponse response) {
     response.set("X-Request-Id", request_id);
-    const int status = response.result_int();
-    const absl::Duration latency = absl::Now() - start;
-    gateway->deps_.metrics->RecordRequest(route_label, method, status, latency);
-    gateway->logger_.WithRequestId(request_id)
-        .Log(status >= 500 ? log::Level::kWarn : log::Level::kInfo, "http",
-             {{"route", route_label},
-              {"method", method},
-              {"status", status},
-              {"seconds", absl::ToDoubleSeconds(latency)}});
-    respond(std::move(response));
+    Record(response.result_int());
+    responder->Send(std::move(response));
   }
   void Fail(const absl::Status& status) { Finish(ErrorResponse(status, version)); }
+
+  // The request's metrics and log line, once it is answered. `cut_off`: a
+  // streamed body that could not be completed.
+  void Record(int status, const absl::Status& cut_off = absl::OkStatus()) {
+    const absl::Duration latency = absl::Now() - start;
+    gateway->deps_.metrics->RecordRequest(route_label, method, status, latency);
+    const log::Logger logger = gateway->logger_.WithRequestId(request_id);
+    logger.Log(status >= 500 ? log::Level::kWarn : log::Level::kInfo, "http",
+               {{"route", route_label},
+                {"method", method},
+                {"status", status},
+                {"seconds", absl::ToDoubleSeconds(latency)}});
+    // The status went out before the body failed: only this line tells.
+    if (!cut_off.ok()) {
+      logger.Warn("response cut off",
+                  {{"route", route_label}, {"reason", std::string(cut_off.message())}});
+    }
+  }
 };
+
+namespace {
+
+// An exchange answered with a streamed body (a material download): the
+// request id goes on the head, and the request is recorded once the body
+// ended, with how it ended.
+class StreamedReply final : public Responder {
+ public:
+  explicit StreamedReply(std::shared_ptr<Gateway::Exchange> exchange)
+      : exchange_(std::move(exchange)) {}
+
+  void Send(HttpResponse response) override { exchange_->Finish(std::move(response)); }
+  void WriteHead(HttpResponseHead head, std::function<void(absl::Status)> done) override {
+    head.set("X-Request-Id", exchange_->request_id);
+    status_ = head.result_int();
+    exchange_->responder->WriteHead(std::move(head), std::move(done));
+  }
+  void WriteBody(std::string piece, std::function<void(absl::Status)> done) override {
+    exchange_->responder->WriteBody(std::move(piece), std::move(done));
+  }
+  void Finish() override {
+    exchange_->responder->Finish();
+    exchange_->Record(status_);
+  }
+  void Abort(const absl::Status& reason) override {
+    exchange_->responder->Abort(reason);
+    exchange_->Record(status_, reason.ok() ? absl::UnknownError("aborted") : reason);
+  }
+
+ private:
+  std::shared_ptr<Gateway::Exchange> exchange_;
+  // Set by WriteHead, read by the calls after it, never concurrently.
+  int status_ = 0;
+};
+
+}  // namespace
 
 Gateway::Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger)
     : options_(options),
@@ -160,8 +206,8 @@ HttpResponse Gateway::Readyz(unsigned version) const {
 }
 
 void Gateway::Handle(HttpRequest request, const std::string& client_ip,
-                     std::function<void(HttpResponse)> respond) {
-  Admit(std::move(request), client_ip, std::move(respond), nullptr);
+                     std::shared_ptr<Responder> responder) {
+  Admit(std::move(request), client_ip, std::move(responder), nullptr);
 }
 
 bool Gateway::StreamsBody(const HttpRequest& header) const {
@@ -173,19 +219,18 @@ bool Gateway::StreamsBody(const HttpRequest& header) const {
 }
 
 void Gateway::HandleStream(HttpRequest request, const std::string& client_ip,
-                           std::shared_ptr<BodyReader> body,
-                           std::function<void(HttpResponse)> respond) {
-  Admit(std::move(request), client_ip, std::move(respond), std::move(body));
+                           std::shared_ptr<BodyReader> body, std::shared_ptr<Responder> responder) {
+  Admit(std::move(request), client_ip, std::move(responder), std::move(body));
 }
 
 void Gateway::Admit(HttpRequest request, const std::string& client_ip,
-                    std::function<void(HttpResponse)> respond, std::shared_ptr<BodyReader> body) {
+                    std::shared_ptr<Responder> responder, std::shared_ptr<BodyReader> body) {
   auto exchange = std::make_shared<Exchange>();
   exchange->body = std::move(body);
   exchange->start = absl::Now();
   exchange->gateway = this;
   exchange->client_ip = client_ip;
-  exchange->respond = std::move(respond);
+  exchange->responder = std::move(responder);
   exchange->version = request.version();
   exchange->method = std::string(request.method_string());
   exchange->request_id = std::string(request["X-Request-Id"]);
@@ -379,15 +424,16 @@ bool Gateway::ServeMaterials(const std::shared_ptr<Exchange>& exchange,
     exchange->Fail(absl::UnauthenticatedError("sign-in required"));
     return true;
   }
-  auto finish = [exchange](HttpResponse response) { exchange->Finish(std::move(response)); };
   if (match.kind == MaterialTransfer::Kind::kDownload) {
     deps_.materials->Download(match.material_id, exchange->version, session->principal,
-                              exchange->request_id, std::move(finish));
+                              exchange->request_id, std::make_shared<StreamedReply>(exchange));
   } else if (exchange->body == nullptr) {
     exchange->Fail(absl::InvalidArgumentError("the upload body was not streamed"));
   } else {
     deps_.materials->Upload(exchange->request, exchange->query, exchange->body, session->principal,
-                            exchange->request_id, std::move(finish));
+                            exchange->request_id, [exchange](HttpResponse response) {
+                              exchange->Finish(std::move(response));
+                            });
   }
   return true;
 }

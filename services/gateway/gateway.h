@@ -65,12 +65,12 @@ class Gateway : public HttpHandler {
   ~Gateway() override;
 
   void Handle(HttpRequest request, const std::string& client_ip,
-              std::function<void(HttpResponse)> respond) override;
+              std::shared_ptr<Responder> responder) override;
   // Material uploads stream their bodies.
   bool StreamsBody(const HttpRequest& header) const override;
   void HandleStream(HttpRequest request, const std::string& client_ip,
                     std::shared_ptr<BodyReader> body,
-                    std::function<void(HttpResponse)> respond) override;
+                    std::shared_ptr<Responder> responder) override;
 
   // Set on SIGTERM: /readyz answers 503 so balancers drain us first.
   void SetDraining() { draining_.store(true); }
@@ -79,7 +79,7 @@ class Gateway : public HttpHandler {
 
  private:
   void Admit(HttpRequest request, const std::string& client_ip,
-             std::function<void(HttpResponse)> respond, std::shared_ptr<BodyReader> body);
+             std::shared_ptr<Responder> responder, std::shared_ptr<BodyReader> body);
   void Process(std::shared_ptr<Exchange> exchange);
   // Serves the material routes (uploads.h); false for any other request.
   bool ServeMaterials(const std::shared_ptr<Exchange>& exchange,

@@ -87,6 +87,55 @@ class Session : public std::enable_shared_from_this<Session> {
     std::shared_ptr<Session> session_;
   };
 
+  // The handler's way back; every call moves onto the connection's strand.
+  class Reply : public Responder {
+   public:
+    explicit Reply(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    void Send(HttpResponse response) override {
+      OnStrand([response = std::move(response)](Session* s) mutable {
+        if (!s->responded_) s->Write(std::move(response));
+      });
+    }
+    void WriteHead(HttpResponseHead head, std::function<void(absl::Status)> done) override {
+      OnStrand([head = std::move(head), done = std::move(done)](Session* s) mutable {
+        s->StartOutStream(std::move(head), std::move(done));
+      });
+    }
+    void WriteBody(std::string piece, std::function<void(absl::Status)> done) override {
+      OnStrand([piece = std::move(piece), done = std::move(done)](Session* s) mutable {
+        s->WriteOutPiece(std::move(piece), std::move(done));
+      });
+    }
+    void Finish() override {
+      OnStrand([](Session* s) { s->FinishOutStream(); });
+    }
+    void Abort(const absl::Status& /*reason*/) override {
+      OnStrand([](Session* s) { s->AbortOutStream(); });
+    }
+
+   private:
+    template <typename F>
+    void OnStrand(F f) {
+      auto session = session_;
+      net::post(session->stream_.get_executor(),
+                [session, f = std::move(f)]() mutable { f(session.get()); });
+    }
+
+    std::shared_ptr<Session> session_;
+  };
+
+  // A response whose body the handler writes piece by piece.
+  struct OutStream {
+    http::response<http::buffer_body> message;
+    http::response_serializer<http::buffer_body> serializer{message};
+    std::string piece;
+    // The Content-Length announced, if any, and the body bytes sent so far.
+    std::optional<uint64_t> length;
+    uint64_t written = 0;
+    // The connection failed or was closed: nothing more goes out.
+    bool broken = false;
+  };
+
   void Read() {
     if (state_->draining.load()) {
       Close();
@@ -157,12 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
     continue_pending_ = beast::iequals(header[http::field::expect], "100-continue");
     auto self = shared_from_this();
     handler_->HandleStream(std::move(header), client_ip_, std::make_shared<StreamBody>(self),
-                           [self](HttpResponse response) {
-                             net::post(self->stream_.get_executor(),
-                                       [self, response = std::move(response)]() mutable {
-                                         self->Write(std::move(response));
-                                       });
-                           });
+                           std::make_shared<Reply>(self));
   }
 
   void ReadBodyPiece(std::function<void(absl::StatusOr<std::string>)> done) {
@@ -234,18 +278,17 @@ class Session : public std::enable_shared_from_this<Session> {
     in_flight_ = true;
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
-    auto self = shared_from_this();
-    handler_->Handle(std::move(request), client_ip_, [self](HttpResponse response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
-    });
+    handler_->Handle(std::move(request), client_ip_, std::make_shared<Reply>(shared_from_this()));
+  }
+
+  bool MayKeepAlive() const {
+    // Unread body bytes would be taken for the next request.
+    return keep_alive_ && !state_->draining.load() &&
+           !(stream_parser_.has_value() && !stream_parser_->is_done());
   }
 
   void Write(HttpResponse response) {
-    if (!keep_alive_ || state_->draining.load()) response.keep_alive(false);
-    // Unread body bytes would be taken for the next request.
-    if (stream_parser_.has_value() && !stream_parser_->is_done()) response.keep_alive(false);
+    if (!MayKeepAlive()) response.keep_alive(false);
     responded_ = true;
     response_ = std::make_shared<HttpResponse>(std::move(response));
     stream_.expires_after(ToSteady(limits_.read_timeout));
@@ -254,12 +297,17 @@ class Session : public std::enable_shared_from_this<Session> {
         beast::bind_front_handler(&Session::OnWrite, shared_from_this(), response_->keep_alive()));
   }
 
-  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
-    response_.reset();
+  void EndInFlight() {
     if (in_flight_) {
       in_flight_ = false;
       state_->in_flight.fetch_sub(1);
     }
+  }
+
+  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+    response_.reset();
+    out_.reset();
+    EndInFlight();
     if (ec || !keep_alive) {
       if (!ec && stream_parser_.has_value() && !stream_parser_->is_done() && !body_read_pending_) {
         DrainThenClose(absl::Now() + kDrainTime);
@@ -269,6 +317,110 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     Read();
+  }
+
+  void StartOutStream(HttpResponseHead head, std::function<void(absl::Status)> done) {
+    if (responded_) {
+      done(absl::FailedPreconditionError("the request was answered already"));
+      return;
+    }
+    responded_ = true;
+    out_ = std::make_unique<OutStream>();
+    auto& message = out_->message;
+    message.base() = std::move(head.base());
+    if (!MayKeepAlive()) message.keep_alive(false);
+    if (message.has_content_length()) {
+      uint64_t length = 0;
+      const auto field = message[http::field::content_length];
+      if (!absl::SimpleAtoi(absl::string_view(field.data(), field.size()), &length)) {
+        AbortOutStream();
+        done(absl::InternalError("a streamed response has a malformed Content-Length"));
+        return;
+      }
+      out_->length = length;
+    } else if (message.version() >= 11) {
+      message.chunked(true);
+    } else {
+      // HTTP/1.0 has no chunks: the body ends with the connection.
+      message.keep_alive(false);
+    }
+    message.body().data = nullptr;
+    message.body().more = true;
+    stream_.expires_after(ToSteady(limits_.read_timeout));
+    http::async_write_header(stream_, out_->serializer,
+                             [self = shared_from_this(), done = std::move(done)](
+                                 beast::error_code ec, std::size_t) mutable {
+                               self->OnOutWritten(ec, std::move(done));
+                             });
+  }
+
+  void WriteOutPiece(std::string piece, std::function<void(absl::Status)> done) {
+    if (out_ == nullptr || out_->broken) {
+      done(absl::UnavailableError("the response stream is closed"));
+      return;
+    }
+    // An empty piece would read as the last chunk.
+    if (piece.empty()) {
+      done(absl::OkStatus());
+      return;
+    }
+    if (out_->length.has_value() && out_->written + piece.size() > *out_->length) {
+      AbortOutStream();
+      done(absl::InternalError("the body is longer than its Content-Length"));
+      return;
+    }
+    out_->written += piece.size();
+    out_->piece = std::move(piece);
+    auto& body = out_->message.body();
+    body.data = out_->piece.data();
+    body.size = out_->piece.size();
+    body.more = true;
+    stream_.expires_after(ToSteady(limits_.read_timeout));
+    http::async_write(stream_, out_->serializer,
+                      [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                                          std::size_t) mutable {
+                        self->OnOutWritten(ec, std::move(done));
+                      });
+  }
+
+  void OnOutWritten(beast::error_code ec, std::function<void(absl::Status)> done) {
+    // Waiting on the handler's source now: the next write sets its own timer.
+    stream_.expires_never();
+    // The piece went out and the serializer wants the next one.
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      AbortOutStream();
+      done(absl::UnavailableError("the client went away or stopped reading"));
+      return;
+    }
+    out_->piece.clear();
+    done(absl::OkStatus());
+  }
+
+  void FinishOutStream() {
+    if (out_ == nullptr || out_->broken) {
+      EndInFlight();
+      return;
+    }
+    // Short of what Content-Length promised: only a close tells the client.
+    if (out_->length.has_value() && out_->written != *out_->length) {
+      AbortOutStream();
+      return;
+    }
+    auto& body = out_->message.body();
+    body.data = nullptr;
+    body.size = 0;
+    body.more = false;
+    const bool keep_alive = out_->message.keep_alive();
+    stream_.expires_after(ToSteady(limits_.read_timeout));
+    http::async_write(stream_, out_->serializer,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  }
+
+  void AbortOutStream() {
+    if (out_ != nullptr) out_->broken = true;
+    Close();
+    EndInFlight();
   }
 
   // Answered before the client finished sending (an upload refused early):
@@ -315,6 +467,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool responded_ = false;
   bool body_read_pending_ = false;
   std::shared_ptr<HttpResponse> response_;
+  // Set while a streamed response is being written.
+  std::unique_ptr<OutStream> out_;
   std::string client_ip_;
   bool keep_alive_ = true;
   bool first_request_ = true;
@@ -324,9 +478,9 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpHandler::HandleStream(HttpRequest request, const std::string&, std::shared_ptr<BodyReader>,
-                               std::function<void(HttpResponse)> respond) {
-  respond(PlainError(http::status::not_found, request.version(), "NOT_FOUND",
-                     "no streamed route here"));
+                               std::shared_ptr<Responder> responder) {
+  responder->Send(PlainError(http::status::not_found, request.version(), "NOT_FOUND",
+                             "no streamed route here"));
 }
 
 HttpServer::HttpServer(net::io_context& io, HttpHandler* handler, HttpLimits limits,

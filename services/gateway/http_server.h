@@ -18,6 +18,8 @@ namespace onewindow::gateway {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// The status line and headers of a response whose body follows in pieces.
+using HttpResponseHead = boost::beast::http::response<boost::beast::http::empty_body>;
 
 struct HttpLimits {
   size_t header_bytes = 16 * 1024;
@@ -42,13 +44,36 @@ class BodyReader {
   virtual void Read(std::function<void(absl::StatusOr<std::string>)> done) = 0;
 };
 
-// Called once per request. `respond` may be called from any thread, exactly
-// once; the server moves the write back onto the connection's strand.
+// One request's way back to its client, usable from any thread (the server
+// moves each write onto the connection's strand). Answer exactly once:
+// either Send, or a streamed response whose body never sits whole in memory
+// (a file download): WriteHead, then WriteBody for each piece, then Finish
+// or Abort, each call made only after the previous one's `done` ran.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void Send(HttpResponse response) = 0;
+
+  // With a Content-Length in `head` the body must be exactly that long, or
+  // the connection is closed; without one it goes chunked. `done` runs on
+  // the connection's strand (never block there): OK once the bytes are
+  // written, UNAVAILABLE when the client went away or stopped reading.
+  virtual void WriteHead(HttpResponseHead head, std::function<void(absl::Status)> done) = 0;
+  virtual void WriteBody(std::string piece, std::function<void(absl::Status)> done) = 0;
+  // The body is complete; the connection may serve the next request.
+  virtual void Finish() = 0;
+  // The body cannot be completed (its source failed): the connection
+  // closes, so the client sees a cut-off transfer, never a short body that
+  // looks whole. `reason` is for whoever logs the request.
+  virtual void Abort(const absl::Status& reason) = 0;
+};
+
+// Called once per request.
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual void Handle(HttpRequest request, const std::string& client_ip,
-                      std::function<void(HttpResponse)> respond) = 0;
+                      std::shared_ptr<Responder> responder) = 0;
 
   // Whether the body of the request with this header should be streamed to
   // HandleStream instead of read whole first.
@@ -56,8 +81,7 @@ class HttpHandler {
   // Like Handle, for a request StreamsBody claimed: `request` carries the
   // header only. Answering before the body was read closes the connection.
   virtual void HandleStream(HttpRequest request, const std::string& client_ip,
-                            std::shared_ptr<BodyReader> body,
-                            std::function<void(HttpResponse)> respond);
+                            std::shared_ptr<BodyReader> body, std::shared_ptr<Responder> responder);
 };
 
 // An asynchronous HTTP/1.1 server on Beast: keep-alive, size limits, read and

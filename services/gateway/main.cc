@@ -100,10 +100,15 @@ int main(int argc, char** argv) {
   options.secure_cookies = absl::GetFlag(FLAGS_secure_cookies);
   gateway::ResponseCache public_cache(absl::Milliseconds(absl::GetFlag(FLAGS_public_cache_ms)),
                                       static_cast<size_t>(absl::GetFlag(FLAGS_public_cache_bytes)));
+  // The material routes are always served (deps.materials below).
+  gateway::OpenApiOptions openapi;
+  openapi.material_transfer = true;
+  openapi.max_upload_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_upload_bytes));
+  std::string openapi_json = gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0", openapi);
   gateway::GatewayDeps deps{
       &*routes,     std::move(stubs), identity::v1::IdentityService::NewStub(channels["identity"]),
       &readiness,   &signer,          &sessions,
-      &limiter,     &metrics,         gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0"),
+      &limiter,     &metrics,         std::move(openapi_json),
       &public_cache};
   gateway::MaterialTransfer materials(intake::v1::IntakeService::NewStub(channels["intake"]),
                                       &signer);

@@ -19,6 +19,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "onewindow/intake/v1/intake.pb.h"
+#include "services/gateway/uploads.h"
 
 namespace onewindow::gateway {
 namespace {
@@ -337,6 +339,121 @@ pb::Value Operation(SchemaBuilder* schemas, const Route& route) {
   return op;
 }
 
+// The file routes (uploads.h): their bodies are files, so no descriptor
+// says what they take or give, and they are written out here.
+
+// What intake accepts, read from the content, never the name or header.
+constexpr const char* kMaterialTypes[] = {"application/pdf", "image/jpeg", "image/png",
+                                          "application/ofd"};
+
+pb::Value FileContent(bool any_type) {
+  pb::Value content = Obj();
+  const pb::Value binary =
+      Obj({{"schema", Obj({{"type", Str("string")}, {"format", Str("binary")}})}});
+  for (const char* type : kMaterialTypes) Put(&content, type, binary);
+  // Clients need not know the type: intake finds it.
+  if (any_type) Put(&content, "application/octet-stream", binary);
+  return content;
+}
+
+std::string Bytes(size_t n) {
+  constexpr size_t kMiB = 1 << 20;
+  return n % kMiB == 0 ? absl::StrCat(n / kMiB, " MiB") : absl::StrCat(n, " bytes");
+}
+
+pb::Value UploadMaterialOperation(SchemaBuilder* schemas, size_t max_upload_bytes) {
+  const pb::Value string_schema = Obj({{"type", Str("string")}});
+  return Obj({
+      {"operationId", Str("IntakeService_UploadMaterial")},
+      {"tags", Arr({Str("intake")})},
+      {"summary", Str("Upload one material file")},
+      {"description",
+       Str(absl::StrCat(
+           "The raw file is the body (not multipart, not JSON), streamed through to gRPC "
+           "/onewindow.intake.v1.IntakeService/UploadMaterial. Accepted: PDF, JPEG, PNG and "
+           "OFD, detected from the content; the file name and the Content-Type header are not "
+           "trusted. ",
+           max_upload_bytes > 0 ? absl::StrCat("At most ", Bytes(max_upload_bytes), " here; ") : "",
+           "intake's own limit may be lower (maxMaterialBytes in "
+           "GET /api/v1/requirements/{implementation_code}). Expect: 100-continue is honoured. "
+           "A write with the session cookie: send X-CSRF-Token."))},
+      {"parameters",
+       Arr({Obj({{"name", Str("fileName")},
+                 {"in", Str("query")},
+                 {"required", Bool(false)},
+                 {"description", Str("Shown to people only (percent-encoded UTF-8, at most 255 "
+                                     "bytes, any directory part dropped); \"material\" if "
+                                     "absent")},
+                 {"schema", string_schema}}),
+            Obj({{"name", Str("applicantId")},
+                 {"in", Str("query")},
+                 {"required", Bool(false)},
+                 {"description",
+                  Str("Window clerks uploading for a walk-in or hotline applicant (required "
+                      "for them): the applicant's account id, who then owns the file. "
+                      "Applicants may only name themselves")},
+                 {"schema", string_schema}})})},
+      {"requestBody", Obj({{"required", Bool(true)}, {"content", FileContent(true)}})},
+      {"responses",
+       Obj({{"200", Obj({{"description", Str("Stored (on disk before this answer)")},
+                         {"content",
+                          Obj({{"application/json",
+                                Obj({{"schema", schemas->MessageSchema(
+                                                    intake::v1::Material::descriptor())}})}})}})},
+            {"400", ErrorResponse("Not a PDF, JPEG, PNG or OFD file, an empty file, or a bad "
+                                  "query parameter; the message names it")},
+            {"401", ErrorResponse("No valid session")},
+            {"403", ErrorResponse("Missing or wrong X-CSRF-Token, or this principal may not "
+                                  "upload (only applicants and window clerks do)")},
+            {"413", ErrorResponse("Larger than the gateway's or intake's limit")},
+            {"429", ErrorResponse("Rate limited")},
+            {"503", ErrorResponse("Backend unavailable")},
+            {"504", ErrorResponse("Backend timed out")},
+            {"default", ErrorResponse("Error")}})},
+      {"security", Arr({Obj({{"ow_session", Arr({})}})})},
+      {"x-personal-data", Bool(true)},
+  });
+}
+
+pb::Value DownloadMaterialOperation() {
+  return Obj({
+      {"operationId", Str("IntakeService_DownloadMaterial")},
+      {"tags", Arr({Str("intake")})},
+      {"summary", Str("An uploaded material's file")},
+      {"description",
+       Str("The file as an attachment, streamed from gRPC "
+           "/onewindow.intake.v1.IntakeService/DownloadMaterial, with the material's sizeBytes "
+           "as Content-Length. Readable by the same principals as "
+           "GET /api/v1/materials/{material_id}: its owner, its uploader, and staff of a "
+           "department handling an application that lists it; anyone else gets 404. A failure "
+           "after the headers were sent closes the connection short of Content-Length bytes: "
+           "treat a short body as a failed download.")},
+      {"parameters", Arr({Obj({{"name", Str("material_id")},
+                               {"in", Str("path")},
+                               {"required", Bool(true)},
+                               {"schema", Obj({{"type", Str("string")}})}})})},
+      {"responses",
+       Obj({{"200",
+             Obj({{"description", Str("The file, of the type intake detected at upload")},
+                  {"headers",
+                   Obj({{"Content-Disposition",
+                         Obj({{"description",
+                               Str("attachment; filename*=UTF-8''<percent-encoded file name>")},
+                              {"schema", Obj({{"type", Str("string")}})}})},
+                        {"Content-Length", Obj({{"schema", Obj({{"type", Str("integer")},
+                                                                {"format", Str("int64")}})}})}})},
+                  {"content", FileContent(false)}})},
+            {"401", ErrorResponse("No valid session")},
+            {"404", ErrorResponse("No such material, or not readable by this principal")},
+            {"429", ErrorResponse("Rate limited")},
+            {"503", ErrorResponse("Backend unavailable")},
+            {"504", ErrorResponse("Backend timed out")},
+            {"default", ErrorResponse("Error")}})},
+      {"security", Arr({Obj({{"ow_session", Arr({})}})})},
+      {"x-personal-data", Bool(true)},
+  });
+}
+
 pb::Value ErrorSchema() {
   return Obj(
       {{"type", Str("object")},
@@ -382,12 +499,17 @@ std::string PrintDeterministic(const pb::Value& document) {
 }  // namespace
 
 std::string OpenApiDocument(const RouteTable& routes, absl::string_view title,
-                            absl::string_view version) {
+                            absl::string_view version, const OpenApiOptions& options) {
   SchemaBuilder schemas;
   pb::Value paths = Obj();
   for (const Route& route : routes.routes()) {
     pb::Value* item = At(&paths, route.path.text());
     Put(item, absl::AsciiStrToLower(route.http_method), Operation(&schemas, route));
+  }
+  if (options.material_transfer) {
+    Put(At(&paths, MaterialTransfer::kUploadRoute), "post",
+        UploadMaterialOperation(&schemas, options.max_upload_bytes));
+    Put(At(&paths, MaterialTransfer::kDownloadRoute), "get", DownloadMaterialOperation());
   }
   schemas.AddSchema("Error", ErrorSchema());
 

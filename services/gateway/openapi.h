@@ -16,7 +16,17 @@ namespace onewindow::gateway {
 // message descriptors and follow protobuf's JSON mapping (lowerCamelCase,
 // 64-bit integers as strings, enums as names, Timestamp as date-time).
 // Object keys come out sorted, so the same routes give the same bytes.
+//
+// The material file routes, served by hand outside the table, are described
+// when `options` says they are served.
+struct OpenApiOptions {
+  // MaterialTransfer's file routes (uploads.h): the raw-body upload and the
+  // download. The transcoded GetMaterial route comes from the table.
+  bool material_transfer = false;
+  // The gateway's cap on an upload (HttpLimits::stream_body_bytes).
+  size_t max_upload_bytes = 0;
+};
 std::string OpenApiDocument(const RouteTable& routes, absl::string_view title,
-                            absl::string_view version);
+                            absl::string_view version, const OpenApiOptions& options = {});
 
 }  // namespace onewindow::gateway

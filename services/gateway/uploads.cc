@@ -3,6 +3,8 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/client_callback.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,7 +23,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr char kUploadPath[] = "/api/v1/materials";
 constexpr char kDownloadPrefix[] = "/api/v1/materials/";
 constexpr char kDownloadSuffix[] = "/content";
 
@@ -197,11 +198,16 @@ class UploadCall final : public grpc::ClientWriteReactor<intake::v1::UploadMater
   absl::Status client_error_ ABSL_GUARDED_BY(mu_);
 };
 
-// One download: DownloadMaterial's chunks, gathered into the answer.
+// One download: DownloadMaterial's chunks written to the client as they
+// arrive. The head goes out with the description (intake sends it first,
+// after checking who may read the file), and each chunk is read only once
+// the previous one is on its way, so one chunk is in memory at a time. A
+// failure before the head is an error answer; after it, only closing the
+// connection tells the client, since the status is already sent.
 class DownloadCall final : public grpc::ClientReadReactor<intake::v1::MaterialChunk> {
  public:
-  DownloadCall(unsigned version, size_t max_bytes, std::function<void(HttpResponse)> done)
-      : version_(version), max_bytes_(max_bytes), done_(std::move(done)) {}
+  DownloadCall(unsigned version, std::shared_ptr<Responder> responder)
+      : version_(version), responder_(std::move(responder)) {}
 
   void Start(intake::v1::IntakeService::StubInterface* intake,
              std::unique_ptr<grpc::ClientContext> context, const std::string& material_id) {
@@ -213,53 +219,99 @@ class DownloadCall final : public grpc::ClientReadReactor<intake::v1::MaterialCh
   }
 
   void OnReadDone(bool ok) override {
+    // Not ok: the stream ended; OnDone says how.
     if (!ok) return;
-    if (chunk_.has_material()) {
-      material_ = chunk_.material();
-    } else {
-      data_.append(chunk_.data());
-      if (data_.size() > max_bytes_) {
-        too_big_ = true;
-        context_->TryCancel();
+    if (!head_sent_) {
+      if (!chunk_.has_material()) {
+        Stop(absl::InternalError("intake sent bytes before the file's description"));
         return;
       }
+      head_sent_ = true;
+      length_ = chunk_.material().size_bytes();
+      responder_->WriteHead(Head(chunk_.material()), ReadOnceWritten());
+      return;
     }
-    StartRead(&chunk_);
+    if (chunk_.has_material() || sent_ + chunk_.data().size() > length_) {
+      Stop(absl::InternalError("intake sent more than the file it described"));
+      return;
+    }
+    sent_ += chunk_.data().size();
+    responder_->WriteBody(std::move(*chunk_.mutable_data()), ReadOnceWritten());
   }
 
   void OnDone(const grpc::Status& status) override {
-    HttpResponse response;
-    if (too_big_) {
-      response =
-          ErrorResponse(absl::OutOfRangeError("the file is too large to download here"), version_);
-    } else if (!status.ok()) {
-      response = ErrorResponse(FromIntake(status), version_);
-    } else {
-      response = HttpResponse{http::status::ok, version_};
-      response.set(http::field::content_type, material_.content_type().empty()
-                                                  ? "application/octet-stream"
-                                                  : material_.content_type());
-      response.set(http::field::content_disposition, AttachmentDisposition(material_.file_name()));
-      response.set(http::field::cache_control, "no-store");
-      response.set("X-Content-Type-Options", "nosniff");
-      response.set("Content-Security-Policy", "default-src 'none'; sandbox");
-      response.body() = std::move(data_);
-      response.prepare_payload();
+    absl::Status error;
+    {
+      absl::MutexLock lock(&mu_);
+      error = error_;
     }
-    done_(std::move(response));
+    if (error.ok() && !status.ok()) error = FromIntake(status);
+    if (error.ok() && sent_ != length_) {
+      error = absl::InternalError("intake ended the file short of its size");
+    }
+    if (!head_sent_ && error.ok()) error = absl::InternalError("intake sent nothing");
+    std::shared_ptr<Responder> responder = std::move(responder_);
+    const bool head_sent = head_sent_;
+    const unsigned version = version_;
+    // Gone before anyone hears that the call ended, so nothing of it
+    // outlives what they do next.
     delete this;
+    if (!head_sent) {
+      responder->Send(ErrorResponse(error, version));
+    } else if (error.ok()) {
+      responder->Finish();
+    } else {
+      responder->Abort(error);
+    }
   }
 
  private:
+  HttpResponseHead Head(const intake::v1::Material& material) const {
+    HttpResponseHead head{http::status::ok, version_};
+    head.set(http::field::content_type, material.content_type().empty() ? "application/octet-stream"
+                                                                        : material.content_type());
+    head.set(http::field::content_disposition, AttachmentDisposition(material.file_name()));
+    head.set(http::field::cache_control, "no-store");
+    head.set("X-Content-Type-Options", "nosniff");
+    head.set("Content-Security-Policy", "default-src 'none'; sandbox");
+    head.content_length(static_cast<uint64_t>(std::max<int64_t>(0, material.size_bytes())));
+    return head;
+  }
+
+  // The callback of one write to the client: the next read starts once the
+  // write is done, outside a reaction, so a hold keeps the call open until
+  // then.
+  std::function<void(absl::Status)> ReadOnceWritten() {
+    AddHold();
+    return [this](absl::Status written) {
+      if (written.ok()) {
+        StartRead(&chunk_);
+      } else {
+        Stop(std::move(written));
+      }
+      RemoveHold();
+    };
+  }
+
+  void Stop(absl::Status error) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (error_.ok()) error_ = std::move(error);
+    }
+    context_->TryCancel();
+  }
+
   const unsigned version_;
-  const size_t max_bytes_;
-  std::function<void(HttpResponse)> done_;
+  std::shared_ptr<Responder> responder_;
   std::unique_ptr<grpc::ClientContext> context_;
   intake::v1::DownloadMaterialRequest request_;
   intake::v1::MaterialChunk chunk_;
-  intake::v1::Material material_;
-  std::string data_;
-  bool too_big_ = false;
+  // Touched only by reactions, which never overlap.
+  bool head_sent_ = false;
+  uint64_t length_ = 0;
+  uint64_t sent_ = 0;
+  absl::Mutex mu_;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -282,9 +334,9 @@ std::string AttachmentDisposition(absl::string_view file_name) {
 
 MaterialTransfer::Match MaterialTransfer::Find(absl::string_view method, absl::string_view path) {
   Match match;
-  if (method == "POST" && path == kUploadPath) {
+  if (method == "POST" && path == kUploadRoute) {
     match.kind = Kind::kUpload;
-    match.label = kUploadPath;
+    match.label = kUploadRoute;
     return match;
   }
   absl::string_view rest = path;
@@ -293,7 +345,7 @@ MaterialTransfer::Match MaterialTransfer::Find(absl::string_view method, absl::s
       rest.find('/') == absl::string_view::npos) {
     match.kind = Kind::kDownload;
     match.material_id = std::string(rest);
-    match.label = "/api/v1/materials/{material_id}/content";
+    match.label = kDownloadRoute;
   }
   return match;
 }
@@ -319,14 +371,14 @@ void MaterialTransfer::Upload(const HttpRequest& header, absl::string_view query
 
 void MaterialTransfer::Download(const std::string& material_id, unsigned http_version,
                                 const auth::v1::Principal& principal, const std::string& request_id,
-                                std::function<void(HttpResponse)> done) {
+                                std::shared_ptr<Responder> responder) {
   absl::Status minted;
   auto context = IntakeContext(signer_, principal, request_id, options_.download_timeout, &minted);
   if (!minted.ok()) {
-    done(ErrorResponse(minted, http_version));
+    responder->Send(ErrorResponse(minted, http_version));
     return;
   }
-  auto* call = new DownloadCall(http_version, options_.max_download_bytes, std::move(done));
+  auto* call = new DownloadCall(http_version, std::move(responder));
   call->Start(intake_.get(), std::move(context), material_id);
 }
 

@@ -105,16 +105,23 @@ TEST_CASE("a backend that is down answers 503 without internal addresses") {
   CHECK_FALSE(absl::StrContains(r->body, "127.0.0.1"));
 }
 
-TEST_CASE("the OpenAPI document lists every routed RPC") {
-  auto stack = StartGatewayStack();
+TEST_CASE("the OpenAPI document lists every routed RPC and the material file routes") {
+  auto stack = StartGatewayStack({"--max_upload_bytes=8388608"});
   auto r = testing::HttpGet(stack->gateway_port(), "/api/openapi.json");
   REQUIRE(r.ok());
   CHECK(r->status == 200);
   for (const char* path :
        {"/api/v1/regions/{code}", "/api/v1/regions/{code}/children", "/api/v1/accounts/citizens",
-        "/api/v1/applications", "/api/v1/applications/{application_id}", "/api/v1/inbox"}) {
+        "/api/v1/applications", "/api/v1/applications/{application_id}", "/api/v1/inbox",
+        "/api/v1/materials", "/api/v1/materials/{material_id}",
+        "/api/v1/materials/{material_id}/content"}) {
+    INFO(path);
     CHECK(absl::StrContains(r->body, absl::StrCat("\"", path, "\"")));
   }
+  // Served by hand rather than transcoded, yet described like the rest.
+  CHECK(absl::StrContains(r->body, R"("operationId":"IntakeService_UploadMaterial")"));
+  CHECK(absl::StrContains(r->body, R"("operationId":"IntakeService_DownloadMaterial")"));
+  CHECK(absl::StrContains(r->body, "At most 8 MiB here"));
 }
 
 TEST_CASE("keep-alive serves many requests on one connection") {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -318,6 +319,49 @@ TEST_CASE(
     absl::MutexLock lock(&w.receiver.receivers.mu);
     return !w.receiver.receivers.types.empty();
   }));
+}
+
+TEST_CASE("through the gateway: a download streams a many-chunk file whole, to its owner only") {
+  World w;
+  const int port = w.stack->gateway_port();
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
+  SignedInCitizen b = SignUp(port, "110105194912310038", "13912341234");
+  HttpConnection ca(port);
+  HttpConnection cb(port);
+
+  // Over 1 MiB: seventeen of intake's 64 KiB chunks, the last one short,
+  // all different, so a chunk dropped, repeated or reordered shows.
+  std::string file = "%PDF-1.7\n";
+  std::mt19937 random(7);
+  while (file.size() < (1 << 20) + 12345) file.push_back(static_cast<char>(random()));
+  HttpResult uploaded = Call(ca, "POST", "/api/v1/materials?fileName=big.pdf", file, a.headers());
+  INFO(uploaded.body);
+  REQUIRE(uploaded.status == 200);
+  const std::string target =
+      absl::StrCat("/api/v1/materials/", JsonField(uploaded.body, "materialId"), "/content");
+
+  // Twice on one connection: the body ends where its length says, so the
+  // connection carries on.
+  for (int i = 0; i < 2; ++i) {
+    HttpResult download = Call(ca, "GET", target, "", a.headers());
+    REQUIRE(download.status == 200);
+    CHECK(download.header("content-length") == std::to_string(file.size()));
+    CHECK(download.header("transfer-encoding").empty());
+    CHECK(download.header("connection").empty());
+    CHECK(download.header("content-type") == "application/pdf");
+    CHECK(download.header("content-disposition") == "attachment; filename*=UTF-8''big.pdf");
+    CHECK(download.header("cache-control") == "no-store");
+    CHECK_FALSE(download.header("x-request-id").empty());
+    CHECK(download.body.size() == file.size());
+    CHECK(download.body == file);
+  }
+
+  // Another citizen's request finds nothing, exactly like a missing file.
+  HttpResult theirs = Call(cb, "GET", target, "", b.headers());
+  CHECK(theirs.status == 404);
+  CHECK(absl::StrContains(theirs.body, R"("code":"NOT_FOUND")"));
+  CHECK(Call(cb, "GET", "/api/v1/materials/mat_missing/content", "", b.headers()).status == 404);
+  CHECK(Call(cb, "GET", target, "", {}).status == 401);
 }
 
 TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wallet") {

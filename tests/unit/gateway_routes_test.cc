@@ -36,6 +36,7 @@ namespace pb = google::protobuf;
 using onewindow::gateway::FillRequest;
 using onewindow::gateway::IsValidUtf8;
 using onewindow::gateway::OpenApiDocument;
+using onewindow::gateway::OpenApiOptions;
 using onewindow::gateway::PathBinding;
 using onewindow::gateway::PathTemplate;
 using onewindow::gateway::PercentDecode;
@@ -294,9 +295,22 @@ TEST_CASE("every route declared in the repository's protos builds into one table
   REQUIRE(table.ok());
   CHECK_FALSE(table->routes().empty());
 
-  std::string doc = OpenApiDocument(*table, "OneWindow", "1");
+  OpenApiOptions options;
+  options.material_transfer = true;
+  std::string doc = OpenApiDocument(*table, "OneWindow", "1", options);
   pb::Value parsed;
   CHECK(onewindow::status::JsonToMessage(doc, &parsed).ok());
+  // All three material routes: the description transcoded from the table,
+  // upload and download described by hand.
+  const auto& paths = parsed.struct_value().fields().at("paths").struct_value().fields();
+  for (const auto& [path, verb] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/materials/{material_id}", "get"},
+           {"/api/v1/materials", "post"},
+           {"/api/v1/materials/{material_id}/content", "get"}}) {
+    INFO(verb << " " << path);
+    REQUIRE(paths.count(path) == 1);
+    CHECK(paths.at(path).struct_value().fields().count(verb) == 1);
+  }
 }
 
 TEST_CASE("a path variable takes a percent-encoded Chinese value") {
@@ -798,6 +812,104 @@ TEST_CASE("the OpenAPI document is valid JSON and lists every routed method") {
   CHECK(field(field(field(error, "error"), "properties"), "details").has_struct_value());
   CHECK(field(field(field(field(root, "components"), "securitySchemes"), "ow_session"), "in")
             .string_value() == "cookie");
+}
+
+TEST_CASE("the OpenAPI document describes the material file routes the gateway serves by hand") {
+  RuntimeProtos protos;
+  RouteTable table = TestTable(protos);
+  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
+    INFO("key " << key);
+    REQUIRE(v.has_struct_value());
+    auto it = v.struct_value().fields().find(key);
+    REQUIRE(it != v.struct_value().fields().end());
+    return it->second;
+  };
+  auto has = [](const pb::Value& v, const std::string& key) {
+    return v.struct_value().fields().count(key) > 0;
+  };
+  auto parse = [](const std::string& doc) {
+    pb::Value root;
+    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
+    return root;
+  };
+
+  // Not served, not described.
+  const pb::Value bare = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
+  CHECK_FALSE(has(field(bare, "paths"), "/api/v1/materials"));
+  CHECK_FALSE(has(field(bare, "paths"), "/api/v1/materials/{material_id}/content"));
+
+  OpenApiOptions options;
+  options.material_transfer = true;
+  options.max_upload_bytes = 32 << 20;
+  const std::string doc = OpenApiDocument(table, "OneWindow test", "0.1", options);
+  CHECK(doc == OpenApiDocument(table, "OneWindow test", "0.1", options));
+  const pb::Value root = parse(doc);
+  const pb::Value& paths = field(root, "paths");
+  const char* const kTypes[] = {"application/pdf", "image/jpeg", "image/png", "application/ofd"};
+
+  // The upload: the raw file as the body, the name in the query, the
+  // Material back as JSON, the gateway's limit stated.
+  const pb::Value& upload = field(field(paths, "/api/v1/materials"), "post");
+  CHECK(field(upload, "operationId").string_value() == "IntakeService_UploadMaterial");
+  CHECK(has(upload, "security"));
+  CHECK_THAT(field(upload, "description").string_value(), Catch::Contains("32 MiB"));
+  CHECK_THAT(field(upload, "description").string_value(),
+             Catch::Contains("PDF, JPEG, PNG and OFD, detected from the content"));
+  std::map<std::string, const pb::Value*> params;
+  for (const pb::Value& p : field(upload, "parameters").list_value().values()) {
+    params[field(p, "name").string_value()] = &p;
+  }
+  REQUIRE(params.count("fileName") == 1);
+  CHECK(field(*params["fileName"], "in").string_value() == "query");
+  REQUIRE(params.count("applicantId") == 1);
+  CHECK(field(*params["applicantId"], "in").string_value() == "query");
+  const pb::Value& body = field(upload, "requestBody");
+  CHECK(field(body, "required").bool_value());
+  for (const char* type : kTypes) {
+    INFO(type);
+    CHECK(field(field(field(field(body, "content"), type), "schema"), "format").string_value() ==
+          "binary");
+  }
+  const pb::Value& uploaded = field(field(upload, "responses"), "200");
+  CHECK(field(field(field(field(uploaded, "content"), "application/json"), "schema"), "$ref")
+            .string_value() == "#/components/schemas/onewindow.intake.v1.Material");
+  for (const char* code : {"400", "401", "403", "413", "429", "503", "504"}) {
+    INFO(code);
+    CHECK(
+        field(field(field(field(field(upload, "responses"), code), "content"), "application/json"),
+              "schema")
+            .struct_value()
+            .fields()
+            .at("$ref")
+            .string_value() == "#/components/schemas/Error");
+  }
+
+  // The download: the file back in its detected type, as an attachment with
+  // its length; someone else's file is 404.
+  const pb::Value& download = field(field(paths, "/api/v1/materials/{material_id}/content"), "get");
+  CHECK(field(download, "operationId").string_value() == "IntakeService_DownloadMaterial");
+  CHECK(has(download, "security"));
+  const pb::Value& id = field(download, "parameters").list_value().values(0);
+  CHECK(field(id, "name").string_value() == "material_id");
+  CHECK(field(id, "in").string_value() == "path");
+  CHECK(field(id, "required").bool_value());
+  const pb::Value& file = field(field(download, "responses"), "200");
+  for (const char* type : kTypes) {
+    INFO(type);
+    CHECK(field(field(field(field(file, "content"), type), "schema"), "format").string_value() ==
+          "binary");
+  }
+  CHECK(has(field(file, "headers"), "Content-Disposition"));
+  CHECK(has(field(file, "headers"), "Content-Length"));
+  CHECK(has(field(download, "responses"), "404"));
+
+  // The Material they answer with is among the schemas.
+  const pb::Value& material =
+      field(field(field(root, "components"), "schemas"), "onewindow.intake.v1.Material");
+  for (const char* property : {"materialId", "fileName", "contentType", "sizeBytes", "sha256"}) {
+    INFO(property);
+    CHECK(has(field(material, "properties"), property));
+  }
 }
 
 }  // namespace
