@@ -12,6 +12,8 @@
 #include "services/intake/guides.h"
 #include "services/intake/handoff.h"
 #include "services/intake/intake_grpc.h"
+#include "services/intake/material_collector.h"
+#include "services/intake/material_collector_metrics.h"
 #include "services/intake/schema.h"
 #include "services/intake/service_calls.h"
 
@@ -20,6 +22,9 @@ ABSL_FLAG(std::string, calendar_dir, "deploy/calendar",
 ABSL_FLAG(int64_t, max_material_bytes, 20 << 20, "Largest file an applicant may upload");
 ABSL_FLAG(int64_t, max_application_bytes, 100 << 20, "Most bytes of files one application holds");
 ABSL_FLAG(int, max_materials_per_application, 50, "Most files one application holds");
+ABSL_FLAG(int, orphan_material_hours, 72,
+          "How long an upload waits for an application to list it before it is deleted"
+          " (0: uploads are kept for ever)");
 ABSL_FLAG(bool, outbox_relay, true,
           "Deliver hand-offs and notifications from this process (off: they wait in the outbox)");
 ABSL_FLAG(int, guide_cache_seconds, 30,
@@ -43,6 +48,11 @@ int main(int argc, char** argv) {
   }
   auto blobs = intake::BlobStore::Open(absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/materials"));
   if (!blobs.ok()) config::ExitOnConfigError(process.logger, blobs.status());
+  const int orphan_material_hours = absl::GetFlag(FLAGS_orphan_material_hours);
+  if (orphan_material_hours < 0) {
+    config::ExitOnConfigError(process.logger,
+                              absl::InvalidArgumentError("--orphan_material_hours: 0 or more"));
+  }
 
   workday::SystemClock clock;
   intake::ServiceCredentials credentials([&process] { return server::ServiceToken(process); });
@@ -73,15 +83,24 @@ int main(int argc, char** argv) {
   intake::IntakeMetrics metrics(process.runner->metrics());
   intake::StatusGauges status_gauges(process.runner->metrics(), &applications);
   server::PeriodicTask status_sampler(absl::Seconds(15), [&] { status_gauges.Refresh(); });
+  intake::CollectorOptions collector_options;
+  collector_options.retention = absl::Hours(orphan_material_hours);
+  intake::MaterialCollector collector(process.db.get(), blobs->get(), &clock, collector_options);
+  intake::MaterialCollectorMetrics collector_passes(process.runner->metrics(), process.logger,
+                                                    &collector);
+  // Each pass sweeps 2 of the 256 blob directories: all of them in a day.
+  server::PeriodicTask material_collector(absl::Minutes(10), [&] { collector_passes.RunPass(); });
   intake::IntakeGrpc service(process.calls.get(), {&applications, &materials, &licences, &metrics});
   process.runner->AddService(&service, intake::v1::IntakeService::service_full_name());
 
   // Runs after in-flight calls drained and before the store closes.
   process.runner->OnShutdown([&] {
     status_sampler.Stop();
+    material_collector.Stop();
     relay.Stop();
   });
   if (absl::GetFlag(FLAGS_outbox_relay)) relay.Start();
   status_sampler.Start();
+  if (orphan_material_hours > 0) material_collector.Start();
   return server::ServeUntilSignal(process);
 }

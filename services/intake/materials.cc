@@ -86,7 +86,7 @@ absl::StatusOr<std::unique_ptr<Materials::Upload>> Materials::Begin(
   if (file_name.empty()) file_name = "material";
   ASSIGN_OR_RETURN(std::unique_ptr<BlobStore::Writer> writer, blobs_->NewWriter());
   intake::v1::Material material;
-  material.set_material_id(NewId("mat_", clock_->Now()));
+  material.set_material_id(NewId(kMaterialIdPrefix, clock_->Now()));
   material.set_owner_id(owner);
   material.set_uploaded_by(uploader.subject());
   material.set_file_name(std::move(file_name));

@@ -17,6 +17,10 @@
 
 namespace onewindow::intake {
 
+// Material ids are NewId(kMaterialIdPrefix, start of the upload): they sort
+// oldest first.
+inline constexpr char kMaterialIdPrefix[] = "mat_";
+
 struct MaterialLimits {
   int64_t max_material_bytes = 20 << 20;
   int64_t max_application_bytes = 100 << 20;

@@ -301,12 +301,21 @@ absl::StatusOr<Application> Applications::Supplement(
     if (a.status() != intake::v1::SUPPLEMENT_NEEDED) {
       return absl::FailedPreconditionError("the application stopped waiting for a supplement");
     }
+    // Checked again where it is written: the orphan collector may have
+    // removed an old unattached upload since the checks above.
+    const auto owned_now = deps_.materials->FindOwned(db, a.applicant_id(), ids);
+    for (int i = 0; i < request.materials_size(); ++i) {
+      if (!owned_now.contains(request.materials(i).material_id())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("materials[", i, "].material_id: no such upload"));
+      }
+    }
     int round = 0;
     for (const auto& m : a.materials()) round = std::max(round, m.round());
     ++round;
     std::vector<std::string> names;
     for (const auto& m : request.materials()) {
-      const intake::v1::Material& upload = owned.at(m.material_id());
+      const intake::v1::Material& upload = owned_now.at(m.material_id());
       intake::v1::ApplicationMaterial* added = a.add_materials();
       auto guide_id = guide_ids.find(m.material_name());
       if (guide_id != guide_ids.end()) added->set_guide_material_id(guide_id->second);

@@ -84,6 +84,18 @@ CREATE TABLE supplements (
 ) WITHOUT ROWID;
 )sql"},
       outbox::OutboxMigration(5),
+      {6, "material collection",
+       R"sql(
+-- Whether a file may go: does any material still name its content?
+CREATE INDEX materials_by_sha256 ON materials(sha256);
+-- How far the collector of unattached materials got, in id order (ids
+-- begin with their time). Materials behind it were collected or are part
+-- of an application, which lists them for good.
+CREATE TABLE material_collection (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_material_id TEXT NOT NULL
+);
+)sql"},
   };
   return *kMigrations;
 }
