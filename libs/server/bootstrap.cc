@@ -31,7 +31,11 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
   auto revocations = std::make_unique<auth::RevocationList>();
   auto verifier = auth::PrincipalVerifierFromFlags(revocations.get());
   if (!verifier.ok()) config::ExitOnConfigError(logger, verifier.status());
-  auto db = store::OpenServiceDatabase(spec.name, *spec.migrations);
+  auto db =
+      store::OpenServiceDatabase(spec.name, *spec.migrations, [logger](const absl::Status& error) {
+        logger.Warn("WAL checkpoints are failing; the WAL grows until one succeeds",
+                    {{"error", error.ToString()}});
+      });
   if (!db.ok()) config::ExitOnConfigError(logger, db.status());
 
   Process process{logger,

@@ -3,12 +3,14 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/store/database.h"
 
 namespace onewindow::store {
 
-absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path,
-                                                                  absl::Duration interval) {
+absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
+    const std::string& path, absl::Duration interval,
+    std::function<void(const absl::Status&)> on_error) {
   std::unique_ptr<SQLite::Database> connection;
   try {
     connection = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, 5000);
@@ -16,7 +18,8 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::str
   } catch (const std::exception& e) {
     return StatusFromSqlite(e, absl::StrCat("open ", path, " for checkpoints"));
   }
-  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(std::move(connection)));
+  std::unique_ptr<Checkpointer> checkpointer(
+      new Checkpointer(std::move(connection), std::move(on_error)));
   checkpointer->thread_ = std::thread([c = checkpointer.get(), interval] { c->Run(interval); });
   return checkpointer;
 }
@@ -40,12 +43,18 @@ void Checkpointer::Pass() {
 }
 
 void Checkpointer::Run(absl::Duration interval) {
+  absl::Time last_report = absl::InfinitePast();
   while (true) {
     try {
       Pass();
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       // Busy or short of space: the WAL keeps everything, and the next pass
-      // (or the close) tries again.
+      // (or the close) tries again; whoever watches hears of it, not too
+      // often.
+      if (on_error_ && absl::Now() - last_report >= absl::Minutes(1)) {
+        on_error_(StatusFromSqlite(e, "WAL checkpoint"));
+        last_report = absl::Now();
+      }
     }
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stop_), interval);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,8 +22,11 @@ namespace onewindow::store {
 class Checkpointer {
  public:
   // The caller turns the writer's automatic checkpoints off.
-  static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(const std::string& path,
-                                                             absl::Duration interval);
+  // `on_error` (may be empty) hears of failing passes, at most once a
+  // minute.
+  static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
+      const std::string& path, absl::Duration interval,
+      std::function<void(const absl::Status&)> on_error);
   ~Checkpointer();
 
   Checkpointer(const Checkpointer&) = delete;
@@ -35,12 +39,14 @@ class Checkpointer {
   // WAL frames (pages) beyond which a pass also makes the WAL restart.
   static constexpr int64_t kRestartFrames = 8192;
 
-  explicit Checkpointer(std::unique_ptr<SQLite::Database> connection)
-      : connection_(std::move(connection)) {}
+  Checkpointer(std::unique_ptr<SQLite::Database> connection,
+               std::function<void(const absl::Status&)> on_error)
+      : connection_(std::move(connection)), on_error_(std::move(on_error)) {}
   void Run(absl::Duration interval);
   void Pass();
 
   std::unique_ptr<SQLite::Database> connection_;
+  const std::function<void(const absl::Status&)> on_error_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -7,7 +7,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 
 namespace onewindow::store {
@@ -54,7 +54,9 @@ class Connection : public SQLite::Database {
     std::unique_ptr<SQLite::Statement> statement;
     bool leased = false;
   };
-  absl::flat_hash_map<std::string, Cached> statements_;
+  // Node-based: a lent Statement points at its entry's `leased`, which must
+  // not move when later statements are added.
+  absl::node_hash_map<std::string, Cached> statements_;
 };
 
 }  // namespace onewindow::store

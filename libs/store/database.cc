@@ -109,7 +109,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
       return absl::OkStatus();
     }));
     ASSIGN_OR_RETURN(database->checkpointer_,
-                     Checkpointer::Start(options.path, options.checkpoint_interval));
+                     Checkpointer::Start(options.path, options.checkpoint_interval,
+                                         options.on_checkpoint_error));
   }
   database->StartCommitter();
   return database;
@@ -233,6 +234,10 @@ void Database::CommitGroup(std::vector<GroupedWrite>& group) {
             results[i] = group[i].fn(db);
           } catch (const std::exception& e) {
             results[i] = StatusFromSqlite(e, "statement");
+          } catch (...) {
+            // Whatever it was must not end the committer, which every
+            // queued write is waiting for.
+            results[i] = absl::InternalError("grouped write threw a non-standard exception");
           }
           if (!results[i].ok()) db.exec("ROLLBACK TO grouped_write");
           db.exec("RELEASE grouped_write");

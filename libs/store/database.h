@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,9 @@ struct DatabaseOptions {
   // wal_autocheckpoint, making every write of that group wait for the copy
   // and the database file's fsync. Zero leaves checkpoints to SQLite.
   absl::Duration checkpoint_interval = absl::Milliseconds(500);
+  // Told (at most once a minute) when background checkpoints keep failing:
+  // the WAL then grows until one succeeds, which operators need to know.
+  std::function<void(const absl::Status&)> on_checkpoint_error = nullptr;
 };
 
 class Checkpointer;

@@ -222,7 +222,8 @@ TEST_CASE("asynchronous grouped writes report each write's own outcome after the
   }
   {
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int* n) { return *n == kWrites; }, &done));
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == kWrites; }, &done));
   }
   rows_seen_at_done = CountThings(**db);
   CHECK(refused == kWrites / 10);
@@ -303,6 +304,29 @@ TEST_CASE("a nested use of the same SQL gets a statement of its own") {
                 // The outer statement kept its place.
                 REQUIRE(outer->executeStep());
                 CHECK(outer->getColumn(0).getString() == "b");
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("a statement lent while many others are first prepared comes back to the cache") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                const SQLite::Statement* held = nullptr;
+                {
+                  auto first = c.Prepare("SELECT COUNT(*) FROM things");
+                  held = &*first;
+                  // Enough new entries that the cache grows while `first`
+                  // is out.
+                  for (int i = 0; i < 40; ++i) {
+                    auto other = c.Prepare(absl::StrCat("SELECT ", i, " FROM things"));
+                  }
+                }
+                auto again = c.Prepare("SELECT COUNT(*) FROM things");
+                CHECK(&*again == held);
                 return absl::OkStatus();
               })
               .ok());
