@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <utility>
 
 #include <SQLiteCpp/Statement.h>
@@ -273,7 +274,11 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
       mu.Await(absl::Condition(&in_flight, &InFlight::HasRoom));
       ++in_flight.count;
     }
-    Done done = [&mu, &in_flight, &outcomes, i](absl::Status status) {
+    // Once only: a sender that reported and then threw must not count its
+    // event twice, or Send could return while a call still refers to it.
+    auto reported = std::make_shared<std::atomic<bool>>(false);
+    Done done = [&mu, &in_flight, &outcomes, i, reported](absl::Status status) {
+      if (reported->exchange(true)) return;
       absl::MutexLock lock(&mu);
       outcomes[i].status = std::move(status);
       --in_flight.count;
