@@ -179,8 +179,20 @@ void Applications::SubmitAsync(const auth::v1::Principal& principal,
   p.request = &request;
   p.submitter = *std::move(submitter);
   p.hash = RequestHash(request);
-  absl::StatusOr<Guide> guide =
-      deps_.guides->Get(request.implementation_code(), request.catalog_revision());
+  // The guide may need a catalog call: the rest goes on when it answers,
+  // without holding this (gRPC callback) thread.
+  deps_.guides->GetAsync(
+      request.implementation_code(), request.catalog_revision(),
+      [this, pending, done = std::move(done)](absl::StatusOr<Guide> guide) mutable {
+        SubmitWithGuide(std::move(pending), std::move(guide), std::move(done));
+      });
+}
+
+void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
+                                   absl::StatusOr<Guide> guide, SubmitDone done) {
+  PendingSubmission& p = *pending;
+  const auth::v1::Principal& principal = *p.principal;
+  const intake::v1::SubmitApplicationRequest& request = *p.request;
   if (!guide.ok()) {
     // A retry gets its first answer even while the catalog cannot be asked.
     std::optional<ApplicationStore::ByRequest> previous;

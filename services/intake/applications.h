@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -94,6 +95,9 @@ class Applications {
 
  private:
   struct PendingSubmission;
+  // SubmitAsync once the guide is known (or known to be unavailable).
+  void SubmitWithGuide(std::shared_ptr<PendingSubmission> pending, absl::StatusOr<Guide> guide,
+                       SubmitDone done);
   // The checks against the guide and the writes of one submission, inside
   // the group commit.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);

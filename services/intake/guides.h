@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -25,6 +27,14 @@ class GuideSource {
   // the item or the revision does not exist; UNAVAILABLE when the catalog
   // cannot be asked.
   virtual absl::StatusOr<Guide> Get(const std::string& implementation_code, int64_t revision) = 0;
+
+  // Get without blocking the caller's thread on the catalog: `done` runs
+  // at once when no call is needed, otherwise when the call completes, on
+  // gRPC's thread. Sources that never block keep this default.
+  using GuideDone = absl::AnyInvocable<void(absl::StatusOr<Guide>)>;
+  virtual void GetAsync(const std::string& implementation_code, int64_t revision, GuideDone done) {
+    done(Get(implementation_code, revision));
+  }
 };
 
 // The catalog over gRPC, cached. A published revision never changes, but
@@ -39,8 +49,18 @@ class CatalogGuides final : public GuideSource {
       : stub_(std::move(stub)), credentials_(credentials), ttl_(ttl), timeout_(timeout) {}
 
   absl::StatusOr<Guide> Get(const std::string& implementation_code, int64_t revision) override;
+  void GetAsync(const std::string& implementation_code, int64_t revision, GuideDone done) override;
 
  private:
+  // The cached guide, if fresh.
+  std::optional<Guide> Cached(const std::string& implementation_code, int64_t revision,
+                              absl::Time now);
+  // What a GetImplementation call's outcome means for a submission; caches
+  // a fetched guide.
+  absl::StatusOr<Guide> Settle(const std::string& implementation_code, int64_t revision,
+                               absl::Time fetched_at, const grpc::Status& status,
+                               std::shared_ptr<catalog::v1::Implementation> fetched);
+
   struct Entry {
     Guide guide;
     absl::Time fetched;
