@@ -100,10 +100,17 @@ int main(int argc, char** argv) {
   options.secure_cookies = absl::GetFlag(FLAGS_secure_cookies);
   gateway::ResponseCache public_cache(absl::Milliseconds(absl::GetFlag(FLAGS_public_cache_ms)),
                                       static_cast<size_t>(absl::GetFlag(FLAGS_public_cache_bytes)));
-  // The material routes are always served (deps.materials below).
+  // The material routes, the ops page and Open311 (the complaint backend is
+  // among the stubs above) are always served: deps below.
   gateway::OpenApiOptions openapi;
   openapi.material_transfer = true;
   openapi.max_upload_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_upload_bytes));
+  openapi.secure_cookies = options.secure_cookies;
+  openapi.ops_traffic = true;
+  auto open311 = gateway::Open311OptionsFromFlags();
+  if (!open311.ok()) config::ExitOnConfigError(logger, open311.status());
+  openapi.open311 = true;
+  openapi.open311_jurisdiction_id = open311->jurisdiction_id;
   std::string openapi_json = gateway::OpenApiDocument(*routes, "OneWindow API", "1.0.0", openapi);
   gateway::GatewayDeps deps{
       &*routes,     std::move(stubs), identity::v1::IdentityService::NewStub(channels["identity"]),

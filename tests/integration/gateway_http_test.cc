@@ -105,23 +105,53 @@ TEST_CASE("a backend that is down answers 503 without internal addresses") {
   CHECK_FALSE(absl::StrContains(r->body, "127.0.0.1"));
 }
 
-TEST_CASE("the OpenAPI document lists every routed RPC and the material file routes") {
-  auto stack = StartGatewayStack({"--max_upload_bytes=8388608"});
+TEST_CASE("the OpenAPI document lists every routed RPC and every route served by hand") {
+  auto stack = StartGatewayStack(
+      {"--max_upload_bytes=8388608", "--secure_cookies", "--open311_jurisdiction_id=testville"});
   auto r = testing::HttpGet(stack->gateway_port(), "/api/openapi.json");
   REQUIRE(r.ok());
   CHECK(r->status == 200);
-  for (const char* path :
-       {"/api/v1/regions/{code}", "/api/v1/regions/{code}/children", "/api/v1/accounts/citizens",
-        "/api/v1/applications", "/api/v1/applications/{application_id}", "/api/v1/inbox",
-        "/api/v1/materials", "/api/v1/materials/{material_id}",
-        "/api/v1/materials/{material_id}/content"}) {
+  // The declared routes transcoded from the protos, then the ones served by hand.
+  for (const char* path : {"/api/v1/regions/{code}",
+                           "/api/v1/regions/{code}/children",
+                           "/api/v1/accounts/citizens",
+                           "/api/v1/applications",
+                           "/api/v1/applications/{application_id}",
+                           "/api/v1/inbox",
+                           "/api/v1/materials/{material_id}",
+                           "/api/v1/materials",
+                           "/api/v1/materials/{material_id}/content",
+                           "/healthz",
+                           "/readyz",
+                           "/api/openapi.json",
+                           "/api/v1/sessions",
+                           "/api/v1/sessions/current",
+                           "/api/v1/ops/traffic",
+                           "/open311/v2/services.json",
+                           "/open311/v2/services/{service_code}.json",
+                           "/open311/v2/requests.json",
+                           "/open311/v2/requests/{service_request_id}.json",
+                           "/open311/v2/tokens/{token}.json"}) {
     INFO(path);
     CHECK(absl::StrContains(r->body, absl::StrCat("\"", path, "\"")));
   }
   // Served by hand rather than transcoded, yet described like the rest.
-  CHECK(absl::StrContains(r->body, R"("operationId":"IntakeService_UploadMaterial")"));
-  CHECK(absl::StrContains(r->body, R"("operationId":"IntakeService_DownloadMaterial")"));
+  for (const char* operation :
+       {"IntakeService_UploadMaterial", "IntakeService_DownloadMaterial", "Gateway_Healthz",
+        "Gateway_Readyz", "Gateway_OpenApi", "Gateway_SignIn", "Gateway_SignOut",
+        "Gateway_OpsTraffic", "Open311_GetServiceList", "Open311_GetServiceDefinition",
+        "Open311_GetServiceRequests", "Open311_PostServiceRequest", "Open311_GetServiceRequest",
+        "Open311_GetServiceRequestIdFromToken"}) {
+    INFO(operation);
+    CHECK(absl::StrContains(r->body, absl::StrCat(R"("operationId":")", operation, "\"")));
+  }
   CHECK(absl::StrContains(r->body, "At most 8 MiB here"));
+  // As this gateway is configured: the cookie it sets, the jurisdiction it
+  // serves, and the CSRF header it checks.
+  CHECK(absl::StrContains(r->body, R"("in":"cookie","name":"__Host-ow_session")"));
+  CHECK(absl::StrContains(r->body, R"("enum":["testville"])"));
+  CHECK(absl::StrContains(r->body, R"("in":"header","name":"X-CSRF-Token")"));
+  CHECK(absl::StrContains(r->body, R"("in":"query","name":"api_key")"));
 }
 
 TEST_CASE("keep-alive serves many requests on one connection") {
@@ -134,7 +164,7 @@ TEST_CASE("keep-alive serves many requests on one connection") {
   }
 }
 
-TEST_CASE("anonymous reads of public data are reused briefly; signed-in and failed ones are not") {
+TEST_CASE("anonymous reads of public data are reused briefly, signed-in and failed ones are not") {
   auto stack = StartGatewayStack({"--public_cache_ms=60000"});
   HttpConnection http(stack->gateway_port());
   auto first = http.Request("GET", "/api/v1/topics");

@@ -297,19 +297,39 @@ TEST_CASE("every route declared in the repository's protos builds into one table
 
   OpenApiOptions options;
   options.material_transfer = true;
+  options.ops_traffic = true;
+  options.open311 = true;
   std::string doc = OpenApiDocument(*table, "OneWindow", "1", options);
   pb::Value parsed;
   CHECK(onewindow::status::JsonToMessage(doc, &parsed).ok());
-  // All three material routes: the description transcoded from the table,
-  // upload and download described by hand.
+  // All three material routes (the description transcoded from the table,
+  // upload and download described by hand) and every other route the
+  // gateway serves by hand, none clashing with a declared one.
   const auto& paths = parsed.struct_value().fields().at("paths").struct_value().fields();
   for (const auto& [path, verb] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/materials/{material_id}", "get"},
            {"/api/v1/materials", "post"},
-           {"/api/v1/materials/{material_id}/content", "get"}}) {
+           {"/api/v1/materials/{material_id}/content", "get"},
+           {"/healthz", "get"},
+           {"/readyz", "get"},
+           {"/api/openapi.json", "get"},
+           {"/api/v1/sessions", "post"},
+           {"/api/v1/sessions/current", "delete"},
+           {"/api/v1/ops/traffic", "get"},
+           {"/open311/v2/services.json", "get"},
+           {"/open311/v2/services/{service_code}.json", "get"},
+           {"/open311/v2/requests.json", "get"},
+           {"/open311/v2/requests.json", "post"},
+           {"/open311/v2/requests/{service_request_id}.json", "get"},
+           {"/open311/v2/tokens/{token}.json", "get"}}) {
     INFO(verb << " " << path);
     REQUIRE(paths.count(path) == 1);
     CHECK(paths.at(path).struct_value().fields().count(verb) == 1);
+  }
+  for (const char* path : {"/api/v1/sessions", "/api/v1/sessions/current", "/healthz", "/readyz",
+                           "/api/v1/ops/traffic"}) {
+    INFO(path);
+    CHECK(table->Find("GET", path).result == RouteLookup::Result::kNotFound);
   }
 }
 
@@ -504,7 +524,7 @@ TEST_CASE("a path value wins over the body for the same field") {
         R"({"implementationCode":"FROM-PATH","name":"n"})");
 }
 
-TEST_CASE("a named body field takes the JSON body; path and query fill the rest") {
+TEST_CASE("a named body field takes the JSON body, path and query fill the rest") {
   RuntimeProtos protos;
   RouteTable table = TestTable(protos);
   CHECK(ValueOf(Transcode(protos, table, "PATCH", "/api/v1/items/C1?reason=typo",
@@ -910,6 +930,315 @@ TEST_CASE("the OpenAPI document describes the material file routes the gateway s
     INFO(property);
     CHECK(has(field(material, "properties"), property));
   }
+}
+
+TEST_CASE("the OpenAPI document describes sign-in, sign-out, the probes and the traffic endpoint") {
+  RuntimeProtos protos;
+  RouteTable table = TestTable(protos);
+  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
+    INFO("key " << key);
+    REQUIRE(v.has_struct_value());
+    auto it = v.struct_value().fields().find(key);
+    REQUIRE(it != v.struct_value().fields().end());
+    return it->second;
+  };
+  auto has = [](const pb::Value& v, const std::string& key) {
+    return v.struct_value().fields().count(key) > 0;
+  };
+  auto parse = [](const std::string& doc) {
+    pb::Value root;
+    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
+    return root;
+  };
+  auto ref = [&field](const pb::Value& response) {
+    return field(field(field(field(response, "content"), "application/json"), "schema"), "$ref")
+        .string_value();
+  };
+  auto names = [](const pb::Value& list) {
+    std::vector<std::string> out;
+    for (const pb::Value& v : list.list_value().values()) out.push_back(v.string_value());
+    return out;
+  };
+
+  // The gateway always serves these, so they are always described; the
+  // traffic endpoint only with the ops page.
+  const pb::Value root = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
+  const pb::Value& paths = field(root, "paths");
+  const pb::Value& schemas = field(field(root, "components"), "schemas");
+  CHECK_FALSE(has(paths, "/api/v1/ops/traffic"));
+
+  const pb::Value& healthz = field(field(paths, "/healthz"), "get");
+  CHECK(field(healthz, "operationId").string_value() == "Gateway_Healthz");
+  CHECK_FALSE(has(healthz, "security"));
+  const pb::Value& readyz = field(field(field(paths, "/readyz"), "get"), "responses");
+  CHECK(ref(field(readyz, "200")) == "#/components/schemas/Readiness");
+  CHECK(ref(field(readyz, "503")) == "#/components/schemas/Readiness");
+  CHECK_THAT(
+      names(field(field(field(field(schemas, "Readiness"), "properties"), "status"), "enum")),
+      Catch::Equals<std::string>({"ready", "not ready", "draining"}));
+  CHECK(has(field(paths, "/api/openapi.json"), "get"));
+
+  // Sign-in: the credentials in, the cookie and the CSRF token out.
+  const pb::Value& sign_in = field(field(paths, "/api/v1/sessions"), "post");
+  CHECK(field(sign_in, "operationId").string_value() == "Gateway_SignIn");
+  CHECK_FALSE(has(sign_in, "security"));
+  CHECK(field(field(field(field(sign_in, "requestBody"), "content"), "application/json"), "schema")
+            .struct_value()
+            .fields()
+            .at("$ref")
+            .string_value() == "#/components/schemas/SignIn");
+  const pb::Value& credentials = field(field(schemas, "SignIn"), "properties");
+  CHECK_THAT(names(field(field(credentials, "kind"), "enum")),
+             Catch::Equals<std::string>({"CITIZEN_LOGIN", "ENTERPRISE_LOGIN", "STAFF_LOGIN"}));
+  CHECK(has(credentials, "loginId"));
+  CHECK(has(credentials, "password"));
+  const pb::Value& signed_in = field(field(sign_in, "responses"), "200");
+  CHECK(ref(signed_in) == "#/components/schemas/SignedIn");
+  const std::string set_cookie =
+      field(field(field(signed_in, "headers"), "Set-Cookie"), "description").string_value();
+  CHECK_THAT(set_cookie, Catch::StartsWith("ow_session=") && Catch::Contains("HttpOnly") &&
+                             Catch::Contains("SameSite=Strict"));
+  CHECK_THAT(set_cookie, !Catch::Contains("Secure"));
+  const pb::Value& session = field(field(schemas, "SignedIn"), "properties");
+  CHECK(has(session, "csrfToken"));
+  CHECK(field(field(session, "principal"), "$ref").string_value() ==
+        "#/components/schemas/onewindow.auth.v1.Principal");
+  CHECK(has(field(field(schemas, "onewindow.auth.v1.Principal"), "properties"), "kind"));
+  for (const char* code : {"400", "401", "413", "415", "429", "503", "504"}) {
+    INFO(code);
+    CHECK(ref(field(field(sign_in, "responses"), code)) == "#/components/schemas/Error");
+  }
+  CHECK(has(field(field(field(sign_in, "responses"), "429"), "headers"), "Retry-After"));
+
+  // Sign-out: the cookie cleared; with a live session the CSRF token is
+  // required, without one it is still 204.
+  const pb::Value& sign_out = field(field(paths, "/api/v1/sessions/current"), "delete");
+  CHECK(field(sign_out, "operationId").string_value() == "Gateway_SignOut");
+  const pb::Value& signed_out = field(field(sign_out, "responses"), "204");
+  CHECK_THAT(field(field(field(signed_out, "headers"), "Set-Cookie"), "description").string_value(),
+             Catch::StartsWith("ow_session=;") && Catch::Contains("Max-Age=0"));
+  CHECK(ref(field(field(sign_out, "responses"), "403")) == "#/components/schemas/Error");
+  CHECK(ref(field(field(sign_out, "responses"), "503")) == "#/components/schemas/Error");
+  const pb::Value& alternatives = field(sign_out, "security");
+  REQUIRE(alternatives.list_value().values_size() == 2);
+  CHECK(has(alternatives.list_value().values(0), "ow_session"));
+  CHECK(has(alternatives.list_value().values(0), "ow_csrf"));
+  CHECK(alternatives.list_value().values(1).struct_value().fields().empty());
+
+  // The cookie and the CSRF header are security schemes; writes to signed-in
+  // routes ask for both, reads for the cookie alone.
+  const pb::Value& schemes = field(field(root, "components"), "securitySchemes");
+  CHECK(field(field(schemes, "ow_session"), "name").string_value() == "ow_session");
+  CHECK(field(field(schemes, "ow_csrf"), "in").string_value() == "header");
+  CHECK(field(field(schemes, "ow_csrf"), "name").string_value() == "X-CSRF-Token");
+  CHECK_FALSE(has(schemes, "open311_api_key"));
+  const pb::Value& write =
+      field(field(field(paths, "/api/v1/items/{implementation_code}"), "delete"), "security");
+  CHECK(has(write.list_value().values(0), "ow_csrf"));
+  const pb::Value& read = field(
+      field(field(paths, "/api/v1/applications/{application_id}/materials/{material.id}"), "get"),
+      "security");
+  CHECK_FALSE(has(read.list_value().values(0), "ow_csrf"));
+
+  // Behind TLS the cookie is __Host- prefixed and Secure.
+  OpenApiOptions options;
+  options.secure_cookies = true;
+  options.ops_traffic = true;
+  const pb::Value secure = parse(OpenApiDocument(table, "OneWindow test", "0.1", options));
+  CHECK(field(field(field(field(secure, "components"), "securitySchemes"), "ow_session"), "name")
+            .string_value() == "__Host-ow_session");
+  const pb::Value& secure_sign_in =
+      field(field(field(field(secure, "paths"), "/api/v1/sessions"), "post"), "responses");
+  CHECK_THAT(
+      field(field(field(field(secure_sign_in, "200"), "headers"), "Set-Cookie"), "description")
+          .string_value(),
+      Catch::StartsWith("__Host-ow_session=") && Catch::Contains("; Secure"));
+
+  // The traffic endpoint: operators' figures, behind a session.
+  const pb::Value& traffic = field(field(field(secure, "paths"), "/api/v1/ops/traffic"), "get");
+  CHECK(field(traffic, "operationId").string_value() == "Gateway_OpsTraffic");
+  CHECK(has(field(traffic, "security").list_value().values(0), "ow_session"));
+  for (const char* code : {"401", "403", "429"}) {
+    INFO(code);
+    CHECK(ref(field(field(traffic, "responses"), code)) == "#/components/schemas/Error");
+  }
+  CHECK(ref(field(field(traffic, "responses"), "200")) == "#/components/schemas/OpsTraffic");
+  const pb::Value& figures =
+      field(field(field(field(secure, "components"), "schemas"), "OpsTraffic"), "properties");
+  for (const char* property : {"asOf", "since", "activeSessions", "total", "services", "routes",
+                               "statuses", "upstreamErrors"}) {
+    INFO(property);
+    CHECK(has(figures, property));
+  }
+  CHECK(has(field(field(field(figures, "routes"), "items"), "properties"), "p99Seconds"));
+}
+
+TEST_CASE("the OpenAPI document describes Open311 GeoReport v2 as the gateway serves it") {
+  RuntimeProtos protos;
+  RouteTable table = TestTable(protos);
+  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
+    INFO("key " << key);
+    REQUIRE(v.has_struct_value());
+    auto it = v.struct_value().fields().find(key);
+    REQUIRE(it != v.struct_value().fields().end());
+    return it->second;
+  };
+  auto has = [](const pb::Value& v, const std::string& key) {
+    return v.struct_value().fields().count(key) > 0;
+  };
+  auto parse = [](const std::string& doc) {
+    pb::Value root;
+    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
+    return root;
+  };
+  auto schema_of = [&field](const pb::Value& response) -> const pb::Value& {
+    return field(field(field(response, "content"), "application/json"), "schema");
+  };
+
+  // Not served, not described.
+  const pb::Value bare = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
+  CHECK_FALSE(has(field(bare, "paths"), "/open311/v2/services.json"));
+
+  OpenApiOptions options;
+  options.open311 = true;
+  options.open311_jurisdiction_id = "testville";
+  const std::string doc = OpenApiDocument(table, "OneWindow test", "0.1", options);
+  CHECK(doc == OpenApiDocument(table, "OneWindow test", "0.1", options));
+  const pb::Value root = parse(doc);
+  const pb::Value& paths = field(root, "paths");
+  const pb::Value& schemas = field(field(root, "components"), "schemas");
+
+  struct Expected {
+    const char* path;
+    const char* verb;
+    const char* operation_id;
+    const char* ok_schema;  // The 200 answer's items, or null when there is none.
+  };
+  for (const Expected& e : std::vector<Expected>{
+           {"/open311/v2/services.json", "get", "Open311_GetServiceList", "Open311Service"},
+           {"/open311/v2/services/{service_code}.json", "get", "Open311_GetServiceDefinition",
+            nullptr},
+           {"/open311/v2/requests.json", "get", "Open311_GetServiceRequests",
+            "Open311ServiceRequest"},
+           {"/open311/v2/requests.json", "post", "Open311_PostServiceRequest", nullptr},
+           {"/open311/v2/requests/{service_request_id}.json", "get", "Open311_GetServiceRequest",
+            "Open311ServiceRequest"},
+           {"/open311/v2/tokens/{token}.json", "get", "Open311_GetServiceRequestIdFromToken",
+            nullptr}}) {
+    INFO(e.verb << " " << e.path);
+    const pb::Value& op = field(field(paths, e.path), e.verb);
+    CHECK(field(op, "operationId").string_value() == e.operation_id);
+    CHECK(field(op, "tags").list_value().values(0).string_value() == "open311");
+    // Open311's error shape, never the gateway's session.
+    CHECK(field(schema_of(field(field(op, "responses"), "404")), "$ref").string_value() ==
+          "#/components/schemas/Open311Errors");
+    const bool session =
+        has(op, "security") && has(field(op, "security").list_value().values(0), "ow_session");
+    CHECK_FALSE(session);
+    // In front of Open311 the gateway's own refusals keep their shape.
+    CHECK(field(schema_of(field(field(op, "responses"), "429")), "oneOf")
+              .list_value()
+              .values_size() == 2);
+    // Every route takes the jurisdiction, and only this one.
+    bool jurisdiction = false;
+    for (const pb::Value& p : field(op, "parameters").list_value().values()) {
+      if (field(p, "name").string_value() != "jurisdiction_id") continue;
+      jurisdiction = true;
+      CHECK(field(field(p, "schema"), "enum").list_value().values(0).string_value() == "testville");
+    }
+    CHECK(jurisdiction);
+    if (e.ok_schema != nullptr) {
+      CHECK(field(field(schema_of(field(field(op, "responses"), "200")), "items"), "$ref")
+                .string_value() == absl::StrCat("#/components/schemas/", e.ok_schema));
+    }
+  }
+  // No tokens are issued: that route never succeeds.
+  CHECK_FALSE(has(field(field(field(paths, "/open311/v2/tokens/{token}.json"), "get"), "responses"),
+                  "200"));
+
+  // Filing: a form or JSON body, the api_key, 403 without it, the id back.
+  const pb::Value& post = field(field(paths, "/open311/v2/requests.json"), "post");
+  CHECK(has(field(post, "security").list_value().values(0), "open311_api_key"));
+  const pb::Value& key =
+      field(field(field(root, "components"), "securitySchemes"), "open311_api_key");
+  CHECK(field(key, "name").string_value() == "api_key");
+  const pb::Value& content = field(field(post, "requestBody"), "content");
+  for (const char* type : {"application/x-www-form-urlencoded", "application/json"}) {
+    INFO(type);
+    CHECK(field(field(field(content, type), "schema"), "$ref").string_value() ==
+          "#/components/schemas/Open311NewRequest");
+  }
+  CHECK(field(field(field(field(content, "application/x-www-form-urlencoded"), "encoding"),
+                    "attribute"),
+              "style")
+            .string_value() == "deepObject");
+  const pb::Value& input = field(schemas, "Open311NewRequest");
+  CHECK(field(input, "required").list_value().values(0).string_value() == "service_code");
+  for (const char* property : {"api_key", "service_code", "lat", "long", "address_string",
+                               "address_id", "description", "media_url", "attribute"}) {
+    INFO(property);
+    CHECK(has(field(input, "properties"), property));
+  }
+  const pb::Value& responses = field(post, "responses");
+  CHECK(field(schema_of(field(responses, "200")), "$ref").string_value() ==
+        "#/components/schemas/Open311Created");
+  for (const char* code : {"400", "403", "404"}) {
+    INFO(code);
+    CHECK(field(schema_of(field(responses, code)), "$ref").string_value() ==
+          "#/components/schemas/Open311Errors");
+  }
+  CHECK(field(schema_of(field(responses, "413")), "$ref").string_value() ==
+        "#/components/schemas/Error");
+  bool idempotency_key = false;
+  for (const pb::Value& p : field(post, "parameters").list_value().values()) {
+    idempotency_key = idempotency_key || (field(p, "name").string_value() == "Idempotency-Key" &&
+                                          field(p, "in").string_value() == "header");
+  }
+  CHECK(idempotency_key);
+
+  // The list's filters.
+  std::map<std::string, const pb::Value*> params;
+  for (const pb::Value& p :
+       field(field(field(paths, "/open311/v2/requests.json"), "get"), "parameters")
+           .list_value()
+           .values()) {
+    params[field(p, "name").string_value()] = &p;
+  }
+  for (const char* name :
+       {"service_request_id", "service_code", "start_date", "end_date", "status"}) {
+    INFO(name);
+    REQUIRE(params.count(name) == 1);
+    CHECK(field(*params[name], "in").string_value() == "query");
+  }
+  CHECK(field(field(*params["start_date"], "schema"), "format").string_value() == "date-time");
+
+  // The fields GeoReport v2 clients read, as the gateway renders them.
+  const pb::Value& request = field(field(schemas, "Open311ServiceRequest"), "properties");
+  for (const char* property :
+       {"service_request_id", "status", "status_notes", "service_name", "service_code",
+        "description", "agency_responsible", "service_notice", "requested_datetime",
+        "updated_datetime", "expected_datetime", "address", "lat", "long", "media_url"}) {
+    INFO(property);
+    CHECK(has(request, property));
+  }
+  CHECK(field(field(request, "status"), "enum").list_value().values_size() == 2);
+  CHECK(field(field(request, "lat"), "nullable").bool_value());
+  const pb::Value& attribute = field(
+      field(field(field(field(schemas, "Open311ServiceDefinition"), "properties"), "attributes"),
+            "items"),
+      "properties");
+  CHECK(field(field(attribute, "datatype"), "enum").list_value().values_size() == 6);
+  const pb::Value& error = field(field(field(schemas, "Open311Errors"), "items"), "properties");
+  CHECK(field(field(error, "code"), "type").string_value() == "integer");
+  CHECK(has(error, "description"));
+  // JSON only, and the tag says so.
+  bool tagged = false;
+  for (const pb::Value& tag : field(root, "tags").list_value().values()) {
+    if (field(tag, "name").string_value() != "open311") continue;
+    tagged = true;
+    CHECK_THAT(field(tag, "description").string_value(), Catch::Contains("JSON only"));
+  }
+  CHECK(tagged);
 }
 
 }  // namespace
