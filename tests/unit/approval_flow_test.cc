@@ -119,7 +119,7 @@ TEST_CASE("an all-of countersign needs every signer and one rejection rejects th
   }
 }
 
-TEST_CASE("an any-of countersign needs one signer; the case fails only when all reject") {
+TEST_CASE("an any-of countersign needs one signer, the case fails only when all reject") {
   Fixture f;
   SECTION("the first approval completes the stage and cancels the other") {
     const auto c = f.Open("app-any", "any_of");
@@ -413,7 +413,7 @@ TEST_CASE("a withdrawal cancels the live tasks, and is refused once decided") {
         absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_CASE("a withdrawal that arrives before its case leaves a tombstone; the case never opens") {
+TEST_CASE("a withdrawal that arrives before its case leaves a tombstone, the case never opens") {
   Fixture f;
   approval::v1::WithdrawCaseRequest w;
   w.set_application_id("app-early");

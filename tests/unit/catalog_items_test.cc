@@ -240,7 +240,7 @@ TEST_CASE("instant items promise 0 days, fully online items need no visit, visit
   CHECK(c.items->Publish(online, kNow).ok());
 }
 
-TEST_CASE("an implementation sits in its department's region; region and copies are filled in") {
+TEST_CASE("an implementation sits in its department's region, region and copies are filled in") {
   Seeded c;
   v1::Implementation elsewhere = MakeImplementation("XK00105001", c.county);
   elsewhere.set_region_code(kGuangzhou);

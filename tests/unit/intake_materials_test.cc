@@ -115,7 +115,7 @@ TEST_CASE("the type is read from the content's signature, never the name") {
   CHECK(absl::StrContains(empty.status().message(), "empty"));
 }
 
-TEST_CASE("an OFD document is a ZIP package with OFD.xml; any other ZIP is refused") {
+TEST_CASE("an OFD document is a ZIP package with OFD.xml, any other ZIP is refused") {
   World w;
   const auto citizen = Citizen("acc_a");
   auto ofd = w.TryUpload(citizen, ZipWith("OFD.xml", "<ofd:OFD/>"), "", "licence.ofd");

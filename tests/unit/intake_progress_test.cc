@@ -304,7 +304,7 @@ TEST_CASE("a clerk hands a result over at the window, or posts it with a trackin
   CHECK(absl::StrContains(sent->timeline().rbegin()->note(), "SF1234567890"));
 }
 
-TEST_CASE("application figures count every status; staff see only their department") {
+TEST_CASE("application figures count every status, staff see only their department") {
   World w;
   w.SubmitComplete(Citizen("acc_a"), "key-1");
   w.SubmitComplete(Citizen("acc_b"), "key-2");

@@ -125,7 +125,7 @@ TEST_CASE("a permanent refusal parks the event as dead until it is requeued") {
   CHECK(*relay.Backlog() == 0);
 }
 
-TEST_CASE("events with one ordering key wait for the earlier one; other keys go on") {
+TEST_CASE("events with one ordering key wait for the earlier one, other keys go on") {
   Fixture f;
   REQUIRE(f.Change("a1", "a").ok());
   REQUIRE(f.Change("a2", "a").ok());
