@@ -698,6 +698,26 @@ TEST_CASE("ToJson prints lowerCamelCase names, enum names and 64-bit integers as
         R"({"status":"DRAFT"})");
 }
 
+// Reading the OpenAPI document in tests: a member that must be there, one
+// that may be, and the document itself.
+const pb::Value& Field(const pb::Value& v, const std::string& key) {
+  INFO("key " << key);
+  REQUIRE(v.has_struct_value());
+  auto it = v.struct_value().fields().find(key);
+  REQUIRE(it != v.struct_value().fields().end());
+  return it->second;
+}
+
+bool Has(const pb::Value& v, const std::string& key) {
+  return v.struct_value().fields().count(key) > 0;
+}
+
+pb::Value ParseJson(const std::string& doc) {
+  pb::Value root;
+  REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
+  return root;
+}
+
 TEST_CASE("route tables refuse duplicate routes, bad variables, bodies on GET and streaming") {
   const std::string prefix = "service S {\n";
   auto rpc = [](const std::string& name, const std::string& option,
@@ -750,47 +770,40 @@ TEST_CASE("the OpenAPI document is valid JSON and lists every routed method") {
 
   pb::Value root;
   REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
-  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
-    INFO("key " << key);
-    REQUIRE(v.has_struct_value());
-    auto it = v.struct_value().fields().find(key);
-    REQUIRE(it != v.struct_value().fields().end());
-    return it->second;
-  };
-  CHECK(field(root, "openapi").string_value() == "3.0.3");
-  CHECK(field(field(root, "info"), "title").string_value() == "OneWindow test");
+  CHECK(Field(root, "openapi").string_value() == "3.0.3");
+  CHECK(Field(Field(root, "info"), "title").string_value() == "OneWindow test");
 
-  const pb::Value& paths = field(root, "paths");
+  const pb::Value& paths = Field(root, "paths");
   REQUIRE(table.routes().size() == 7);
   for (const Route& route : table.routes()) {
     std::string verb = route.http_method;
     for (char& c : verb) c = static_cast<char>(c - 'A' + 'a');
-    const pb::Value& op = field(field(paths, route.path.text()), verb);
-    CHECK(field(op, "operationId").string_value() ==
+    const pb::Value& op = Field(Field(paths, route.path.text()), verb);
+    CHECK(Field(op, "operationId").string_value() ==
           absl::StrCat(route.method->service()->name(), "_", route.method->name()));
     const bool secured = op.struct_value().fields().count("security") > 0;
     CHECK(secured == (route.access != onewindow::api::v1::PUBLIC));
-    CHECK(field(field(field(op, "responses"), "400"), "content").has_struct_value());
+    CHECK(Field(Field(Field(op, "responses"), "400"), "content").has_struct_value());
   }
 
   // Path parameters keep dotted names and are required; GET gets the rest as
   // query parameters; POST gets a body.
   const pb::Value& material =
-      field(field(paths, "/api/v1/applications/{application_id}/materials/{material.id}"), "get");
+      Field(Field(paths, "/api/v1/applications/{application_id}/materials/{material.id}"), "get");
   std::map<std::string, const pb::Value*> params;
-  for (const pb::Value& p : field(material, "parameters").list_value().values()) {
-    params[field(p, "name").string_value()] = &p;
+  for (const pb::Value& p : Field(material, "parameters").list_value().values()) {
+    params[Field(p, "name").string_value()] = &p;
   }
   REQUIRE(params.count("material.id") == 1);
-  CHECK(field(*params["material.id"], "in").string_value() == "path");
-  CHECK(field(*params["material.id"], "required").bool_value());
+  CHECK(Field(*params["material.id"], "in").string_value() == "path");
+  CHECK(Field(*params["material.id"], "required").bool_value());
   REQUIRE(params.count("material.kind") == 1);
-  CHECK(field(*params["material.kind"], "in").string_value() == "query");
+  CHECK(Field(*params["material.kind"], "in").string_value() == "query");
 
-  const pb::Value& search = field(field(paths, "/api/v1/items/search"), "get");
+  const pb::Value& search = Field(Field(paths, "/api/v1/items/search"), "get");
   params.clear();
-  for (const pb::Value& p : field(search, "parameters").list_value().values()) {
-    params[field(p, "name").string_value()] = &p;
+  for (const pb::Value& p : Field(search, "parameters").list_value().values()) {
+    params[Field(p, "name").string_value()] = &p;
   }
   for (const char* name : {"query", "topic", "status", "onlineOnly", "filter.regionCode",
                            "updatedAfter", "timeLimitDays", "ids", "departmentCode"}) {
@@ -798,105 +811,90 @@ TEST_CASE("the OpenAPI document is valid JSON and lists every routed method") {
     CHECK(params.count(name) == 1);
   }
   CHECK(params.count("fees") == 0);
-  CHECK(field(field(*params["topic"], "schema"), "type").string_value() == "array");
-  CHECK(field(field(*params["updatedAfter"], "schema"), "format").string_value() == "date-time");
+  CHECK(Field(Field(*params["topic"], "schema"), "type").string_value() == "array");
+  CHECK(Field(Field(*params["updatedAfter"], "schema"), "format").string_value() == "date-time");
 
-  const pb::Value& create = field(field(paths, "/api/v1/items"), "post");
-  CHECK(field(field(field(field(create, "requestBody"), "content"), "application/json"), "schema")
+  const pb::Value& create = Field(Field(paths, "/api/v1/items"), "post");
+  CHECK(Field(Field(Field(Field(create, "requestBody"), "content"), "application/json"), "schema")
             .struct_value()
             .fields()
             .at("$ref")
             .string_value() == "#/components/schemas/onewindow.testing.v1.CreateItemRequest");
   CHECK(create.struct_value().fields().count("parameters") == 0);
 
-  const pb::Value& schemas = field(field(root, "components"), "schemas");
-  const pb::Value& item = field(field(schemas, "onewindow.testing.v1.Item"), "properties");
-  CHECK(field(field(item, "revision"), "type").string_value() == "string");
-  CHECK(field(field(item, "revision"), "format").string_value() == "int64");
-  CHECK(field(field(item, "updateTime"), "format").string_value() == "date-time");
-  CHECK(field(field(item, "labels"), "type").string_value() == "object");
-  CHECK(field(field(field(item, "labels"), "additionalProperties"), "type").string_value() ==
+  const pb::Value& schemas = Field(Field(root, "components"), "schemas");
+  const pb::Value& item = Field(Field(schemas, "onewindow.testing.v1.Item"), "properties");
+  CHECK(Field(Field(item, "revision"), "type").string_value() == "string");
+  CHECK(Field(Field(item, "revision"), "format").string_value() == "int64");
+  CHECK(Field(Field(item, "updateTime"), "format").string_value() == "date-time");
+  CHECK(Field(Field(item, "labels"), "type").string_value() == "object");
+  CHECK(Field(Field(Field(item, "labels"), "additionalProperties"), "type").string_value() ==
         "string");
-  CHECK(field(field(item, "topics"), "type").string_value() == "array");
-  CHECK(field(field(item, "timeLimitDays"), "nullable").bool_value());
-  CHECK(field(field(item, "fees"), "items").struct_value().fields().at("$ref").string_value() ==
+  CHECK(Field(Field(item, "topics"), "type").string_value() == "array");
+  CHECK(Field(Field(item, "timeLimitDays"), "nullable").bool_value());
+  CHECK(Field(Field(item, "fees"), "items").struct_value().fields().at("$ref").string_value() ==
         "#/components/schemas/onewindow.testing.v1.Fee");
-  CHECK(field(field(field(schemas, "onewindow.testing.v1.Fee"), "properties"), "amountFen")
+  CHECK(Field(Field(Field(schemas, "onewindow.testing.v1.Fee"), "properties"), "amountFen")
             .struct_value()
             .fields()
             .at("format")
             .string_value() == "uint64");
-  const pb::Value& status = field(schemas, "onewindow.testing.v1.ItemStatus");
-  CHECK(field(status, "enum").list_value().values_size() == 4);
-  const pb::Value& error = field(field(schemas, "Error"), "properties");
-  CHECK(field(field(field(error, "error"), "properties"), "details").has_struct_value());
-  CHECK(field(field(field(field(root, "components"), "securitySchemes"), "ow_session"), "in")
+  const pb::Value& status = Field(schemas, "onewindow.testing.v1.ItemStatus");
+  CHECK(Field(status, "enum").list_value().values_size() == 4);
+  const pb::Value& error = Field(Field(schemas, "Error"), "properties");
+  CHECK(Field(Field(Field(error, "error"), "properties"), "details").has_struct_value());
+  CHECK(Field(Field(Field(Field(root, "components"), "securitySchemes"), "ow_session"), "in")
             .string_value() == "cookie");
 }
 
 TEST_CASE("the OpenAPI document describes the material file routes the gateway serves by hand") {
   RuntimeProtos protos;
   RouteTable table = TestTable(protos);
-  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
-    INFO("key " << key);
-    REQUIRE(v.has_struct_value());
-    auto it = v.struct_value().fields().find(key);
-    REQUIRE(it != v.struct_value().fields().end());
-    return it->second;
-  };
-  auto has = [](const pb::Value& v, const std::string& key) {
-    return v.struct_value().fields().count(key) > 0;
-  };
-  auto parse = [](const std::string& doc) {
-    pb::Value root;
-    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
-    return root;
-  };
 
   // Not served, not described.
-  const pb::Value bare = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
-  CHECK_FALSE(has(field(bare, "paths"), "/api/v1/materials"));
-  CHECK_FALSE(has(field(bare, "paths"), "/api/v1/materials/{material_id}/content"));
+  const pb::Value bare = ParseJson(OpenApiDocument(table, "OneWindow test", "0.1"));
+  CHECK_FALSE(Has(Field(bare, "paths"), "/api/v1/materials"));
+  CHECK_FALSE(Has(Field(bare, "paths"), "/api/v1/materials/{material_id}/content"));
 
   OpenApiOptions options;
   options.material_transfer = true;
   options.max_upload_bytes = 32 << 20;
   const std::string doc = OpenApiDocument(table, "OneWindow test", "0.1", options);
   CHECK(doc == OpenApiDocument(table, "OneWindow test", "0.1", options));
-  const pb::Value root = parse(doc);
-  const pb::Value& paths = field(root, "paths");
+  const pb::Value root = ParseJson(doc);
+  const pb::Value& paths = Field(root, "paths");
   const char* const kTypes[] = {"application/pdf", "image/jpeg", "image/png", "application/ofd"};
 
   // The upload: the raw file as the body, the name in the query, the
   // Material back as JSON, the gateway's limit stated.
-  const pb::Value& upload = field(field(paths, "/api/v1/materials"), "post");
-  CHECK(field(upload, "operationId").string_value() == "IntakeService_UploadMaterial");
-  CHECK(has(upload, "security"));
-  CHECK_THAT(field(upload, "description").string_value(), Catch::Contains("32 MiB"));
-  CHECK_THAT(field(upload, "description").string_value(),
+  const pb::Value& upload = Field(Field(paths, "/api/v1/materials"), "post");
+  CHECK(Field(upload, "operationId").string_value() == "IntakeService_UploadMaterial");
+  CHECK(Has(upload, "security"));
+  CHECK_THAT(Field(upload, "description").string_value(), Catch::Contains("32 MiB"));
+  CHECK_THAT(Field(upload, "description").string_value(),
              Catch::Contains("PDF, JPEG, PNG and OFD, detected from the content"));
   std::map<std::string, const pb::Value*> params;
-  for (const pb::Value& p : field(upload, "parameters").list_value().values()) {
-    params[field(p, "name").string_value()] = &p;
+  for (const pb::Value& p : Field(upload, "parameters").list_value().values()) {
+    params[Field(p, "name").string_value()] = &p;
   }
   REQUIRE(params.count("fileName") == 1);
-  CHECK(field(*params["fileName"], "in").string_value() == "query");
+  CHECK(Field(*params["fileName"], "in").string_value() == "query");
   REQUIRE(params.count("applicantId") == 1);
-  CHECK(field(*params["applicantId"], "in").string_value() == "query");
-  const pb::Value& body = field(upload, "requestBody");
-  CHECK(field(body, "required").bool_value());
+  CHECK(Field(*params["applicantId"], "in").string_value() == "query");
+  const pb::Value& body = Field(upload, "requestBody");
+  CHECK(Field(body, "required").bool_value());
   for (const char* type : kTypes) {
     INFO(type);
-    CHECK(field(field(field(field(body, "content"), type), "schema"), "format").string_value() ==
+    CHECK(Field(Field(Field(Field(body, "content"), type), "schema"), "format").string_value() ==
           "binary");
   }
-  const pb::Value& uploaded = field(field(upload, "responses"), "200");
-  CHECK(field(field(field(field(uploaded, "content"), "application/json"), "schema"), "$ref")
+  const pb::Value& uploaded = Field(Field(upload, "responses"), "200");
+  CHECK(Field(Field(Field(Field(uploaded, "content"), "application/json"), "schema"), "$ref")
             .string_value() == "#/components/schemas/onewindow.intake.v1.Material");
   for (const char* code : {"400", "401", "403", "413", "429", "503", "504"}) {
     INFO(code);
     CHECK(
-        field(field(field(field(field(upload, "responses"), code), "content"), "application/json"),
+        Field(Field(Field(Field(Field(upload, "responses"), code), "content"), "application/json"),
               "schema")
             .struct_value()
             .fields()
@@ -906,52 +904,37 @@ TEST_CASE("the OpenAPI document describes the material file routes the gateway s
 
   // The download: the file back in its detected type, as an attachment with
   // its length; someone else's file is 404.
-  const pb::Value& download = field(field(paths, "/api/v1/materials/{material_id}/content"), "get");
-  CHECK(field(download, "operationId").string_value() == "IntakeService_DownloadMaterial");
-  CHECK(has(download, "security"));
-  const pb::Value& id = field(download, "parameters").list_value().values(0);
-  CHECK(field(id, "name").string_value() == "material_id");
-  CHECK(field(id, "in").string_value() == "path");
-  CHECK(field(id, "required").bool_value());
-  const pb::Value& file = field(field(download, "responses"), "200");
+  const pb::Value& download = Field(Field(paths, "/api/v1/materials/{material_id}/content"), "get");
+  CHECK(Field(download, "operationId").string_value() == "IntakeService_DownloadMaterial");
+  CHECK(Has(download, "security"));
+  const pb::Value& id = Field(download, "parameters").list_value().values(0);
+  CHECK(Field(id, "name").string_value() == "material_id");
+  CHECK(Field(id, "in").string_value() == "path");
+  CHECK(Field(id, "required").bool_value());
+  const pb::Value& file = Field(Field(download, "responses"), "200");
   for (const char* type : kTypes) {
     INFO(type);
-    CHECK(field(field(field(field(file, "content"), type), "schema"), "format").string_value() ==
+    CHECK(Field(Field(Field(Field(file, "content"), type), "schema"), "format").string_value() ==
           "binary");
   }
-  CHECK(has(field(file, "headers"), "Content-Disposition"));
-  CHECK(has(field(file, "headers"), "Content-Length"));
-  CHECK(has(field(download, "responses"), "404"));
+  CHECK(Has(Field(file, "headers"), "Content-Disposition"));
+  CHECK(Has(Field(file, "headers"), "Content-Length"));
+  CHECK(Has(Field(download, "responses"), "404"));
 
   // The Material they answer with is among the schemas.
   const pb::Value& material =
-      field(field(field(root, "components"), "schemas"), "onewindow.intake.v1.Material");
+      Field(Field(Field(root, "components"), "schemas"), "onewindow.intake.v1.Material");
   for (const char* property : {"materialId", "fileName", "contentType", "sizeBytes", "sha256"}) {
     INFO(property);
-    CHECK(has(field(material, "properties"), property));
+    CHECK(Has(Field(material, "properties"), property));
   }
 }
 
 TEST_CASE("the OpenAPI document describes sign-in, sign-out, the probes and the traffic endpoint") {
   RuntimeProtos protos;
   RouteTable table = TestTable(protos);
-  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
-    INFO("key " << key);
-    REQUIRE(v.has_struct_value());
-    auto it = v.struct_value().fields().find(key);
-    REQUIRE(it != v.struct_value().fields().end());
-    return it->second;
-  };
-  auto has = [](const pb::Value& v, const std::string& key) {
-    return v.struct_value().fields().count(key) > 0;
-  };
-  auto parse = [](const std::string& doc) {
-    pb::Value root;
-    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
-    return root;
-  };
-  auto ref = [&field](const pb::Value& response) {
-    return field(field(field(field(response, "content"), "application/json"), "schema"), "$ref")
+  auto ref = [](const pb::Value& response) {
+    return Field(Field(Field(Field(response, "content"), "application/json"), "schema"), "$ref")
         .string_value();
   };
   auto names = [](const pb::Value& list) {
@@ -962,151 +945,136 @@ TEST_CASE("the OpenAPI document describes sign-in, sign-out, the probes and the 
 
   // The gateway always serves these, so they are always described; the
   // traffic endpoint only with the ops page.
-  const pb::Value root = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
-  const pb::Value& paths = field(root, "paths");
-  const pb::Value& schemas = field(field(root, "components"), "schemas");
-  CHECK_FALSE(has(paths, "/api/v1/ops/traffic"));
+  const pb::Value root = ParseJson(OpenApiDocument(table, "OneWindow test", "0.1"));
+  const pb::Value& paths = Field(root, "paths");
+  const pb::Value& schemas = Field(Field(root, "components"), "schemas");
+  CHECK_FALSE(Has(paths, "/api/v1/ops/traffic"));
 
-  const pb::Value& healthz = field(field(paths, "/healthz"), "get");
-  CHECK(field(healthz, "operationId").string_value() == "Gateway_Healthz");
-  CHECK_FALSE(has(healthz, "security"));
-  const pb::Value& readyz = field(field(field(paths, "/readyz"), "get"), "responses");
-  CHECK(ref(field(readyz, "200")) == "#/components/schemas/Readiness");
-  CHECK(ref(field(readyz, "503")) == "#/components/schemas/Readiness");
+  const pb::Value& healthz = Field(Field(paths, "/healthz"), "get");
+  CHECK(Field(healthz, "operationId").string_value() == "Gateway_Healthz");
+  CHECK_FALSE(Has(healthz, "security"));
+  const pb::Value& readyz = Field(Field(Field(paths, "/readyz"), "get"), "responses");
+  CHECK(ref(Field(readyz, "200")) == "#/components/schemas/Readiness");
+  CHECK(ref(Field(readyz, "503")) == "#/components/schemas/Readiness");
   CHECK_THAT(
-      names(field(field(field(field(schemas, "Readiness"), "properties"), "status"), "enum")),
+      names(Field(Field(Field(Field(schemas, "Readiness"), "properties"), "status"), "enum")),
       Catch::Equals<std::string>({"ready", "not ready", "draining"}));
-  CHECK(has(field(paths, "/api/openapi.json"), "get"));
+  CHECK(Has(Field(paths, "/api/openapi.json"), "get"));
 
   // Sign-in: the credentials in, the cookie and the CSRF token out.
-  const pb::Value& sign_in = field(field(paths, "/api/v1/sessions"), "post");
-  CHECK(field(sign_in, "operationId").string_value() == "Gateway_SignIn");
-  CHECK_FALSE(has(sign_in, "security"));
-  CHECK(field(field(field(field(sign_in, "requestBody"), "content"), "application/json"), "schema")
+  const pb::Value& sign_in = Field(Field(paths, "/api/v1/sessions"), "post");
+  CHECK(Field(sign_in, "operationId").string_value() == "Gateway_SignIn");
+  CHECK_FALSE(Has(sign_in, "security"));
+  CHECK(Field(Field(Field(Field(sign_in, "requestBody"), "content"), "application/json"), "schema")
             .struct_value()
             .fields()
             .at("$ref")
             .string_value() == "#/components/schemas/SignIn");
-  const pb::Value& credentials = field(field(schemas, "SignIn"), "properties");
-  CHECK_THAT(names(field(field(credentials, "kind"), "enum")),
+  const pb::Value& credentials = Field(Field(schemas, "SignIn"), "properties");
+  CHECK_THAT(names(Field(Field(credentials, "kind"), "enum")),
              Catch::Equals<std::string>({"CITIZEN_LOGIN", "ENTERPRISE_LOGIN", "STAFF_LOGIN"}));
-  CHECK(has(credentials, "loginId"));
-  CHECK(has(credentials, "password"));
-  const pb::Value& signed_in = field(field(sign_in, "responses"), "200");
+  CHECK(Has(credentials, "loginId"));
+  CHECK(Has(credentials, "password"));
+  const pb::Value& signed_in = Field(Field(sign_in, "responses"), "200");
   CHECK(ref(signed_in) == "#/components/schemas/SignedIn");
   const std::string set_cookie =
-      field(field(field(signed_in, "headers"), "Set-Cookie"), "description").string_value();
+      Field(Field(Field(signed_in, "headers"), "Set-Cookie"), "description").string_value();
   CHECK_THAT(set_cookie, Catch::StartsWith("ow_session=") && Catch::Contains("HttpOnly") &&
                              Catch::Contains("SameSite=Strict"));
   CHECK_THAT(set_cookie, !Catch::Contains("Secure"));
-  const pb::Value& session = field(field(schemas, "SignedIn"), "properties");
-  CHECK(has(session, "csrfToken"));
-  CHECK(field(field(session, "principal"), "$ref").string_value() ==
+  const pb::Value& session = Field(Field(schemas, "SignedIn"), "properties");
+  CHECK(Has(session, "csrfToken"));
+  CHECK(Field(Field(session, "principal"), "$ref").string_value() ==
         "#/components/schemas/onewindow.auth.v1.Principal");
-  CHECK(has(field(field(schemas, "onewindow.auth.v1.Principal"), "properties"), "kind"));
+  CHECK(Has(Field(Field(schemas, "onewindow.auth.v1.Principal"), "properties"), "kind"));
   for (const char* code : {"400", "401", "413", "415", "429", "503", "504"}) {
     INFO(code);
-    CHECK(ref(field(field(sign_in, "responses"), code)) == "#/components/schemas/Error");
+    CHECK(ref(Field(Field(sign_in, "responses"), code)) == "#/components/schemas/Error");
   }
-  CHECK(has(field(field(field(sign_in, "responses"), "429"), "headers"), "Retry-After"));
+  CHECK(Has(Field(Field(Field(sign_in, "responses"), "429"), "headers"), "Retry-After"));
 
   // Sign-out: the cookie cleared; with a live session the CSRF token is
   // required, without one it is still 204.
-  const pb::Value& sign_out = field(field(paths, "/api/v1/sessions/current"), "delete");
-  CHECK(field(sign_out, "operationId").string_value() == "Gateway_SignOut");
-  const pb::Value& signed_out = field(field(sign_out, "responses"), "204");
-  CHECK_THAT(field(field(field(signed_out, "headers"), "Set-Cookie"), "description").string_value(),
+  const pb::Value& sign_out = Field(Field(paths, "/api/v1/sessions/current"), "delete");
+  CHECK(Field(sign_out, "operationId").string_value() == "Gateway_SignOut");
+  const pb::Value& signed_out = Field(Field(sign_out, "responses"), "204");
+  CHECK_THAT(Field(Field(Field(signed_out, "headers"), "Set-Cookie"), "description").string_value(),
              Catch::StartsWith("ow_session=;") && Catch::Contains("Max-Age=0"));
-  CHECK(ref(field(field(sign_out, "responses"), "403")) == "#/components/schemas/Error");
-  CHECK(ref(field(field(sign_out, "responses"), "503")) == "#/components/schemas/Error");
-  const pb::Value& alternatives = field(sign_out, "security");
+  CHECK(ref(Field(Field(sign_out, "responses"), "403")) == "#/components/schemas/Error");
+  CHECK(ref(Field(Field(sign_out, "responses"), "503")) == "#/components/schemas/Error");
+  const pb::Value& alternatives = Field(sign_out, "security");
   REQUIRE(alternatives.list_value().values_size() == 2);
-  CHECK(has(alternatives.list_value().values(0), "ow_session"));
-  CHECK(has(alternatives.list_value().values(0), "ow_csrf"));
+  CHECK(Has(alternatives.list_value().values(0), "ow_session"));
+  CHECK(Has(alternatives.list_value().values(0), "ow_csrf"));
   CHECK(alternatives.list_value().values(1).struct_value().fields().empty());
 
   // The cookie and the CSRF header are security schemes; writes to signed-in
   // routes ask for both, reads for the cookie alone.
-  const pb::Value& schemes = field(field(root, "components"), "securitySchemes");
-  CHECK(field(field(schemes, "ow_session"), "name").string_value() == "ow_session");
-  CHECK(field(field(schemes, "ow_csrf"), "in").string_value() == "header");
-  CHECK(field(field(schemes, "ow_csrf"), "name").string_value() == "X-CSRF-Token");
-  CHECK_FALSE(has(schemes, "open311_api_key"));
+  const pb::Value& schemes = Field(Field(root, "components"), "securitySchemes");
+  CHECK(Field(Field(schemes, "ow_session"), "name").string_value() == "ow_session");
+  CHECK(Field(Field(schemes, "ow_csrf"), "in").string_value() == "header");
+  CHECK(Field(Field(schemes, "ow_csrf"), "name").string_value() == "X-CSRF-Token");
+  CHECK_FALSE(Has(schemes, "open311_api_key"));
   const pb::Value& write =
-      field(field(field(paths, "/api/v1/items/{implementation_code}"), "delete"), "security");
-  CHECK(has(write.list_value().values(0), "ow_csrf"));
-  const pb::Value& read = field(
-      field(field(paths, "/api/v1/applications/{application_id}/materials/{material.id}"), "get"),
+      Field(Field(Field(paths, "/api/v1/items/{implementation_code}"), "delete"), "security");
+  CHECK(Has(write.list_value().values(0), "ow_csrf"));
+  const pb::Value& read = Field(
+      Field(Field(paths, "/api/v1/applications/{application_id}/materials/{material.id}"), "get"),
       "security");
-  CHECK_FALSE(has(read.list_value().values(0), "ow_csrf"));
+  CHECK_FALSE(Has(read.list_value().values(0), "ow_csrf"));
 
   // Behind TLS the cookie is __Host- prefixed and Secure.
   OpenApiOptions options;
   options.secure_cookies = true;
   options.ops_traffic = true;
-  const pb::Value secure = parse(OpenApiDocument(table, "OneWindow test", "0.1", options));
-  CHECK(field(field(field(field(secure, "components"), "securitySchemes"), "ow_session"), "name")
+  const pb::Value secure = ParseJson(OpenApiDocument(table, "OneWindow test", "0.1", options));
+  CHECK(Field(Field(Field(Field(secure, "components"), "securitySchemes"), "ow_session"), "name")
             .string_value() == "__Host-ow_session");
   const pb::Value& secure_sign_in =
-      field(field(field(field(secure, "paths"), "/api/v1/sessions"), "post"), "responses");
+      Field(Field(Field(Field(secure, "paths"), "/api/v1/sessions"), "post"), "responses");
   CHECK_THAT(
-      field(field(field(field(secure_sign_in, "200"), "headers"), "Set-Cookie"), "description")
+      Field(Field(Field(Field(secure_sign_in, "200"), "headers"), "Set-Cookie"), "description")
           .string_value(),
       Catch::StartsWith("__Host-ow_session=") && Catch::Contains("; Secure"));
 
   // The traffic endpoint: operators' figures, behind a session.
-  const pb::Value& traffic = field(field(field(secure, "paths"), "/api/v1/ops/traffic"), "get");
-  CHECK(field(traffic, "operationId").string_value() == "Gateway_OpsTraffic");
-  CHECK(has(field(traffic, "security").list_value().values(0), "ow_session"));
+  const pb::Value& traffic = Field(Field(Field(secure, "paths"), "/api/v1/ops/traffic"), "get");
+  CHECK(Field(traffic, "operationId").string_value() == "Gateway_OpsTraffic");
+  CHECK(Has(Field(traffic, "security").list_value().values(0), "ow_session"));
   for (const char* code : {"401", "403", "429"}) {
     INFO(code);
-    CHECK(ref(field(field(traffic, "responses"), code)) == "#/components/schemas/Error");
+    CHECK(ref(Field(Field(traffic, "responses"), code)) == "#/components/schemas/Error");
   }
-  CHECK(ref(field(field(traffic, "responses"), "200")) == "#/components/schemas/OpsTraffic");
+  CHECK(ref(Field(Field(traffic, "responses"), "200")) == "#/components/schemas/OpsTraffic");
   const pb::Value& figures =
-      field(field(field(field(secure, "components"), "schemas"), "OpsTraffic"), "properties");
+      Field(Field(Field(Field(secure, "components"), "schemas"), "OpsTraffic"), "properties");
   for (const char* property : {"asOf", "since", "activeSessions", "total", "services", "routes",
                                "statuses", "upstreamErrors"}) {
     INFO(property);
-    CHECK(has(figures, property));
+    CHECK(Has(figures, property));
   }
-  CHECK(has(field(field(field(figures, "routes"), "items"), "properties"), "p99Seconds"));
+  CHECK(Has(Field(Field(Field(figures, "routes"), "items"), "properties"), "p99Seconds"));
 }
 
 TEST_CASE("the OpenAPI document describes Open311 GeoReport v2 as the gateway serves it") {
   RuntimeProtos protos;
   RouteTable table = TestTable(protos);
-  auto field = [](const pb::Value& v, const std::string& key) -> const pb::Value& {
-    INFO("key " << key);
-    REQUIRE(v.has_struct_value());
-    auto it = v.struct_value().fields().find(key);
-    REQUIRE(it != v.struct_value().fields().end());
-    return it->second;
-  };
-  auto has = [](const pb::Value& v, const std::string& key) {
-    return v.struct_value().fields().count(key) > 0;
-  };
-  auto parse = [](const std::string& doc) {
-    pb::Value root;
-    REQUIRE(onewindow::status::JsonToMessage(doc, &root).ok());
-    return root;
-  };
-  auto schema_of = [&field](const pb::Value& response) -> const pb::Value& {
-    return field(field(field(response, "content"), "application/json"), "schema");
+  auto schema_of = [](const pb::Value& response) -> const pb::Value& {
+    return Field(Field(Field(response, "content"), "application/json"), "schema");
   };
 
   // Not served, not described.
-  const pb::Value bare = parse(OpenApiDocument(table, "OneWindow test", "0.1"));
-  CHECK_FALSE(has(field(bare, "paths"), "/open311/v2/services.json"));
+  const pb::Value bare = ParseJson(OpenApiDocument(table, "OneWindow test", "0.1"));
+  CHECK_FALSE(Has(Field(bare, "paths"), "/open311/v2/services.json"));
 
   OpenApiOptions options;
   options.open311 = true;
   options.open311_jurisdiction_id = "testville";
   const std::string doc = OpenApiDocument(table, "OneWindow test", "0.1", options);
   CHECK(doc == OpenApiDocument(table, "OneWindow test", "0.1", options));
-  const pb::Value root = parse(doc);
-  const pb::Value& paths = field(root, "paths");
-  const pb::Value& schemas = field(field(root, "components"), "schemas");
+  const pb::Value root = ParseJson(doc);
+  const pb::Value& paths = Field(root, "paths");
+  const pb::Value& schemas = Field(Field(root, "components"), "schemas");
 
   struct Expected {
     const char* path;
@@ -1126,117 +1094,117 @@ TEST_CASE("the OpenAPI document describes Open311 GeoReport v2 as the gateway se
            {"/open311/v2/tokens/{token}.json", "get", "Open311_GetServiceRequestIdFromToken",
             nullptr}}) {
     INFO(e.verb << " " << e.path);
-    const pb::Value& op = field(field(paths, e.path), e.verb);
-    CHECK(field(op, "operationId").string_value() == e.operation_id);
-    CHECK(field(op, "tags").list_value().values(0).string_value() == "open311");
+    const pb::Value& op = Field(Field(paths, e.path), e.verb);
+    CHECK(Field(op, "operationId").string_value() == e.operation_id);
+    CHECK(Field(op, "tags").list_value().values(0).string_value() == "open311");
     // Open311's error shape, never the gateway's session.
-    CHECK(field(schema_of(field(field(op, "responses"), "404")), "$ref").string_value() ==
+    CHECK(Field(schema_of(Field(Field(op, "responses"), "404")), "$ref").string_value() ==
           "#/components/schemas/Open311Errors");
     const bool session =
-        has(op, "security") && has(field(op, "security").list_value().values(0), "ow_session");
+        Has(op, "security") && Has(Field(op, "security").list_value().values(0), "ow_session");
     CHECK_FALSE(session);
     // In front of Open311 the gateway's own refusals keep their shape.
-    CHECK(field(schema_of(field(field(op, "responses"), "429")), "oneOf")
+    CHECK(Field(schema_of(Field(Field(op, "responses"), "429")), "oneOf")
               .list_value()
               .values_size() == 2);
     // Every route takes the jurisdiction, and only this one.
     bool jurisdiction = false;
-    for (const pb::Value& p : field(op, "parameters").list_value().values()) {
-      if (field(p, "name").string_value() != "jurisdiction_id") continue;
+    for (const pb::Value& p : Field(op, "parameters").list_value().values()) {
+      if (Field(p, "name").string_value() != "jurisdiction_id") continue;
       jurisdiction = true;
-      CHECK(field(field(p, "schema"), "enum").list_value().values(0).string_value() == "testville");
+      CHECK(Field(Field(p, "schema"), "enum").list_value().values(0).string_value() == "testville");
     }
     CHECK(jurisdiction);
     if (e.ok_schema != nullptr) {
-      CHECK(field(field(schema_of(field(field(op, "responses"), "200")), "items"), "$ref")
+      CHECK(Field(Field(schema_of(Field(Field(op, "responses"), "200")), "items"), "$ref")
                 .string_value() == absl::StrCat("#/components/schemas/", e.ok_schema));
     }
   }
   // No tokens are issued: that route never succeeds.
-  CHECK_FALSE(has(field(field(field(paths, "/open311/v2/tokens/{token}.json"), "get"), "responses"),
+  CHECK_FALSE(Has(Field(Field(Field(paths, "/open311/v2/tokens/{token}.json"), "get"), "responses"),
                   "200"));
 
   // Filing: a form or JSON body, the api_key, 403 without it, the id back.
-  const pb::Value& post = field(field(paths, "/open311/v2/requests.json"), "post");
-  CHECK(has(field(post, "security").list_value().values(0), "open311_api_key"));
+  const pb::Value& post = Field(Field(paths, "/open311/v2/requests.json"), "post");
+  CHECK(Has(Field(post, "security").list_value().values(0), "open311_api_key"));
   const pb::Value& key =
-      field(field(field(root, "components"), "securitySchemes"), "open311_api_key");
-  CHECK(field(key, "name").string_value() == "api_key");
-  const pb::Value& content = field(field(post, "requestBody"), "content");
+      Field(Field(Field(root, "components"), "securitySchemes"), "open311_api_key");
+  CHECK(Field(key, "name").string_value() == "api_key");
+  const pb::Value& content = Field(Field(post, "requestBody"), "content");
   for (const char* type : {"application/x-www-form-urlencoded", "application/json"}) {
     INFO(type);
-    CHECK(field(field(field(content, type), "schema"), "$ref").string_value() ==
+    CHECK(Field(Field(Field(content, type), "schema"), "$ref").string_value() ==
           "#/components/schemas/Open311NewRequest");
   }
-  CHECK(field(field(field(field(content, "application/x-www-form-urlencoded"), "encoding"),
+  CHECK(Field(Field(Field(Field(content, "application/x-www-form-urlencoded"), "encoding"),
                     "attribute"),
               "style")
             .string_value() == "deepObject");
-  const pb::Value& input = field(schemas, "Open311NewRequest");
-  CHECK(field(input, "required").list_value().values(0).string_value() == "service_code");
+  const pb::Value& input = Field(schemas, "Open311NewRequest");
+  CHECK(Field(input, "required").list_value().values(0).string_value() == "service_code");
   for (const char* property : {"api_key", "service_code", "lat", "long", "address_string",
                                "address_id", "description", "media_url", "attribute"}) {
     INFO(property);
-    CHECK(has(field(input, "properties"), property));
+    CHECK(Has(Field(input, "properties"), property));
   }
-  const pb::Value& responses = field(post, "responses");
-  CHECK(field(schema_of(field(responses, "200")), "$ref").string_value() ==
+  const pb::Value& responses = Field(post, "responses");
+  CHECK(Field(schema_of(Field(responses, "200")), "$ref").string_value() ==
         "#/components/schemas/Open311Created");
   for (const char* code : {"400", "403", "404"}) {
     INFO(code);
-    CHECK(field(schema_of(field(responses, code)), "$ref").string_value() ==
+    CHECK(Field(schema_of(Field(responses, code)), "$ref").string_value() ==
           "#/components/schemas/Open311Errors");
   }
-  CHECK(field(schema_of(field(responses, "413")), "$ref").string_value() ==
+  CHECK(Field(schema_of(Field(responses, "413")), "$ref").string_value() ==
         "#/components/schemas/Error");
   bool idempotency_key = false;
-  for (const pb::Value& p : field(post, "parameters").list_value().values()) {
-    idempotency_key = idempotency_key || (field(p, "name").string_value() == "Idempotency-Key" &&
-                                          field(p, "in").string_value() == "header");
+  for (const pb::Value& p : Field(post, "parameters").list_value().values()) {
+    idempotency_key = idempotency_key || (Field(p, "name").string_value() == "Idempotency-Key" &&
+                                          Field(p, "in").string_value() == "header");
   }
   CHECK(idempotency_key);
 
   // The list's filters.
   std::map<std::string, const pb::Value*> params;
   for (const pb::Value& p :
-       field(field(field(paths, "/open311/v2/requests.json"), "get"), "parameters")
+       Field(Field(Field(paths, "/open311/v2/requests.json"), "get"), "parameters")
            .list_value()
            .values()) {
-    params[field(p, "name").string_value()] = &p;
+    params[Field(p, "name").string_value()] = &p;
   }
   for (const char* name :
        {"service_request_id", "service_code", "start_date", "end_date", "status"}) {
     INFO(name);
     REQUIRE(params.count(name) == 1);
-    CHECK(field(*params[name], "in").string_value() == "query");
+    CHECK(Field(*params[name], "in").string_value() == "query");
   }
-  CHECK(field(field(*params["start_date"], "schema"), "format").string_value() == "date-time");
+  CHECK(Field(Field(*params["start_date"], "schema"), "format").string_value() == "date-time");
 
   // The fields GeoReport v2 clients read, as the gateway renders them.
-  const pb::Value& request = field(field(schemas, "Open311ServiceRequest"), "properties");
+  const pb::Value& request = Field(Field(schemas, "Open311ServiceRequest"), "properties");
   for (const char* property :
        {"service_request_id", "status", "status_notes", "service_name", "service_code",
         "description", "agency_responsible", "service_notice", "requested_datetime",
         "updated_datetime", "expected_datetime", "address", "lat", "long", "media_url"}) {
     INFO(property);
-    CHECK(has(request, property));
+    CHECK(Has(request, property));
   }
-  CHECK(field(field(request, "status"), "enum").list_value().values_size() == 2);
-  CHECK(field(field(request, "lat"), "nullable").bool_value());
-  const pb::Value& attribute = field(
-      field(field(field(field(schemas, "Open311ServiceDefinition"), "properties"), "attributes"),
+  CHECK(Field(Field(request, "status"), "enum").list_value().values_size() == 2);
+  CHECK(Field(Field(request, "lat"), "nullable").bool_value());
+  const pb::Value& attribute = Field(
+      Field(Field(Field(Field(schemas, "Open311ServiceDefinition"), "properties"), "attributes"),
             "items"),
       "properties");
-  CHECK(field(field(attribute, "datatype"), "enum").list_value().values_size() == 6);
-  const pb::Value& error = field(field(field(schemas, "Open311Errors"), "items"), "properties");
-  CHECK(field(field(error, "code"), "type").string_value() == "integer");
-  CHECK(has(error, "description"));
+  CHECK(Field(Field(attribute, "datatype"), "enum").list_value().values_size() == 6);
+  const pb::Value& error = Field(Field(Field(schemas, "Open311Errors"), "items"), "properties");
+  CHECK(Field(Field(error, "code"), "type").string_value() == "integer");
+  CHECK(Has(error, "description"));
   // JSON only, and the tag says so.
   bool tagged = false;
-  for (const pb::Value& tag : field(root, "tags").list_value().values()) {
-    if (field(tag, "name").string_value() != "open311") continue;
+  for (const pb::Value& tag : Field(root, "tags").list_value().values()) {
+    if (Field(tag, "name").string_value() != "open311") continue;
     tagged = true;
-    CHECK_THAT(field(tag, "description").string_value(), Catch::Contains("JSON only"));
+    CHECK_THAT(Field(tag, "description").string_value(), Catch::Contains("JSON only"));
   }
   CHECK(tagged);
 }
