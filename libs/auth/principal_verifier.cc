@@ -9,9 +9,31 @@ ABSL_FLAG(std::string, principal_keys, "",
 
 namespace onewindow::auth {
 
+std::optional<v1::PrincipalClaims> HmacPrincipalVerifier::Remembered(
+    absl::string_view token) const {
+  absl::MutexLock lock(&mu_);
+  auto it = verified_.find(token);
+  if (it == verified_.end()) return std::nullopt;
+  return it->second;
+}
+
 absl::StatusOr<v1::Principal> HmacPrincipalVerifier::Verify(absl::string_view token) const {
-  absl::StatusOr<v1::PrincipalClaims> claims = verifier_.Verify(token, absl::Now());
-  if (!claims.ok()) return claims.status();
+  const absl::Time now = now_();
+  std::optional<v1::PrincipalClaims> claims = Remembered(token);
+  if (claims.has_value()) {
+    if (now >= absl::FromUnixSeconds(claims->expires_at())) {
+      absl::MutexLock lock(&mu_);
+      verified_.erase(token);
+      return absl::UnauthenticatedError("token expired");
+    }
+  } else {
+    absl::StatusOr<v1::PrincipalClaims> verified = verifier_.Verify(token, now);
+    if (!verified.ok()) return verified.status();
+    claims = *std::move(verified);
+    absl::MutexLock lock(&mu_);
+    if (verified_.size() >= kMaxRemembered) verified_.clear();
+    verified_.emplace(std::string(token), *claims);
+  }
   const std::string& api_token_id = claims->principal().api_token_id();
   if (!api_token_id.empty() && revocations_ != nullptr && revocations_->IsRevoked(api_token_id)) {
     return absl::UnauthenticatedError("token revoked");
