@@ -69,6 +69,22 @@ absl::Status ValidateRegionCode(absl::string_view code) {
   return absl::OkStatus();
 }
 
+size_t SignificantDigits(RegionLevel level) {
+  switch (level) {
+    case RegionLevel::kProvince:
+      return 2;
+    case RegionLevel::kCity:
+      return 4;
+    case RegionLevel::kCounty:
+      return 6;
+    case RegionLevel::kTown:
+      return 9;
+    case RegionLevel::kVillage:
+      return 12;
+  }
+  return 12;
+}
+
 absl::StatusOr<RegionLevel> LevelOf(absl::string_view code) {
   RETURN_IF_ERROR(ValidateRegionCode(code));
   return LowestSetLevel(code);

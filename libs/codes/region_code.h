@@ -23,6 +23,10 @@ absl::Status ValidateRegionCode(absl::string_view code);
 // The level named by the lowest non-zero segment; the validation error for a bad code.
 absl::StatusOr<RegionLevel> LevelOf(absl::string_view code);
 
+// Leading digits that identify a division at `level`: every code below it shares them (towns
+// directly under Dongguan included). Range queries over a region use them as a prefix.
+size_t SignificantDigits(RegionLevel level);
+
 // The code with its lowest non-zero segment zeroed; nullopt for a province or an invalid code.
 std::optional<std::string> ParentOf(absl::string_view code);
 

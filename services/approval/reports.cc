@@ -44,25 +44,6 @@ struct Tally {
   }
 };
 
-// Significant digits of a division code at its level: a region and
-// everything below it share them.
-absl::StatusOr<size_t> PrefixLength(const std::string& region) {
-  ASSIGN_OR_RETURN(const codes::RegionLevel level, codes::LevelOf(region));
-  switch (level) {
-    case codes::RegionLevel::kProvince:
-      return 2;
-    case codes::RegionLevel::kCity:
-      return 4;
-    case codes::RegionLevel::kCounty:
-      return 6;
-    case codes::RegionLevel::kTown:
-      return 9;
-    case codes::RegionLevel::kVillage:
-      return 12;
-  }
-  return 12;
-}
-
 }  // namespace
 
 absl::StatusOr<approval::v1::SupervisionReport> Reports::Supervision(
@@ -79,7 +60,8 @@ absl::StatusOr<approval::v1::SupervisionReport> Reports::Supervision(
     if (absl::Status valid = codes::ValidateRegionCode(request.region_code()); !valid.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("region_code: ", valid.message()));
     }
-    ASSIGN_OR_RETURN(const size_t length, PrefixLength(request.region_code()));
+    ASSIGN_OR_RETURN(const codes::RegionLevel level, codes::LevelOf(request.region_code()));
+    const size_t length = codes::SignificantDigits(level);
     prefix = request.region_code().substr(0, length);
   }
   const int64_t from = request.has_from() ? StoreTime(store::FromProtoTime(request.from()))

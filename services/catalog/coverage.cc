@@ -17,24 +17,6 @@
 namespace onewindow::catalog {
 namespace {
 
-// Digits that identify a region at its level: every code below it shares
-// them (towns directly under Dongguan included).
-size_t PrefixLength(codes::RegionLevel level) {
-  switch (level) {
-    case codes::RegionLevel::kProvince:
-      return 2;
-    case codes::RegionLevel::kCity:
-      return 4;
-    case codes::RegionLevel::kCounty:
-      return 6;
-    case codes::RegionLevel::kTown:
-      return 9;
-    case codes::RegionLevel::kVillage:
-      return 12;
-  }
-  return 12;
-}
-
 double Ratio(int published, int required) {
   return required == 0 ? 1.0 : static_cast<double>(published) / required;
 }
@@ -95,7 +77,7 @@ absl::StatusOr<catalog::v1::CoverageReport> Coverage::Report(const std::string& 
     if (!level.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("region_code: ", level.status().message()));
     }
-    lo = region_code.substr(0, PrefixLength(*level));
+    lo = region_code.substr(0, codes::SignificantDigits(*level));
     hi = lo;
     ++hi.back();  // '9' + 1 = ':' still sorts after every digit
   }

@@ -203,6 +203,17 @@ TEST_CASE("each segment of a region code names its level") {
   CHECK(*LevelOf("440106001001") == RegionLevel::kVillage);
 }
 
+TEST_CASE("a region's significant digits are the prefix every code below it shares") {
+  CHECK(SignificantDigits(RegionLevel::kProvince) == 2);
+  CHECK(SignificantDigits(RegionLevel::kCity) == 4);
+  CHECK(SignificantDigits(RegionLevel::kCounty) == 6);
+  CHECK(SignificantDigits(RegionLevel::kTown) == 9);
+  CHECK(SignificantDigits(RegionLevel::kVillage) == 12);
+  // A Dongguan town keeps its county zeros in the prefix it shares.
+  const std::string town = "441900003000";
+  CHECK(town.substr(0, SignificantDigits(*LevelOf(town))) == "441900003");
+}
+
 TEST_CASE("a town directly under Dongguan or Zhongshan is a town, not a county") {
   CHECK(ValidateRegionCode("441900003000").ok());
   CHECK(*LevelOf("441900003000") == RegionLevel::kTown);
