@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -110,6 +111,23 @@ WorkOrder ParseBody(const SQLite::Column& body) {
   return order;
 }
 
+// The page `q` yields: it asks for one row more than `size`, and that
+// extra row's presence means a next page, which starts after the last
+// order's (`key`, id).
+OrderPage ReadPage(SQLite::Statement& q, int size,
+                   absl::FunctionRef<int64_t(const WorkOrder&)> key) {
+  OrderPage page;
+  while (q.executeStep()) {
+    if (static_cast<int>(page.orders.size()) == size) {
+      const WorkOrder& last = page.orders.back();
+      page.next_page_token = EncodeToken(key(last), last.work_order_id());
+      break;
+    }
+    page.orders.push_back(ParseBody(q.getColumn(0)));
+  }
+  return page;
+}
+
 }  // namespace
 
 void WorkOrderStore::Insert(store::Connection& db, const StoredOrder& stored,
@@ -197,16 +215,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListQueue(store::Connection& db, int p
   q.bind(1, static_cast<int64_t>(after_time));
   q.bind(2, after_id);
   q.bind(3, size + 1);
-  OrderPage page;
-  while (q.executeStep()) {
-    if (static_cast<int>(page.orders.size()) == size) {
-      const WorkOrder& last = page.orders.back();
-      page.next_page_token = EncodeToken(Micros(last.receive_time()), last.work_order_id());
-      break;
-    }
-    page.orders.push_back(ParseBody(q.getColumn(0)));
-  }
-  return page;
+  return ReadPage(q, size, [](const WorkOrder& last) { return Micros(last.receive_time()); });
 }
 
 absl::StatusOr<OrderPage> WorkOrderStore::ListDepartment(store::Connection& db,
@@ -232,16 +241,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListDepartment(store::Connection& db,
   q.bind(i++, static_cast<int64_t>(after_due));
   q.bind(i++, after_id);
   q.bind(i++, size + 1);
-  OrderPage page;
-  while (q.executeStep()) {
-    if (static_cast<int>(page.orders.size()) == size) {
-      const WorkOrder& last = page.orders.back();
-      page.next_page_token = EncodeToken(Micros(last.due_time()), last.work_order_id());
-      break;
-    }
-    page.orders.push_back(ParseBody(q.getColumn(0)));
-  }
-  return page;
+  return ReadPage(q, size, [](const WorkOrder& last) { return Micros(last.due_time()); });
 }
 
 absl::StatusOr<OrderPage> WorkOrderStore::ListComplainant(store::Connection& db,
@@ -263,16 +263,7 @@ absl::StatusOr<OrderPage> WorkOrderStore::ListComplainant(store::Connection& db,
   q.bind(2, static_cast<int64_t>(before_time));
   q.bind(3, before_id);
   q.bind(4, size + 1);
-  OrderPage page;
-  while (q.executeStep()) {
-    if (static_cast<int>(page.orders.size()) == size) {
-      const WorkOrder& last = page.orders.back();
-      page.next_page_token = EncodeToken(Micros(last.receive_time()), last.work_order_id());
-      break;
-    }
-    page.orders.push_back(ParseBody(q.getColumn(0)));
-  }
-  return page;
+  return ReadPage(q, size, [](const WorkOrder& last) { return Micros(last.receive_time()); });
 }
 
 std::vector<std::string> WorkOrderStore::DueForEscalation(store::Connection& db, absl::Time now,
