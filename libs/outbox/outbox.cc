@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "libs/outbox/batch_receiver.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
 
@@ -117,11 +118,15 @@ Relay::Relay(store::Database* db, RelayOptions options, log::Logger logger,
 Relay::~Relay() { Stop(); }
 
 void Relay::Route(std::string topic, Sender sender) {
-  senders_[std::move(topic)] = Destination{std::move(sender), nullptr};
+  senders_[std::move(topic)] = Destination{std::move(sender), nullptr, nullptr};
 }
 
 void Relay::Route(std::string topic, AsyncSender sender) {
-  senders_[std::move(topic)] = Destination{nullptr, std::move(sender)};
+  senders_[std::move(topic)] = Destination{nullptr, std::move(sender), nullptr};
+}
+
+void Relay::RouteBatches(std::string topic, BatchSender sender) {
+  senders_[std::move(topic)] = Destination{nullptr, nullptr, std::move(sender)};
 }
 
 void Relay::Start() {
@@ -262,18 +267,56 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
   };
   absl::Mutex mu;
   InFlight in_flight{0, std::max(1, options_.max_in_flight)};
+  auto take_room = [&] {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(&in_flight, &InFlight::HasRoom));
+    ++in_flight.count;
+  };
   std::vector<size_t> blocking;
+  // Per batched topic, the events waiting to fill an exchange.
+  std::map<std::string, std::vector<size_t>, std::less<>> gathering;
+  auto send_batch = [&](const BatchSender& sender, std::vector<size_t> indices) {
+    take_room();
+    std::vector<const PendingEvent*> events;
+    events.reserve(indices.size());
+    for (size_t i : indices) events.push_back(&batch[i]);
+    auto reported = std::make_shared<std::atomic<bool>>(false);
+    BatchDone done = [&mu, &in_flight, &outcomes, indices,
+                      reported](std::vector<absl::Status> statuses) {
+      if (reported->exchange(true)) return;
+      absl::MutexLock lock(&mu);
+      for (size_t k = 0; k < indices.size(); ++k) {
+        outcomes[indices[k]].status =
+            statuses.size() == indices.size()
+                ? std::move(statuses[k])
+                : absl::InternalError(absl::StrCat("batch sender answered ", statuses.size(),
+                                                   " outcomes for ", indices.size(), " events"));
+      }
+      --in_flight.count;
+    };
+    try {
+      sender(events, done);
+    } catch (const std::exception& e) {
+      done(std::vector<absl::Status>(
+          indices.size(), absl::InternalError(absl::StrCat("sender threw: ", e.what()))));
+    }
+  };
+  // Receivers refuse larger calls outright (batch_receiver.h).
+  const size_t per_batch =
+      static_cast<size_t>(std::clamp(options_.events_per_batch, 1, kMaxBatchEvents));
   for (size_t i = 0; i < batch.size(); ++i) {
     const Destination& to = senders_.find(batch[i].event.topic)->second;
+    if (to.batch_sender) {
+      std::vector<size_t>& waiting = gathering[batch[i].event.topic];
+      waiting.push_back(i);
+      if (waiting.size() >= per_batch) send_batch(to.batch_sender, std::exchange(waiting, {}));
+      continue;
+    }
     if (!to.async_sender) {
       blocking.push_back(i);
       continue;
     }
-    {
-      absl::MutexLock lock(&mu);
-      mu.Await(absl::Condition(&in_flight, &InFlight::HasRoom));
-      ++in_flight.count;
-    }
+    take_room();
     // Once only: a sender that reported and then threw must not count its
     // event twice, or Send could return while a call still refers to it.
     auto reported = std::make_shared<std::atomic<bool>>(false);
@@ -288,6 +331,9 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
     } catch (const std::exception& e) {
       done(absl::InternalError(absl::StrCat("sender threw: ", e.what())));
     }
+  }
+  for (auto& [topic, waiting] : gathering) {
+    if (!waiting.empty()) send_batch(senders_.find(topic)->second.batch_sender, std::move(waiting));
   }
 
   // Blocking destinations: a few threads, each taking events in turn.

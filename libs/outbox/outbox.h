@@ -73,6 +73,15 @@ using Sender = std::function<absl::Status(const PendingEvent&)>;
 using Done = std::function<void(absl::Status)>;
 using AsyncSender = std::function<void(const PendingEvent&, Done done)>;
 
+// Delivers several events of one topic in one exchange (one RPC carrying
+// them all): starts it and calls `done` exactly once, from any thread, with
+// one status per event in the order given, each meaning what a Sender's
+// would. Per-event answers let one event be parked or retried without
+// repeating the others. A receiver's round trip is then paid per batch, not
+// per event, which is most of what a hand-off costs both sides.
+using BatchDone = std::function<void(std::vector<absl::Status>)>;
+using BatchSender = std::function<void(const std::vector<const PendingEvent*>&, BatchDone done)>;
+
 struct RelayOptions {
   absl::Duration initial_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(60);
@@ -87,8 +96,11 @@ struct RelayOptions {
   // Parallel sends within a batch (one per `events_per_sender` events).
   int concurrency = 8;
   int events_per_sender = 8;
-  // Asynchronous sends outstanding at once.
+  // Asynchronous sends outstanding at once (a batch counts as one).
   int max_in_flight = 256;
+  // Most events a BatchSender gets in one exchange (at most
+  // kMaxBatchEvents, which receivers accept).
+  int events_per_batch = 64;
   // Transient failures before an event is parked as dead; 0 retries forever.
   int max_attempts = 0;
 };
@@ -106,6 +118,7 @@ class Relay {
   // wait in the table.
   void Route(std::string topic, Sender sender);
   void Route(std::string topic, AsyncSender sender);
+  void RouteBatches(std::string topic, BatchSender sender);
 
   void Start();
   // Finishes the batch in flight and stops; undelivered events stay stored.
@@ -127,10 +140,11 @@ class Relay {
 
  private:
   struct Outcome;
-  // One of the two is set.
+  // One of the three is set.
   struct Destination {
     Sender sender;
     AsyncSender async_sender;
+    BatchSender batch_sender;
   };
   void Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes);
   void Run();

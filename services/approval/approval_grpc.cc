@@ -1,5 +1,6 @@
 #include "services/approval/approval_grpc.h"
 
+#include "libs/outbox/batch_receiver.h"
 #include "libs/status/macros.h"
 #include "services/approval/access.h"
 
@@ -29,6 +30,34 @@ grpc::Status ApprovalGrpc::OpenCase(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(*response, domain_.cases->Open(*request, Actor::Of(p)));
     call.log().Info("case opened", {{"case_id", response->case_id()},
                                     {"application_id", response->application_id()}});
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ApprovalGrpc::OpenCases(grpc::ServerContext* context,
+                                     const approval::v1::OpenCasesRequest* request,
+                                     api::v1::HandoffResults* response) {
+  return WithPrincipal(runner_, context, [&](const Call& call, const auth::v1::Principal& p) {
+    RETURN_IF_ERROR(CheckHandoff(p));
+    RETURN_IF_ERROR(outbox::CheckBatchSize("cases", request->cases_size()));
+    const Actor actor = Actor::Of(p);
+    std::vector<std::string> case_ids(request->cases_size());
+    outbox::ApplyEach(
+        case_ids.size(),
+        [&](size_t i, outbox::Done done) {
+          domain_.cases->OpenAsync(
+              request->cases(i), actor,
+              [&case_ids, i, done = std::move(done)](absl::StatusOr<approval::v1::Case> c) {
+                if (c.ok()) case_ids[i] = c->case_id();
+                done(c.status());
+              });
+        },
+        response);
+    for (size_t i = 0; i < case_ids.size(); ++i) {
+      if (response->results(i).code() != 0) continue;
+      call.log().Info("case opened", {{"case_id", case_ids[i]},
+                                      {"application_id", request->cases(i).application_id()}});
+    }
     return absl::OkStatus();
   });
 }

@@ -30,6 +30,9 @@ class ApprovalGrpc final : public approval::v1::ApprovalService::WithCallbackMet
 
   grpc::Status OpenCase(grpc::ServerContext* context, const approval::v1::OpenCaseRequest* request,
                         approval::v1::Case* response) override;
+  grpc::Status OpenCases(grpc::ServerContext* context,
+                         const approval::v1::OpenCasesRequest* request,
+                         api::v1::HandoffResults* response) override;
   grpc::Status GetCase(grpc::ServerContext* context, const approval::v1::GetCaseRequest* request,
                        approval::v1::Case* response) override;
   grpc::Status ResumeCase(grpc::ServerContext* context,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "libs/auth/random.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
@@ -38,84 +39,104 @@ absl::Status ValidateOpen(const approval::v1::OpenCaseRequest& r) {
 
 absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseRequest& request,
                                                const Actor& actor) {
-  RETURN_IF_ERROR(ValidateOpen(request));
+  absl::Notification opened;
+  absl::StatusOr<approval::v1::Case> result;
+  OpenAsync(request, actor, [&](absl::StatusOr<approval::v1::Case> c) {
+    result = std::move(c);
+    opened.Notify();
+  });
+  opened.WaitForNotification();
+  return result;
+}
+
+void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor,
+                      CaseDone done) {
+  if (absl::Status invalid = ValidateOpen(request); !invalid.ok()) return done(invalid);
   // Redeliveries are the common repeat: answer them without the catalog.
   std::optional<approval::v1::Case> known;
-  RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {
+  absl::Status read = deps_.db->Read([&](store::Connection& db) {
     if (auto existing = case_store::FindCaseByApplication(db, request.application_id())) {
       known = existing->c;
     } else if (auto reason = case_store::FindTombstone(db, request.application_id())) {
       known = Tombstone(request.application_id(), *reason);
     }
     return absl::OkStatus();
-  }));
-  if (known.has_value()) return *known;
+  });
+  if (!read.ok()) return done(read);
+  if (known.has_value()) return done(*std::move(known));
 
-  ASSIGN_OR_RETURN(const Process process,
-                   deps_.processes->Get(request.implementation_code(), request.catalog_revision()));
+  absl::StatusOr<Process> found =
+      deps_.processes->Get(request.implementation_code(), request.catalog_revision());
+  if (!found.ok()) return done(found.status());
+  Process process = *std::move(found);
   if (process->guide().stages().empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(request.implementation_code(), " revision ",
-                                                      request.catalog_revision(),
-                                                      " has no process stages"));
+    return done(absl::FailedPreconditionError(absl::StrCat(request.implementation_code(),
+                                                           " revision ", request.catalog_revision(),
+                                                           " has no process stages")));
   }
 
   const absl::Time now = deps_.clock->Now();
-  approval::v1::Case result;
-  RETURN_IF_ERROR(deps_.db->WriteGrouped([&](store::Connection& tx) -> absl::Status {
-    if (auto existing = case_store::FindCaseByApplication(tx, request.application_id())) {
-      result = existing->c;
-      return absl::OkStatus();
-    }
-    if (auto reason = case_store::FindTombstone(tx, request.application_id())) {
-      result = Tombstone(request.application_id(), *reason);
-      return absl::OkStatus();
-    }
-    CaseRecord record;
-    record.open_event_id = request.event_id();
-    approval::v1::Case& c = record.c;
-    c.set_case_id(absl::StrCat("case_", auth::RandomHex(12)));
-    c.set_application_id(request.application_id());
-    c.set_implementation_code(request.implementation_code());
-    c.set_catalog_revision(request.catalog_revision());
-    c.set_department_id(request.department_id());
-    c.set_state(approval::v1::OPEN);
-    *c.mutable_open_time() = store::ToProtoTime(now);
-    c.set_application_number(request.application_number());
-    c.set_applicant_id(request.applicant_id());
-    c.set_applicant_kind(request.applicant_kind());
-    c.set_channel(request.channel());
-    c.set_item_name(process->name());
-    c.set_region_code(process->region_code());
-    c.set_handling(process->guide().handling());
-    c.set_time_limit_days(process->guide().handling() == catalog::v1::INSTANT
-                              ? 0
-                              : process->guide().promised_limit_days());
-    // The clock starts when the application arrived, not when the hand-off
-    // did: a slow relay must not lengthen the applicant's wait.
-    absl::Time start = now;
-    if (request.has_submit_time()) {
-      start = std::min(now, store::FromProtoTime(request.submit_time()));
-    }
-    *c.mutable_start_time() = store::ToProtoTime(start);
-    c.set_mark(approval::v1::GREEN);
-    RETURN_IF_ERROR(deps_.deadlines->RefreshCase(record, {}));
-    case_store::InsertCase(tx, record);
+  auto result = std::make_shared<approval::v1::Case>();
+  deps_.db->WriteGroupedAsync(
+      [this, &request, actor, process = std::move(process), result,
+       now](store::Connection& tx) -> absl::Status {
+        if (auto existing = case_store::FindCaseByApplication(tx, request.application_id())) {
+          *result = existing->c;
+          return absl::OkStatus();
+        }
+        if (auto reason = case_store::FindTombstone(tx, request.application_id())) {
+          *result = Tombstone(request.application_id(), *reason);
+          return absl::OkStatus();
+        }
+        CaseRecord record;
+        record.open_event_id = request.event_id();
+        approval::v1::Case& c = record.c;
+        c.set_case_id(absl::StrCat("case_", auth::RandomHex(12)));
+        c.set_application_id(request.application_id());
+        c.set_implementation_code(request.implementation_code());
+        c.set_catalog_revision(request.catalog_revision());
+        c.set_department_id(request.department_id());
+        c.set_state(approval::v1::OPEN);
+        *c.mutable_open_time() = store::ToProtoTime(now);
+        c.set_application_number(request.application_number());
+        c.set_applicant_id(request.applicant_id());
+        c.set_applicant_kind(request.applicant_kind());
+        c.set_channel(request.channel());
+        c.set_item_name(process->name());
+        c.set_region_code(process->region_code());
+        c.set_handling(process->guide().handling());
+        c.set_time_limit_days(process->guide().handling() == catalog::v1::INSTANT
+                                  ? 0
+                                  : process->guide().promised_limit_days());
+        // The clock starts when the application arrived, not when the hand-off
+        // did: a slow relay must not lengthen the applicant's wait.
+        absl::Time start = now;
+        if (request.has_submit_time()) {
+          start = std::min(now, store::FromProtoTime(request.submit_time()));
+        }
+        *c.mutable_start_time() = store::ToProtoTime(start);
+        c.set_mark(approval::v1::GREEN);
+        RETURN_IF_ERROR(deps_.deadlines->RefreshCase(record, {}));
+        case_store::InsertCase(tx, record);
 
-    const int64_t seq = Journal::Record(
-        tx, record, actor, "case.opened", "", "",
-        absl::StrCat(c.item_name(), " (", c.implementation_code(), " r", c.catalog_revision(),
-                     "); ", c.time_limit_days(), " working day(s)"),
-        now);
-    RETURN_IF_ERROR(deps_.flow->StartStage(tx, record, *process, 0, actor, now));
-    case_store::UpdateCase(tx, record);
-    intake::v1::RecordTransitionRequest accepted;
-    accepted.set_status(intake::v1::ACCEPTED);
-    RETURN_IF_ERROR(Journal::ToIntake(tx, record, seq, actor, std::move(accepted), now));
-    result = record.c;
-    return absl::OkStatus();
-  }));
-  deps_.Announce();
-  return result;
+        const int64_t seq = Journal::Record(
+            tx, record, actor, "case.opened", "", "",
+            absl::StrCat(c.item_name(), " (", c.implementation_code(), " r", c.catalog_revision(),
+                         "); ", c.time_limit_days(), " working day(s)"),
+            now);
+        RETURN_IF_ERROR(deps_.flow->StartStage(tx, record, *process, 0, actor, now));
+        case_store::UpdateCase(tx, record);
+        intake::v1::RecordTransitionRequest accepted;
+        accepted.set_status(intake::v1::ACCEPTED);
+        RETURN_IF_ERROR(Journal::ToIntake(tx, record, seq, actor, std::move(accepted), now));
+        *result = record.c;
+        return absl::OkStatus();
+      },
+      [this, result, done = std::move(done)](absl::Status written) mutable {
+        if (!written.ok()) return done(written);
+        deps_.Announce();
+        done(std::move(*result));
+      });
 }
 
 absl::StatusOr<approval::v1::Case> Cases::Resume(const approval::v1::ResumeCaseRequest& request,

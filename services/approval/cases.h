@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,13 @@ class Cases {
   // while the catalog cannot be asked; NOT_FOUND for a revision it lacks).
   absl::StatusOr<approval::v1::Case> Open(const approval::v1::OpenCaseRequest& request,
                                           const Actor& actor);
+
+  // Open without holding a thread while the write commits: `done` gets what
+  // Open would return, from the committing thread once the write is durable
+  // (or at once, when nothing is to be written). `request` must live until
+  // then. Writes started together usually share one commit.
+  using CaseDone = std::function<void(absl::StatusOr<approval::v1::Case>)>;
+  void OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor, CaseDone done);
 
   // Idempotent on event id. FAILED_PRECONDITION unless the case waits for a
   // supplement.

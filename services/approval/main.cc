@@ -68,14 +68,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<intake::v1::IntakeService::Stub> intake;
   if (const std::string address = client::AddressOf("intake"); !address.empty()) {
     intake = intake::v1::IntakeService::NewStub(client::MakeChannel(address));
-    relay.Route(approval::kTopicIntake, approval::IntakeSender(intake.get(), token));
+    relay.RouteBatches(approval::kTopicIntake, approval::IntakeBatchSender(intake.get(), token));
   } else {
     process.logger.Warn("no --intake_addr: transitions wait in the outbox");
   }
   std::unique_ptr<notification::v1::NotificationService::Stub> notification;
   if (const std::string address = client::AddressOf("notification"); !address.empty()) {
     notification = notification::v1::NotificationService::NewStub(client::MakeChannel(address));
-    relay.Route(approval::kTopicNotify, approval::NotifySender(notification.get(), token));
+    relay.RouteBatches(approval::kTopicNotify,
+                       approval::NotifyBatchSender(notification.get(), token));
   } else {
     process.logger.Warn("no --notification_addr: escalations wait in the outbox");
   }

@@ -43,4 +43,30 @@ outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInte
       });
 }
 
+outbox::BatchSender IntakeBatchSender(intake::v1::IntakeService::StubInterface* intake,
+                                      std::function<std::string()> token, absl::Duration timeout) {
+  return outbox::GrpcBatchSender<intake::v1::RecordTransitionsRequest>(
+      [token, timeout] { return Context(token, timeout); },
+      [](intake::v1::RecordTransitionsRequest* r) { return r->add_transitions(); },
+      [intake](grpc::ClientContext* context, const intake::v1::RecordTransitionsRequest* request,
+               api::v1::HandoffResults* reply, std::function<void(grpc::Status)> on_done) {
+        intake->async()->RecordTransitions(context, request, reply, std::move(on_done));
+      },
+      IntakeSender(intake, token, timeout));
+}
+
+outbox::BatchSender NotifyBatchSender(
+    notification::v1::NotificationService::StubInterface* notification,
+    std::function<std::string()> token, absl::Duration timeout) {
+  return outbox::GrpcBatchSender<notification::v1::NotifyBatchRequest>(
+      [token, timeout] { return Context(token, timeout); },
+      [](notification::v1::NotifyBatchRequest* r) { return r->add_notifications(); },
+      [notification](grpc::ClientContext* context,
+                     const notification::v1::NotifyBatchRequest* request,
+                     api::v1::HandoffResults* reply, std::function<void(grpc::Status)> on_done) {
+        notification->async()->NotifyBatch(context, request, reply, std::move(on_done));
+      },
+      NotifySender(notification, token, timeout));
+}
+
 }  // namespace onewindow::approval

@@ -22,4 +22,13 @@ outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInte
                                  std::function<std::string()> token,
                                  absl::Duration timeout = absl::Seconds(5));
 
+// The same, many events to one call (RecordTransitions, NotifyBatch); a
+// receiver without the batch method gets them one call each.
+outbox::BatchSender IntakeBatchSender(intake::v1::IntakeService::StubInterface* intake,
+                                      std::function<std::string()> token,
+                                      absl::Duration timeout = absl::Seconds(5));
+outbox::BatchSender NotifyBatchSender(
+    notification::v1::NotificationService::StubInterface* notification,
+    std::function<std::string()> token, absl::Duration timeout = absl::Seconds(5));
+
 }  // namespace onewindow::approval

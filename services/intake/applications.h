@@ -82,6 +82,16 @@ class Applications {
   absl::StatusOr<bool> RecordTransition(const auth::v1::Principal& principal,
                                         const intake::v1::RecordTransitionRequest& request);
 
+  // RecordTransition without holding a thread while the write commits:
+  // `done` gets what it would return, from the committing thread once the
+  // write is durable (at once for a refused or invalid report). `principal`
+  // and `request` must live until then. Writes started together usually
+  // share one commit.
+  using TransitionDone = std::function<void(absl::StatusOr<bool>)>;
+  void RecordTransitionAsync(const auth::v1::Principal& principal,
+                             const intake::v1::RecordTransitionRequest& request,
+                             TransitionDone done);
+
   absl::StatusOr<intake::v1::Application> Supplement(
       const auth::v1::Principal& principal,
       const intake::v1::SupplementApplicationRequest& request);

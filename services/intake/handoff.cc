@@ -130,6 +130,32 @@ outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInte
       });
 }
 
+outbox::BatchSender OpenCasesSender(approval::v1::ApprovalService::StubInterface* approval,
+                                    ServiceCredentials* credentials, absl::Duration timeout) {
+  return outbox::GrpcBatchSender<approval::v1::OpenCasesRequest>(
+      [credentials, timeout] { return credentials->Context(timeout); },
+      [](approval::v1::OpenCasesRequest* r) { return r->add_cases(); },
+      [approval](grpc::ClientContext* context, const approval::v1::OpenCasesRequest* request,
+                 api::v1::HandoffResults* reply, std::function<void(grpc::Status)> on_done) {
+        approval->async()->OpenCases(context, request, reply, std::move(on_done));
+      },
+      OpenCaseSender(approval, credentials, timeout));
+}
+
+outbox::BatchSender NotifyBatchSender(
+    notification::v1::NotificationService::StubInterface* notification,
+    ServiceCredentials* credentials, absl::Duration timeout) {
+  return outbox::GrpcBatchSender<notification::v1::NotifyBatchRequest>(
+      [credentials, timeout] { return credentials->Context(timeout); },
+      [](notification::v1::NotifyBatchRequest* r) { return r->add_notifications(); },
+      [notification](grpc::ClientContext* context,
+                     const notification::v1::NotifyBatchRequest* request,
+                     api::v1::HandoffResults* reply, std::function<void(grpc::Status)> on_done) {
+        notification->async()->NotifyBatch(context, request, reply, std::move(on_done));
+      },
+      NotifySender(notification, credentials, timeout));
+}
+
 absl::Status GrpcCaseWithdrawer::Withdraw(const std::string& application_id,
                                           const std::string& reason,
                                           const std::string& request_id) {

@@ -62,6 +62,15 @@ outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInte
                                  ServiceCredentials* credentials,
                                  absl::Duration timeout = absl::Seconds(5));
 
+// The same, many events to one call (OpenCases, NotifyBatch); a receiver
+// without the batch method gets them one call each.
+outbox::BatchSender OpenCasesSender(approval::v1::ApprovalService::StubInterface* approval,
+                                    ServiceCredentials* credentials,
+                                    absl::Duration timeout = absl::Seconds(5));
+outbox::BatchSender NotifyBatchSender(
+    notification::v1::NotificationService::StubInterface* notification,
+    ServiceCredentials* credentials, absl::Duration timeout = absl::Seconds(5));
+
 // Withdrawal cannot wait for a relay: the applicant needs to know now
 // whether approval has decided already.
 class CaseWithdrawer {

@@ -1,6 +1,7 @@
 #include "services/intake/intake_grpc.h"
 
 #include "absl/time/clock.h"
+#include "libs/outbox/batch_receiver.h"
 #include "libs/status/macros.h"
 
 namespace onewindow::intake {
@@ -45,14 +46,45 @@ grpc::Status IntakeGrpc::RecordTransition(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(const bool applied,
                      domain_.applications->RecordTransition(*principal, *request));
     response->set_applied(applied);
-    if (applied) domain_.metrics->Transition(request->status());
-    call.log().Info("transition recorded",
-                    {{"application_id", request->application_id()},
-                     {"status", intake::v1::ApplicationStatus_Name(request->status())},
-                     {"event_id", request->event_id()},
-                     {"applied", applied}});
+    Recorded(call, *request, applied);
     return absl::OkStatus();
   });
+}
+
+grpc::Status IntakeGrpc::RecordTransitions(grpc::ServerContext* context,
+                                           const intake::v1::RecordTransitionsRequest* request,
+                                           api::v1::HandoffResults* response) {
+  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
+    RETURN_IF_ERROR(outbox::CheckBatchSize("transitions", request->transitions_size()));
+    // Not vector<bool>: each slot is written from the committing thread.
+    std::vector<char> applied(request->transitions_size(), 0);
+    outbox::ApplyEach(
+        applied.size(),
+        [&](size_t i, outbox::Done done) {
+          domain_.applications->RecordTransitionAsync(
+              *principal, request->transitions(i),
+              [&applied, i, done = std::move(done)](absl::StatusOr<bool> r) {
+                if (r.ok()) applied[i] = *r;
+                done(r.status());
+              });
+        },
+        response);
+    for (size_t i = 0; i < applied.size(); ++i) {
+      if (response->results(i).code() == 0) Recorded(call, request->transitions(i), applied[i]);
+    }
+    return absl::OkStatus();
+  });
+}
+
+void IntakeGrpc::Recorded(const Call& call, const intake::v1::RecordTransitionRequest& request,
+                          bool applied) const {
+  if (applied) domain_.metrics->Transition(request.status());
+  call.log().Info("transition recorded",
+                  {{"application_id", request.application_id()},
+                   {"status", intake::v1::ApplicationStatus_Name(request.status())},
+                   {"event_id", request.event_id()},
+                   {"applied", applied}});
 }
 
 grpc::Status IntakeGrpc::GetApplication(grpc::ServerContext* context,

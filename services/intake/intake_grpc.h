@@ -33,6 +33,9 @@ class IntakeGrpc final : public intake::v1::IntakeService::WithCallbackMethod_Su
   grpc::Status RecordTransition(grpc::ServerContext* context,
                                 const intake::v1::RecordTransitionRequest* request,
                                 intake::v1::RecordTransitionResponse* response) override;
+  grpc::Status RecordTransitions(grpc::ServerContext* context,
+                                 const intake::v1::RecordTransitionsRequest* request,
+                                 api::v1::HandoffResults* response) override;
   grpc::Status GetApplication(grpc::ServerContext* context,
                               const intake::v1::GetApplicationRequest* request,
                               intake::v1::Application* response) override;
@@ -74,6 +77,10 @@ class IntakeGrpc final : public intake::v1::IntakeService::WithCallbackMethod_Su
                                 intake::v1::RegisterLicencesResponse* response) override;
 
  private:
+  // Counts and logs one report of approval's.
+  void Recorded(const server::Call& call, const intake::v1::RecordTransitionRequest& request,
+                bool applied) const;
+
   const server::CallRunner* runner_;
   Domain domain_;
 };

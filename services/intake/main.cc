@@ -74,9 +74,10 @@ int main(int argc, char** argv) {
   intake::GrpcCaseWithdrawer withdrawer(approval.get(), &credentials);
 
   outbox::Relay relay(process.db.get(), {}, process.logger, &process.runner->metrics());
-  relay.Route(intake::kTopicOpenCase, intake::OpenCaseSender(approval.get(), &credentials));
+  relay.RouteBatches(intake::kTopicOpenCase, intake::OpenCasesSender(approval.get(), &credentials));
   relay.Route(intake::kTopicResumeCase, intake::ResumeCaseSender(approval.get(), &credentials));
-  relay.Route(intake::kTopicNotify, intake::NotifySender(notification.get(), &credentials));
+  relay.RouteBatches(intake::kTopicNotify,
+                     intake::NotifyBatchSender(notification.get(), &credentials));
 
   intake::Applications applications({process.db.get(), &guides, &materials, &licences, &withdrawer,
                                      &*calendar, &clock, [&relay] { relay.Wake(); }});

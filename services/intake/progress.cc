@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
@@ -83,7 +84,22 @@ void Advance(Application* a, ApplicationStatus status, absl::Time now) {
 
 absl::StatusOr<bool> Applications::RecordTransition(
     const auth::v1::Principal& principal, const intake::v1::RecordTransitionRequest& request) {
-  RETURN_IF_ERROR(auth::RequireKind(principal, {auth::v1::SERVICE}));
+  absl::Notification recorded;
+  absl::StatusOr<bool> result;
+  RecordTransitionAsync(principal, request, [&](absl::StatusOr<bool> applied) {
+    result = std::move(applied);
+    recorded.Notify();
+  });
+  recorded.WaitForNotification();
+  return result;
+}
+
+void Applications::RecordTransitionAsync(const auth::v1::Principal& principal,
+                                         const intake::v1::RecordTransitionRequest& request,
+                                         TransitionDone done) {
+  if (absl::Status refused = auth::RequireKind(principal, {auth::v1::SERVICE}); !refused.ok()) {
+    return done(refused);
+  }
   std::vector<std::string> problems;
   if (request.event_id().empty()) problems.push_back("event_id: required");
   if (request.application_id().empty()) problems.push_back("application_id: required");
@@ -105,97 +121,102 @@ absl::StatusOr<bool> Applications::RecordTransition(
   if (request.has_result() && to != intake::v1::RESULT_ISSUED) {
     problems.push_back("result: only with RESULT_ISSUED");
   }
-  RETURN_IF_ERROR(ProblemsStatus(problems));
+  if (absl::Status invalid = ProblemsStatus(problems); !invalid.ok()) return done(invalid);
 
   const absl::Time now = deps_.clock->Now();
   const absl::Time at = request.has_time() ? store::FromProtoTime(request.time()) : now;
-  bool applied = false;
-  RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
-    if (store_.SeenTransition(db, request.event_id())) return absl::OkStatus();
-    std::optional<Application> found = store_.Load(db, request.application_id());
-    if (!found.has_value()) return NotFound(request.application_id());
-    Application& a = *found;
-    applied = true;
-    store_.RecordTransitionEvent(db, request.event_id(), a.application_id(), now);
-    // A final step reported again (approval confirming a withdrawal intake
-    // made) changes nothing.
-    if (a.status() == to && Final(to)) return absl::OkStatus();
-    if (!MayFollow(a.status(), to)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("application ", a.application_id(), " is ",
-                       intake::v1::ApplicationStatus_Name(a.status()), "; it cannot become ",
-                       intake::v1::ApplicationStatus_Name(to)));
-    }
-    Advance(&a, to, at);
-    if (request.has_due_time() && ClockRuns(to)) *a.mutable_due_time() = request.due_time();
-    if (!request.case_id().empty()) a.set_case_id(request.case_id());
-    if (!request.reason().empty()) a.set_status_reason(request.reason());
-    if (to == intake::v1::REJECTED) a.set_appeal(request.appeal());
-    if (to == intake::v1::SUPPLEMENT_NEEDED) {
-      *a.mutable_pending_supplement() = request.supplement();
-    }
+  auto applied = std::make_shared<bool>(false);
+  deps_.db->WriteGroupedAsync(
+      [this, &principal, &request, now, at, applied](store::Connection& db) -> absl::Status {
+        const ApplicationStatus to = request.status();
+        if (store_.SeenTransition(db, request.event_id())) return absl::OkStatus();
+        std::optional<Application> found = store_.Load(db, request.application_id());
+        if (!found.has_value()) return NotFound(request.application_id());
+        Application& a = *found;
+        *applied = true;
+        store_.RecordTransitionEvent(db, request.event_id(), a.application_id(), now);
+        // A final step reported again (approval confirming a withdrawal intake
+        // made) changes nothing.
+        if (a.status() == to && Final(to)) return absl::OkStatus();
+        if (!MayFollow(a.status(), to)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("application ", a.application_id(), " is ",
+                           intake::v1::ApplicationStatus_Name(a.status()), "; it cannot become ",
+                           intake::v1::ApplicationStatus_Name(to)));
+        }
+        Advance(&a, to, at);
+        if (request.has_due_time() && ClockRuns(to)) *a.mutable_due_time() = request.due_time();
+        if (!request.case_id().empty()) a.set_case_id(request.case_id());
+        if (!request.reason().empty()) a.set_status_reason(request.reason());
+        if (to == intake::v1::REJECTED) a.set_appeal(request.appeal());
+        if (to == intake::v1::SUPPLEMENT_NEEDED) {
+          *a.mutable_pending_supplement() = request.supplement();
+        }
 
-    intake::v1::TimelineEntry entry;
-    entry.set_status(to);
-    *entry.mutable_time() = store::ToProtoTime(at);
-    entry.set_actor(request.actor().empty() ? principal.subject() : request.actor());
-    entry.set_reason(request.reason());
-    *entry.mutable_supplement() = request.supplement();
-    entry.set_appeal(request.appeal());
+        intake::v1::TimelineEntry entry;
+        entry.set_status(to);
+        *entry.mutable_time() = store::ToProtoTime(at);
+        entry.set_actor(request.actor().empty() ? principal.subject() : request.actor());
+        entry.set_reason(request.reason());
+        *entry.mutable_supplement() = request.supplement();
+        entry.set_appeal(request.appeal());
 
-    std::map<std::string, std::string> params;
-    if (!request.reason().empty()) params["reason"] = request.reason();
-    if (a.has_due_time()) params["due_date"] = DueDateText(store::FromProtoTime(a.due_time()));
-    if (to == intake::v1::SUPPLEMENT_NEEDED) {
-      std::vector<std::string> names;
-      for (const auto& item : request.supplement()) names.push_back(item.material_name());
-      params["materials"] = absl::StrJoin(names, "、");
-    }
-    if (to == intake::v1::REJECTED && !request.appeal().empty())
-      params["appeal"] = request.appeal();
-    if (to == intake::v1::RESULT_ISSUED && request.has_result()) {
-      intake::v1::Licence licence = request.result();
-      licence.set_holder_id(a.applicant_id());
-      licence.set_application_id(a.application_id());
-      if (licence.issuer_department_id().empty()) {
-        licence.set_issuer_department_id(a.department_id());
-      }
-      if (licence.title().empty()) licence.set_title(a.item_name());
-      if (!licence.has_issue_time()) *licence.mutable_issue_time() = store::ToProtoTime(at);
-      RETURN_IF_ERROR(ProblemsStatus(LicenceProblems(licence, "result.")));
-      ASSIGN_OR_RETURN(const Licences::Stored stored, deps_.licences->Insert(db, licence));
-      a.set_licence_id(stored.licence.licence_id());
-      entry.set_note(absl::StrCat(stored.licence.title(), " ", stored.licence.number()));
-      params["licence_title"] = stored.licence.title();
-      params["licence_number"] = stored.licence.number();
-    }
-    store_.Update(db, a);
-    store_.AppendTimeline(db, a.application_id(), entry);
-    const std::string type = NotificationType(to);
-    if (!type.empty()) {
-      RETURN_IF_ERROR(EnqueueNotification(db, absl::StrCat("ntf:", request.event_id()), type, a,
-                                          params, to == intake::v1::SUPPLEMENT_NEEDED, now));
-    }
-    // Electronic delivery is the licence reaching the wallet: done now.
-    if (to == intake::v1::RESULT_ISSUED && a.delivery().method() == intake::v1::ELECTRONIC) {
-      Advance(&a, intake::v1::DELIVERED, at);
-      *a.mutable_delivery()->mutable_delivered_time() = store::ToProtoTime(at);
-      a.mutable_delivery()->set_delivered_by("system");
-      store_.Update(db, a);
-      intake::v1::TimelineEntry delivered;
-      delivered.set_status(intake::v1::DELIVERED);
-      *delivered.mutable_time() = store::ToProtoTime(at);
-      delivered.set_actor("system");
-      delivered.set_note("delivered electronically to the licence wallet");
-      store_.AppendTimeline(db, a.application_id(), delivered);
-      RETURN_IF_ERROR(EnqueueNotification(
-          db, absl::StrCat("ntf:", request.event_id(), ":delivered"),
-          NotificationType(intake::v1::DELIVERED), a, {{"method", "electronic"}}, false, now));
-    }
-    return absl::OkStatus();
-  }));
-  if (applied) WakeRelay();
-  return applied;
+        std::map<std::string, std::string> params;
+        if (!request.reason().empty()) params["reason"] = request.reason();
+        if (a.has_due_time()) params["due_date"] = DueDateText(store::FromProtoTime(a.due_time()));
+        if (to == intake::v1::SUPPLEMENT_NEEDED) {
+          std::vector<std::string> names;
+          for (const auto& item : request.supplement()) names.push_back(item.material_name());
+          params["materials"] = absl::StrJoin(names, "、");
+        }
+        if (to == intake::v1::REJECTED && !request.appeal().empty())
+          params["appeal"] = request.appeal();
+        if (to == intake::v1::RESULT_ISSUED && request.has_result()) {
+          intake::v1::Licence licence = request.result();
+          licence.set_holder_id(a.applicant_id());
+          licence.set_application_id(a.application_id());
+          if (licence.issuer_department_id().empty()) {
+            licence.set_issuer_department_id(a.department_id());
+          }
+          if (licence.title().empty()) licence.set_title(a.item_name());
+          if (!licence.has_issue_time()) *licence.mutable_issue_time() = store::ToProtoTime(at);
+          RETURN_IF_ERROR(ProblemsStatus(LicenceProblems(licence, "result.")));
+          ASSIGN_OR_RETURN(const Licences::Stored stored, deps_.licences->Insert(db, licence));
+          a.set_licence_id(stored.licence.licence_id());
+          entry.set_note(absl::StrCat(stored.licence.title(), " ", stored.licence.number()));
+          params["licence_title"] = stored.licence.title();
+          params["licence_number"] = stored.licence.number();
+        }
+        store_.Update(db, a);
+        store_.AppendTimeline(db, a.application_id(), entry);
+        const std::string type = NotificationType(to);
+        if (!type.empty()) {
+          RETURN_IF_ERROR(EnqueueNotification(db, absl::StrCat("ntf:", request.event_id()), type, a,
+                                              params, to == intake::v1::SUPPLEMENT_NEEDED, now));
+        }
+        // Electronic delivery is the licence reaching the wallet: done now.
+        if (to == intake::v1::RESULT_ISSUED && a.delivery().method() == intake::v1::ELECTRONIC) {
+          Advance(&a, intake::v1::DELIVERED, at);
+          *a.mutable_delivery()->mutable_delivered_time() = store::ToProtoTime(at);
+          a.mutable_delivery()->set_delivered_by("system");
+          store_.Update(db, a);
+          intake::v1::TimelineEntry delivered;
+          delivered.set_status(intake::v1::DELIVERED);
+          *delivered.mutable_time() = store::ToProtoTime(at);
+          delivered.set_actor("system");
+          delivered.set_note("delivered electronically to the licence wallet");
+          store_.AppendTimeline(db, a.application_id(), delivered);
+          RETURN_IF_ERROR(EnqueueNotification(
+              db, absl::StrCat("ntf:", request.event_id(), ":delivered"),
+              NotificationType(intake::v1::DELIVERED), a, {{"method", "electronic"}}, false, now));
+        }
+        return absl::OkStatus();
+      },
+      [this, applied, done = std::move(done)](absl::Status written) mutable {
+        if (!written.ok()) return done(written);
+        if (*applied) WakeRelay();
+        done(*applied);
+      });
 }
 
 absl::StatusOr<Application> Applications::Supplement(

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/access.h"
+#include "libs/outbox/batch_receiver.h"
 #include "libs/status/macros.h"
 #include "services/notification/event_types.h"
 #include "services/notification/names.h"
@@ -51,26 +52,57 @@ grpc::Status NotificationGrpc::Notify(grpc::ServerContext* context,
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
     ASSIGN_OR_RETURN(NotifyResult result, parts_.notifier->Notify(request->event()));
     *response = result.response;
-    if (!result.response.created()) return absl::OkStatus();
-    std::vector<std::string> channels;
-    for (const auto& d : result.deliveries) {
-      channels.push_back(absl::StrCat(ChannelName(d.channel), ":", d.masked_address));
-    }
-    call.log().Info("notified", {{"event_id", request->event().event_id()},
-                                 {"type", request->event().type()},
-                                 {"message_id", response->message_id()},
-                                 {"deliveries", absl::StrJoin(channels, ",")},
-                                 {"by", principal->subject()}});
-    if (!result.templated) {
-      call.log().Warn("no template for this event type; sent as generic text",
-                      {{"type", request->event().type()}});
-    } else if (!result.missing_params.empty()) {
-      call.log().Warn("event lacks parameters its templates use",
-                      {{"type", request->event().type()},
-                       {"missing", absl::StrJoin(result.missing_params, ",")}});
+    LogNotified(call, request->event(), result, *principal);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status NotificationGrpc::NotifyBatch(grpc::ServerContext* context,
+                                           const notification::v1::NotifyBatchRequest* request,
+                                           api::v1::HandoffResults* response) {
+  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
+    RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
+    RETURN_IF_ERROR(outbox::CheckBatchSize("notifications", request->notifications_size()));
+    std::vector<NotifyResult> results(request->notifications_size());
+    outbox::ApplyEach(
+        results.size(),
+        [&](size_t i, outbox::Done done) {
+          parts_.notifier->NotifyAsync(
+              request->notifications(i).event(),
+              [&results, i, done = std::move(done)](absl::StatusOr<NotifyResult> r) {
+                if (r.ok()) results[i] = *std::move(r);
+                done(r.status());
+              });
+        },
+        response);
+    for (size_t i = 0; i < results.size(); ++i) {
+      LogNotified(call, request->notifications(i).event(), results[i], *principal);
     }
     return absl::OkStatus();
   });
+}
+
+void NotificationGrpc::LogNotified(const Call& call, const notification::v1::Event& event,
+                                   const NotifyResult& result, const Principal& principal) {
+  if (!result.response.created()) return;
+  std::vector<std::string> channels;
+  for (const auto& d : result.deliveries) {
+    channels.push_back(absl::StrCat(ChannelName(d.channel), ":", d.masked_address));
+  }
+  call.log().Info("notified", {{"event_id", event.event_id()},
+                               {"type", event.type()},
+                               {"message_id", result.response.message_id()},
+                               {"deliveries", absl::StrJoin(channels, ",")},
+                               {"by", principal.subject()}});
+  if (!result.templated) {
+    call.log().Warn("no template for this event type; sent as generic text",
+                    {{"type", event.type()}});
+  } else if (!result.missing_params.empty()) {
+    call.log().Warn(
+        "event lacks parameters its templates use",
+        {{"type", event.type()}, {"missing", absl::StrJoin(result.missing_params, ",")}});
+  }
 }
 
 grpc::Status NotificationGrpc::ListInbox(grpc::ServerContext* context,

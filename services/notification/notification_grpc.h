@@ -34,6 +34,9 @@ class NotificationGrpc final : public notification::v1::NotificationService::Ser
 
   grpc::Status Notify(grpc::ServerContext* context, const notification::v1::NotifyRequest* request,
                       notification::v1::NotifyResponse* response) override;
+  grpc::Status NotifyBatch(grpc::ServerContext* context,
+                           const notification::v1::NotifyBatchRequest* request,
+                           api::v1::HandoffResults* response) override;
   grpc::Status ListInbox(grpc::ServerContext* context,
                          const notification::v1::ListInboxRequest* request,
                          notification::v1::ListInboxResponse* response) override;
@@ -75,6 +78,10 @@ class NotificationGrpc final : public notification::v1::NotificationService::Ser
                                     notification::v1::Delivery* response) override;
 
  private:
+  // One line per new message; addresses are masked.
+  static void LogNotified(const server::Call& call, const notification::v1::Event& event,
+                          const NotifyResult& result, const auth::v1::Principal& principal);
+
   const server::CallRunner* runner_;
   NotificationParts parts_;
 };

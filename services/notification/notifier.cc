@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "libs/auth/random.h"
 #include "libs/codes/mask.h"
 #include "libs/status/macros.h"
@@ -70,94 +71,110 @@ absl::Status ValidateEvent(const notification::v1::Event& event) {
 }
 
 absl::StatusOr<NotifyResult> Notifier::Notify(const notification::v1::Event& event) {
-  RETURN_IF_ERROR(ValidateEvent(event));
+  absl::Notification notified;
+  absl::StatusOr<NotifyResult> result;
+  NotifyAsync(event, [&](absl::StatusOr<NotifyResult> r) {
+    result = std::move(r);
+    notified.Notify();
+  });
+  notified.WaitForNotification();
+  return result;
+}
+
+void Notifier::NotifyAsync(const notification::v1::Event& event, NotifyDone done) {
+  if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) return done(invalid);
   const absl::Time now = clock_->Now();
   const int64_t stored_now = store::ToStoredTime(now);
-  NotifyResult result;
+  auto result = std::make_shared<NotifyResult>();
   std::string serialized_event;
   event.SerializeToString(&serialized_event);
 
-  RETURN_IF_ERROR(db_->WriteGrouped([&](store::Connection& db) -> absl::Status {
-    result = NotifyResult{};
-    SQLite::Statement existing(db, "SELECT id FROM inbox WHERE event_id = ?");
-    existing.bind(1, event.event_id());
-    if (existing.executeStep()) {
-      result.response.set_created(false);
-      result.response.set_message_id(existing.getColumn(0).getString());
-      return absl::OkStatus();
-    }
-    const notification::v1::Preferences prefs = PreferencesStore::Load(db, event.recipient_id());
-    const Rendered in_app =
-        templates_->Render(event, notification::v1::CHANNEL_IN_APP, prefs.language());
-    result.templated = in_app.template_version != 0;
-    result.missing_params = in_app.missing;
-    result.response.set_created(true);
-    result.response.set_message_id(absl::StrCat("msg_", auth::RandomHex(12)));
+  db_->WriteGroupedAsync(
+      [this, &event, now, stored_now, result,
+       serialized_event = std::move(serialized_event)](store::Connection& db) -> absl::Status {
+        *result = NotifyResult{};
+        auto existing = db.Prepare("SELECT id FROM inbox WHERE event_id = ?");
+        existing->bind(1, event.event_id());
+        if (existing->executeStep()) {
+          result->response.set_created(false);
+          result->response.set_message_id(existing->getColumn(0).getString());
+          return absl::OkStatus();
+        }
+        const notification::v1::Preferences prefs =
+            PreferencesStore::Load(db, event.recipient_id());
+        const Rendered in_app =
+            templates_->Render(event, notification::v1::CHANNEL_IN_APP, prefs.language());
+        result->templated = in_app.template_version != 0;
+        result->missing_params = in_app.missing;
+        result->response.set_created(true);
+        result->response.set_message_id(absl::StrCat("msg_", auth::RandomHex(12)));
 
-    SQLite::Statement insert(db,
-                             "INSERT INTO inbox(id, event_id, event_type, recipient_id, title,"
-                             " body, create_time, event, language, template_version)"
-                             " VALUES(?,?,?,?,?,?,?,?,?,?)");
-    insert.bind(1, result.response.message_id());
-    insert.bind(2, event.event_id());
-    insert.bind(3, event.type());
-    insert.bind(4, event.recipient_id());
-    insert.bind(5, in_app.title);
-    insert.bind(6, in_app.body);
-    insert.bind(7, stored_now);
-    insert.bind(8, serialized_event.data(), static_cast<int>(serialized_event.size()));
-    insert.bind(9, in_app.language);
-    insert.bind(10, in_app.template_version);
-    insert.exec();
+        auto insert = db.Prepare(
+            "INSERT INTO inbox(id, event_id, event_type, recipient_id, title,"
+            " body, create_time, event, language, template_version)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?)");
+        insert->bind(1, result->response.message_id());
+        insert->bind(2, event.event_id());
+        insert->bind(3, event.type());
+        insert->bind(4, event.recipient_id());
+        insert->bind(5, in_app.title);
+        insert->bind(6, in_app.body);
+        insert->bind(7, stored_now);
+        insert->bind(8, serialized_event.data(), static_cast<int>(serialized_event.size()));
+        insert->bind(9, in_app.language);
+        insert->bind(10, in_app.template_version);
+        insert->exec();
 
-    SQLite::Statement queue(db,
-                            "INSERT INTO deliveries(id, message_id, channel, recipient_id, address,"
-                            " language, template_version, title, body, urgent, status,"
-                            " next_attempt_time, create_time, update_time)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    for (const Route& route : RoutesFor(prefs)) {
-      const Rendered r = templates_->Render(event, route.channel, prefs.language());
-      result.missing_params.insert(r.missing.begin(), r.missing.end());
-      // Quiet hours hold SMS only, and never an urgent one.
-      const absl::Time not_before =
-          route.channel == notification::v1::CHANNEL_SMS && !event.urgent()
-              ? QuietHoursRelease(now, quiet_)
-              : now;
-      NotifyResult::Queued queued{absl::StrCat("dlv_", auth::RandomHex(12)), route.channel,
-                                  route.masked, not_before};
-      queue.reset();
-      queue.bind(1, queued.delivery_id);
-      queue.bind(2, result.response.message_id());
-      queue.bind(3, static_cast<int>(route.channel));
-      queue.bind(4, event.recipient_id());
-      queue.bind(5, route.address);
-      queue.bind(6, r.language);
-      queue.bind(7, r.template_version);
-      queue.bind(8, r.title);
-      queue.bind(9, r.body);
-      queue.bind(10, event.urgent() ? 1 : 0);
-      queue.bind(11, static_cast<int>(notification::v1::QUEUED));
-      queue.bind(12, store::ToStoredTime(not_before));
-      queue.bind(13, stored_now);
-      queue.bind(14, stored_now);
-      queue.exec();
-      result.deliveries.push_back(std::move(queued));
-    }
-    return absl::OkStatus();
-  }));
-
-  if (metrics_ != nullptr) {
-    metrics_->Event(result.response.created());
-    if (result.response.created()) {
-      metrics_->Message(notification::v1::CHANNEL_IN_APP, notification::v1::DELIVERED);
-      for (const auto& d : result.deliveries)
-        metrics_->Message(d.channel, notification::v1::QUEUED);
-      if (!result.templated) metrics_->RenderGap("no_template");
-      if (!result.missing_params.empty()) metrics_->RenderGap("missing_params");
-    }
-  }
-  if (!result.deliveries.empty() && on_queued_) on_queued_();
-  return result;
+        auto queue = db.Prepare(
+            "INSERT INTO deliveries(id, message_id, channel, recipient_id, address,"
+            " language, template_version, title, body, urgent, status,"
+            " next_attempt_time, create_time, update_time)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        for (const Route& route : RoutesFor(prefs)) {
+          const Rendered r = templates_->Render(event, route.channel, prefs.language());
+          result->missing_params.insert(r.missing.begin(), r.missing.end());
+          // Quiet hours hold SMS only, and never an urgent one.
+          const absl::Time not_before =
+              route.channel == notification::v1::CHANNEL_SMS && !event.urgent()
+                  ? QuietHoursRelease(now, quiet_)
+                  : now;
+          NotifyResult::Queued queued{absl::StrCat("dlv_", auth::RandomHex(12)), route.channel,
+                                      route.masked, not_before};
+          queue->reset();
+          queue->bind(1, queued.delivery_id);
+          queue->bind(2, result->response.message_id());
+          queue->bind(3, static_cast<int>(route.channel));
+          queue->bind(4, event.recipient_id());
+          queue->bind(5, route.address);
+          queue->bind(6, r.language);
+          queue->bind(7, r.template_version);
+          queue->bind(8, r.title);
+          queue->bind(9, r.body);
+          queue->bind(10, event.urgent() ? 1 : 0);
+          queue->bind(11, static_cast<int>(notification::v1::QUEUED));
+          queue->bind(12, store::ToStoredTime(not_before));
+          queue->bind(13, stored_now);
+          queue->bind(14, stored_now);
+          queue->exec();
+          result->deliveries.push_back(std::move(queued));
+        }
+        return absl::OkStatus();
+      },
+      [this, result, done = std::move(done)](absl::Status written) mutable {
+        if (!written.ok()) return done(written);
+        if (metrics_ != nullptr) {
+          metrics_->Event(result->response.created());
+          if (result->response.created()) {
+            metrics_->Message(notification::v1::CHANNEL_IN_APP, notification::v1::DELIVERED);
+            for (const auto& d : result->deliveries)
+              metrics_->Message(d.channel, notification::v1::QUEUED);
+            if (!result->templated) metrics_->RenderGap("no_template");
+            if (!result->missing_params.empty()) metrics_->RenderGap("missing_params");
+          }
+        }
+        if (!result->deliveries.empty() && on_queued_) on_queued_();
+        done(std::move(*result));
+      });
 }
 
 }  // namespace onewindow::notification

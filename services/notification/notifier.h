@@ -49,6 +49,13 @@ class Notifier {
   // INVALID_ARGUMENT naming every missing or oversized field at once.
   absl::StatusOr<NotifyResult> Notify(const notification::v1::Event& event);
 
+  // Notify without holding a thread while the write commits: `done` gets
+  // what Notify would return, from the committing thread once the write is
+  // durable (at once for an invalid event). `event` must live until then.
+  // Writes started together usually share one commit.
+  using NotifyDone = std::function<void(absl::StatusOr<NotifyResult>)>;
+  void NotifyAsync(const notification::v1::Event& event, NotifyDone done);
+
  private:
   store::Database* const db_;
   const Templates* const templates_;

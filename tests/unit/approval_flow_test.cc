@@ -1,6 +1,7 @@
 // How cases move through their process: sequential stages, countersign,
 // instant items, rejection, supplements against the working-day clock,
 // transfer, withdrawal, and what intake hears of each step.
+#include "libs/outbox/batch_receiver.h"
 #include "tests/unit/approval_fixture.h"
 
 namespace onewindow::approval::test {
@@ -385,6 +386,31 @@ TEST_CASE("opening is idempotent on the application and reads the catalog once p
     CHECK(absl::StrContains(s.message(), "application_id"));
     CHECK(absl::StrContains(s.message(), "catalog_revision"));
   }
+}
+
+TEST_CASE("hand-offs opened together each get their own answer, a bad one failing alone") {
+  Fixture f;
+  std::vector<approval::v1::OpenCaseRequest> batch = {
+      f.OpenRequest("app-b1", "sequential"), f.OpenRequest("app-b2", "instant"),
+      f.OpenRequest("app-b3", "sequential"), f.OpenRequest("app-b1", "sequential")};
+  batch[2].set_catalog_revision(9);  // Not in the catalog.
+  api::v1::HandoffResults results;
+  outbox::ApplyEach(
+      batch.size(),
+      [&](size_t i, outbox::Done done) {
+        f.cases->OpenAsync(batch[i], Actor::Of(Intake()),
+                           [done](absl::StatusOr<approval::v1::Case> c) { done(c.status()); });
+      },
+      &results);
+  REQUIRE(results.results_size() == 4);
+  CHECK(results.results(0).code() == 0);
+  CHECK(results.results(1).code() == 0);
+  CHECK(results.results(2).code() == static_cast<int>(absl::StatusCode::kNotFound));
+  // The same application twice in one batch still opens one case.
+  CHECK(results.results(3).code() == 0);
+  CHECK(f.Queue(kA).size() == 2);
+  CHECK(f.Statuses("app-b1").size() == 1);
+  CHECK(f.Statuses("app-b3").empty());
 }
 
 TEST_CASE("the clock starts when the application arrived, not when the hand-off did") {

@@ -18,6 +18,9 @@ namespace {
 // Applies each event id once, like a real receiver; fails the first
 // `fail_next` calls with UNAVAILABLE; with `lose_answers`, applies and then
 // answers UNAVAILABLE anyway, as when the reply is lost on the way back.
+// Without `batch_methods` its batch methods answer UNIMPLEMENTED, as an
+// older build's would; with them, cases for applications in `refuse` are
+// refused one by one.
 class Receiver final : public approval::v1::ApprovalService::Service,
                        public notification::v1::NotificationService::Service {
  public:
@@ -45,8 +48,43 @@ class Receiver final : public approval::v1::ApprovalService::Service,
     if (response->created()) notifications.push_back(request->event());
     return grpc::Status::OK;
   }
+  grpc::Status OpenCases(grpc::ServerContext* context,
+                         const approval::v1::OpenCasesRequest* request,
+                         api::v1::HandoffResults* response) override {
+    absl::MutexLock lock(&mu_);
+    ++batch_calls;
+    if (!batch_methods) return grpc::Status(grpc::UNIMPLEMENTED, "no such method");
+    if (context->client_metadata().count(server::kPrincipalHeader) == 0) ++unauthenticated;
+    for (const approval::v1::OpenCaseRequest& open : request->cases()) {
+      api::v1::HandoffResult* result = response->add_results();
+      if (refuse.count(open.application_id()) > 0) {
+        result->set_code(grpc::INVALID_ARGUMENT);
+        result->set_message("refused");
+        continue;
+      }
+      if (applied.insert(open.event_id()).second) opened.push_back(open);
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status NotifyBatch(grpc::ServerContext*,
+                           const notification::v1::NotifyBatchRequest* request,
+                           api::v1::HandoffResults* response) override {
+    absl::MutexLock lock(&mu_);
+    ++batch_calls;
+    if (!batch_methods) return grpc::Status(grpc::UNIMPLEMENTED, "no such method");
+    for (const notification::v1::NotifyRequest& notify : request->notifications()) {
+      response->add_results();
+      if (notified.insert(notify.event().event_id()).second) {
+        notifications.push_back(notify.event());
+      }
+    }
+    return grpc::Status::OK;
+  }
 
   absl::Mutex mu_;
+  bool batch_methods = false;
+  int batch_calls = 0;
+  std::set<std::string> refuse;
   int fail_next = 0;
   int lose_answers = 0;
   int calls = 0;
@@ -73,16 +111,23 @@ struct Server {
   std::unique_ptr<grpc::Server> server;
 };
 
+enum class Senders { kOnePerEvent, kBatches };
+
 struct Handoff {
-  explicit Handoff(World& w)
+  explicit Handoff(World& w, Senders senders = Senders::kOnePerEvent)
       : credentials([] { return std::string("test-token"); }),
         channel(client::MakeChannel(absl::StrCat("127.0.0.1:", server.port))),
         approval(approval::v1::ApprovalService::NewStub(channel)),
         notification(notification::v1::NotificationService::NewStub(channel)),
         relay(w.db.get(), Options(), log::Logger::Stderr("intake_test", log::Level::kError),
               &registry) {
-    relay.Route(kTopicOpenCase, OpenCaseSender(approval.get(), &credentials));
-    relay.Route(kTopicNotify, NotifySender(notification.get(), &credentials));
+    if (senders == Senders::kBatches) {
+      relay.RouteBatches(kTopicOpenCase, OpenCasesSender(approval.get(), &credentials));
+      relay.RouteBatches(kTopicNotify, NotifyBatchSender(notification.get(), &credentials));
+    } else {
+      relay.Route(kTopicOpenCase, OpenCaseSender(approval.get(), &credentials));
+      relay.Route(kTopicNotify, NotifySender(notification.get(), &credentials));
+    }
   }
   static outbox::RelayOptions Options() {
     outbox::RelayOptions o;
@@ -159,6 +204,53 @@ TEST_CASE("a hand-off whose answer was lost is sent again and the receiver appli
   CHECK(r.calls == 2);
   REQUIRE(r.opened.size() == 1);
   CHECK(r.opened[0].application_id() == a.application_id());
+}
+
+TEST_CASE(
+    "batched hand-offs go in one call per topic, and a refused one neither blocks nor repeats the "
+    "rest") {
+  World w;
+  std::vector<intake::v1::Application> submitted;
+  for (int i = 0; i < 5; ++i) {
+    submitted.push_back(w.SubmitComplete(Citizen(absl::StrCat("acc_", i)), "k"));
+  }
+  Handoff h(w, Senders::kBatches);
+  Receiver& r = h.server.receiver;
+  {
+    absl::MutexLock lock(&r.mu_);
+    r.batch_methods = true;
+    r.refuse.insert(submitted[2].application_id());
+  }
+  REQUIRE(h.relay.DeliverDue(absl::Now()).ok());
+  {
+    absl::MutexLock lock(&r.mu_);
+    CHECK(r.batch_calls == 2);
+    CHECK(r.calls == 0);
+    CHECK(r.unauthenticated == 0);
+    CHECK(r.opened.size() == 4);
+    CHECK(r.notifications.size() == 5);
+  }
+  // The refused case is parked for an operator; the others are gone.
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox WHERE dead = 1") == 1);
+  CHECK(*h.relay.Backlog() == 1);
+  REQUIRE(h.relay.DeliverDue(absl::Now() + absl::Hours(1)).ok());
+  absl::MutexLock lock(&r.mu_);
+  CHECK(r.batch_calls == 2);
+  CHECK(r.opened.size() == 4);
+}
+
+TEST_CASE("batched hand-offs reach a receiver without the batch methods one call each") {
+  World w;
+  for (int i = 0; i < 3; ++i) w.SubmitComplete(Citizen(absl::StrCat("acc_", i)), "k");
+  Handoff h(w, Senders::kBatches);
+  CHECK(h.Drain(3) == 1);
+  Receiver& r = h.server.receiver;
+  absl::MutexLock lock(&r.mu_);
+  // One batch tried per topic, then each event alone.
+  CHECK(r.batch_calls == 2);
+  CHECK(r.calls == 3);
+  CHECK(r.opened.size() == 3);
+  CHECK(r.notifications.size() == 3);
 }
 
 TEST_CASE("a supplement's resume waits behind the application's own hand-off") {

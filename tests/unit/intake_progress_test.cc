@@ -1,6 +1,7 @@
 // After submission: approval's reports, supplements, withdrawal, results
 // and their delivery.
 #include "absl/strings/match.h"
+#include "libs/outbox/batch_receiver.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/notification/v1/notification.pb.h"
 #include "tests/unit/intake_fixture.h"
@@ -54,6 +55,51 @@ TEST_CASE("approval's reports build the timeline and are applied once per event 
   // In review is not worth a message; acceptance is.
   CHECK(NotificationTypes(w) ==
         std::vector<std::string>{"application.submitted", "application.accepted"});
+}
+
+TEST_CASE("reports recorded together each get their own answer, a bad one failing alone") {
+  World w;
+  const Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+  const Application b = w.SubmitComplete(Citizen("acc_b"), "k");
+  auto report = [](const std::string& event, const std::string& application,
+                   intake::v1::ApplicationStatus status) {
+    intake::v1::RecordTransitionRequest r;
+    r.set_event_id(event);
+    r.set_application_id(application);
+    r.set_status(status);
+    return r;
+  };
+  const std::vector<intake::v1::RecordTransitionRequest> batch = {
+      report("e1", a.application_id(), intake::v1::ACCEPTED),
+      report("e2", "app_missing", intake::v1::ACCEPTED),
+      report("e3", b.application_id(), intake::v1::RESULT_ISSUED),  // Not before a decision.
+      report("e4", b.application_id(), intake::v1::ACCEPTED),
+      report("e1", a.application_id(), intake::v1::ACCEPTED)};
+  const auth::v1::Principal approval = Service("approval");
+  std::vector<char> applied(batch.size(), 0);
+  api::v1::HandoffResults results;
+  outbox::ApplyEach(
+      batch.size(),
+      [&](size_t i, outbox::Done done) {
+        w.applications->RecordTransitionAsync(approval, batch[i],
+                                              [&applied, i, done](absl::StatusOr<bool> r) {
+                                                if (r.ok()) applied[i] = *r;
+                                                done(r.status());
+                                              });
+      },
+      &results);
+  REQUIRE(results.results_size() == 5);
+  CHECK(results.results(0).code() == 0);
+  CHECK(results.results(1).code() == static_cast<int>(absl::StatusCode::kNotFound));
+  CHECK(results.results(2).code() == static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  CHECK(results.results(3).code() == 0);
+  CHECK(results.results(4).code() == 0);
+  CHECK(applied == std::vector<char>{1, 0, 0, 1, 0});
+  CHECK(Fetch(w, a.application_id()).status() == intake::v1::ACCEPTED);
+  CHECK(w.applications->Get(Citizen("acc_b"), b.application_id())->status() ==
+        intake::v1::ACCEPTED);
+  // The refused report left nothing: e3 was not marked seen.
+  CHECK(w.Count("SELECT COUNT(*) FROM transition_events WHERE event_id = 'e3'") == 0);
 }
 
 TEST_CASE("only services report transitions, and only steps that can follow") {

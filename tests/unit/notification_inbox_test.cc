@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "libs/outbox/batch_receiver.h"
 #include "services/notification/notification_grpc.h"
 #include "services/notification/quiet_hours.h"
 #include "tests/unit/notification_fixture.h"
@@ -58,6 +59,39 @@ TEST_CASE("concurrent repeats of one event create one message") {
   CHECK(created == 1);
   CHECK(ids.size() == 1);
   CHECK(DeliveriesOf(f, *ids.begin()).size() == 1);
+}
+
+TEST_CASE("events notified together each get their own answer, an invalid one failing alone") {
+  Fixture f;
+  f.OptIn("acct-1", false, true, "");
+  const std::vector<v1::Event> batch = {
+      MakeEvent("evt-1", "application.accepted", "acct-1", {{"number", "SQ1"}}), v1::Event{},
+      MakeEvent("evt-2", "application.approved", "acct-2", {{"number", "SQ2"}}),
+      MakeEvent("evt-1", "application.accepted", "acct-1", {{"number", "SQ1"}})};
+  std::vector<NotifyResult> stored(batch.size());
+  api::v1::HandoffResults results;
+  outbox::ApplyEach(
+      batch.size(),
+      [&](size_t i, outbox::Done done) {
+        f.notifier->NotifyAsync(batch[i], [&stored, i, done](absl::StatusOr<NotifyResult> r) {
+          if (r.ok()) stored[i] = *r;
+          done(r.status());
+        });
+      },
+      &results);
+  REQUIRE(results.results_size() == 4);
+  CHECK(results.results(0).code() == 0);
+  CHECK(results.results(1).code() == static_cast<int>(absl::StatusCode::kInvalidArgument));
+  CHECK(results.results(2).code() == 0);
+  CHECK(results.results(3).code() == 0);
+  // The repeat inside the batch answers with the first message.
+  CHECK(stored[0].response.created());
+  CHECK_FALSE(stored[3].response.created());
+  CHECK(stored[3].response.message_id() == stored[0].response.message_id());
+  CHECK(DeliveriesOf(f, stored[0].response.message_id()).size() == 1);
+  auto list = f.inbox->List("acct-2", 10, "");
+  REQUIRE(list.ok());
+  CHECK(list->messages_size() == 1);
 }
 
 TEST_CASE("Notify names every missing field at once") {

@@ -4,10 +4,13 @@
 
 #include <catch2/catch.hpp>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/outbox/batch_receiver.h"
+#include "libs/outbox/grpc_sender.h"
 #include "libs/testing/process.h"
 
 namespace onewindow::outbox {
@@ -164,6 +167,118 @@ TEST_CASE("a started relay delivers in the background and stops cleanly") {
   relay.Stop();
   CHECK(delivered == 300);
   CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE(
+    "a batch sender gets its events in exchanges of at most events_per_batch, each event keeping "
+    "its own outcome") {
+  Fixture f;
+  for (int i = 0; i < 10; ++i) REQUIRE(f.Change(absl::StrCat("e", i), absl::StrCat("k", i)).ok());
+  RelayOptions options = f.Options();
+  options.events_per_batch = 4;
+  Relay relay(f.db.get(), options, log::Logger::Stderr("test"), &f.registry);
+  std::vector<size_t> exchanges;
+  std::vector<std::string> offered;
+  relay.RouteBatches(
+      "receiver", [&](const std::vector<const PendingEvent*>& events, BatchDone done) {
+        exchanges.push_back(events.size());
+        std::vector<absl::Status> outcomes;
+        for (const PendingEvent* e : events) {
+          offered.push_back(e->event.event_id);
+          if (e->event.event_id == "e3") {
+            outcomes.push_back(absl::InvalidArgumentError("never"));
+          } else if (e->event.event_id == "e5" && e->attempts == 0) {
+            outcomes.push_back(absl::UnavailableError("later"));
+          } else {
+            outcomes.push_back(absl::OkStatus());
+          }
+        }
+        // Answered from another thread, as a gRPC completion would be.
+        std::thread([done = std::move(done), outcomes = std::move(outcomes)]() mutable {
+          done(std::move(outcomes));
+        }).detach();
+      });
+  CHECK(*relay.DeliverDue(f.Later()) == 8);
+  CHECK(exchanges == std::vector<size_t>{4, 4, 2});
+  CHECK(offered.size() == 10);
+  // e5 comes again; e3 is parked.
+  offered.clear();
+  CHECK(*relay.DeliverDue(f.Later()) == 1);
+  CHECK(offered == std::vector<std::string>{"e5"});
+  CHECK(*relay.Backlog() == 1);
+}
+
+TEST_CASE("a batch sender answering the wrong number of outcomes has the whole exchange retried") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) REQUIRE(f.Change(absl::StrCat("e", i), absl::StrCat("k", i)).ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  bool miscount = true;
+  relay.RouteBatches("receiver",
+                     [&](const std::vector<const PendingEvent*>& events, BatchDone done) {
+                       done(std::vector<absl::Status>(miscount ? 1 : events.size()));
+                     });
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
+  CHECK(*relay.Backlog() == 3);
+  miscount = false;
+  CHECK(*relay.DeliverDue(f.Later()) == 3);
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("a batch receiver answers every event in order, waiting for those that finish later") {
+  api::v1::HandoffResults results;
+  std::vector<std::thread> late;
+  ApplyEach(
+      4,
+      [&](size_t i, Done done) {
+        if (i % 2 == 0) {
+          done(i == 2 ? absl::NotFoundError("no such application") : absl::OkStatus());
+          return;
+        }
+        late.emplace_back([i, done = std::move(done)] {
+          absl::SleepFor(absl::Milliseconds(20));
+          done(i == 3 ? absl::FailedPreconditionError("decided") : absl::OkStatus());
+          done(absl::InternalError("reported twice"));  // Ignored.
+        });
+      },
+      &results);
+  for (auto& t : late) t.join();
+  REQUIRE(results.results_size() == 4);
+  CHECK(results.results(0).code() == 0);
+  CHECK(results.results(1).code() == 0);
+  CHECK(results.results(2).code() == static_cast<int>(absl::StatusCode::kNotFound));
+  CHECK(results.results(2).message() == "no such application");
+  CHECK(results.results(3).code() == static_cast<int>(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_CASE("a batch of none or of too many events is refused naming the field") {
+  CHECK(CheckBatchSize("cases", 0).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(CheckBatchSize("cases", kMaxBatchEvents).ok());
+  const absl::Status too_many = CheckBatchSize("cases", kMaxBatchEvents + 1);
+  CHECK(too_many.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(too_many.message().find("cases") != absl::string_view::npos);
+}
+
+TEST_CASE(
+    "a batch call's answer becomes one outcome per event, already-applied counting as delivered") {
+  api::v1::HandoffResults reply;
+  reply.add_results();
+  reply.add_results()->set_code(grpc::ALREADY_EXISTS);
+  api::v1::HandoffResult* refused = reply.add_results();
+  refused->set_code(grpc::INVALID_ARGUMENT);
+  refused->set_message("bad");
+  std::vector<absl::Status> outcomes = BatchOutcomes(grpc::Status::OK, reply, 3);
+  REQUIRE(outcomes.size() == 3);
+  CHECK(outcomes[0].ok());
+  CHECK(outcomes[1].ok());
+  CHECK(outcomes[2].code() == absl::StatusCode::kInvalidArgument);
+
+  outcomes = BatchOutcomes(grpc::Status(grpc::UNAVAILABLE, "down"), {}, 2);
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[1].code() == absl::StatusCode::kUnavailable);
+
+  outcomes = BatchOutcomes(grpc::Status::OK, reply, 5);
+  REQUIRE(outcomes.size() == 5);
+  CHECK(outcomes[0].code() == absl::StatusCode::kInternal);
 }
 
 }  // namespace
