@@ -38,13 +38,16 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
       });
   if (!db.ok()) config::ExitOnConfigError(logger, db.status());
 
-  Process process{logger,
-                  std::make_unique<auth::TokenSigner>(*keys),
-                  std::move(revocations),
-                  nullptr,
-                  *std::move(verifier),
-                  *std::move(db),
-                  nullptr,
+  auto signer = std::make_unique<auth::TokenSigner>(*keys);
+  auto credentials =
+      std::make_unique<ServiceCredentials>([signer = signer.get(), service = logger.service()] {
+        auth::v1::Principal self;
+        self.set_kind(auth::v1::SERVICE);
+        self.set_subject(service);
+        return signer->Mint(self, absl::Minutes(5), absl::Now()).value_or("");
+      });
+  Process process{logger,  std::move(signer),    std::move(credentials), std::move(revocations),
+                  nullptr, *std::move(verifier), *std::move(db),         nullptr,
                   nullptr};
   process.revocation_poller = std::make_unique<auth::RevocationPoller>(
       process.revocations.get(), client::AddressOf("identity"), process.signer.get(), spec.name,
@@ -55,12 +58,7 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
   return process;
 }
 
-std::string ServiceToken(const Process& process) {
-  auth::v1::Principal self;
-  self.set_kind(auth::v1::SERVICE);
-  self.set_subject(process.logger.service());
-  return process.signer->Mint(self, absl::Minutes(5), absl::Now()).value_or("");
-}
+std::string ServiceToken(const Process& process) { return process.credentials->Token(); }
 
 int ServeUntilSignal(Process& process) {
   store::Database* db = process.db.get();

@@ -9,6 +9,7 @@
 #include "libs/log/logger.h"
 #include "libs/server/call.h"
 #include "libs/server/server_runner.h"
+#include "libs/server/service_credentials.h"
 #include "libs/store/database.h"
 
 namespace onewindow::server {
@@ -27,6 +28,8 @@ struct Process {
   log::Logger logger;
   // Mints this process's own SERVICE tokens for calls to other backends.
   std::unique_ptr<auth::TokenSigner> signer;
+  // This process's SERVICE token, minted by `signer` once a minute.
+  std::unique_ptr<ServiceCredentials> credentials;
   std::unique_ptr<auth::RevocationList> revocations;
   std::unique_ptr<auth::RevocationPoller> revocation_poller;
   std::unique_ptr<PrincipalVerifier> verifier;
@@ -41,7 +44,8 @@ struct Process {
 // process here with a message naming it.
 Process Bootstrap(int argc, char** argv, const ProcessSpec& spec);
 
-// A SERVICE principal token for this process, for calls to other backends.
+// A SERVICE principal token for this process, for calls to other backends
+// (process.credentials' current one).
 std::string ServiceToken(const Process& process);
 
 // Starts serving and blocks until SIGTERM/SIGINT, then drains and closes the

@@ -6,8 +6,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "libs/store/checkpointer.h"
 
 namespace onewindow::store {
@@ -173,15 +173,9 @@ absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)>
 }
 
 absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
-  absl::Notification committed;
-  absl::Status result;
-  WriteGroupedAsync([fn](Connection& db) { return fn(db); },
-                    [&](absl::Status status) {
-                      result = std::move(status);
-                      committed.Notify();
-                    });
-  committed.WaitForNotification();
-  return result;
+  return Await<absl::Status>([&](auto done) {
+    WriteGroupedAsync([fn](Connection& db) { return fn(db); }, std::move(done));
+  });
 }
 
 void Database::WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,

@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "libs/auth/random.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "libs/store/times.h"
 #include "services/approval/access.h"
 
@@ -39,14 +39,8 @@ absl::Status ValidateOpen(const approval::v1::OpenCaseRequest& r) {
 
 absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseRequest& request,
                                                const Actor& actor) {
-  absl::Notification opened;
-  absl::StatusOr<approval::v1::Case> result;
-  OpenAsync(request, actor, [&](absl::StatusOr<approval::v1::Case> c) {
-    result = std::move(c);
-    opened.Notify();
-  });
-  opened.WaitForNotification();
-  return result;
+  return store::Await<absl::StatusOr<approval::v1::Case>>(
+      [&](auto done) { OpenAsync(request, actor, std::move(done)); });
 }
 
 void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor,

@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/codes/credit_code.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "services/approval/access.h"
 
 namespace onewindow::approval {
@@ -99,15 +99,9 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Decide(const auth::v1::Prin
                                                             const std::string& task_id,
                                                             const std::string& request_id,
                                                             Apply apply) {
-  absl::Notification decided;
-  absl::StatusOr<approval::v1::DecisionResponse> result;
-  DecideAsync(principal, task_id, request_id, std::move(apply),
-              [&](absl::StatusOr<approval::v1::DecisionResponse> r) {
-                result = std::move(r);
-                decided.Notify();
-              });
-  decided.WaitForNotification();
-  return result;
+  return store::Await<absl::StatusOr<approval::v1::DecisionResponse>>([&](auto done) {
+    DecideAsync(principal, task_id, request_id, std::move(apply), std::move(done));
+  });
 }
 
 void Desk::DecideAsync(const auth::v1::Principal& principal, const std::string& task_id,
@@ -134,14 +128,8 @@ void Desk::DecideAsync(const auth::v1::Principal& principal, const std::string& 
 
 absl::StatusOr<approval::v1::DecisionResponse> Desk::Approve(
     const auth::v1::Principal& principal, const approval::v1::ApproveTaskRequest& request) {
-  absl::Notification decided;
-  absl::StatusOr<approval::v1::DecisionResponse> result;
-  ApproveAsync(principal, request, [&](absl::StatusOr<approval::v1::DecisionResponse> r) {
-    result = std::move(r);
-    decided.Notify();
-  });
-  decided.WaitForNotification();
-  return result;
+  return store::Await<absl::StatusOr<approval::v1::DecisionResponse>>(
+      [&](auto done) { ApproveAsync(principal, request, std::move(done)); });
 }
 
 void Desk::ApproveAsync(const auth::v1::Principal& principal,

@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/config/flags.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
 #include "libs/server/periodic.h"
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<intake::v1::IntakeService::Stub> intake;
   if (const std::string address = client::AddressOf("intake"); !address.empty()) {
     intake = intake::v1::IntakeService::NewStub(client::MakeChannel(address));
-    relay.RouteBatches(approval::kTopicIntake, approval::IntakeBatchSender(intake.get(), token));
+    relay.RouteBatches(approval::kTopicIntake,
+                       approval::IntakeBatchSender(intake.get(), process.credentials.get()));
   } else {
     process.logger.Warn("no --intake_addr: transitions wait in the outbox");
   }
@@ -76,7 +78,9 @@ int main(int argc, char** argv) {
   if (const std::string address = client::AddressOf("notification"); !address.empty()) {
     notification = notification::v1::NotificationService::NewStub(client::MakeChannel(address));
     relay.RouteBatches(approval::kTopicNotify,
-                       approval::NotifyBatchSender(notification.get(), token));
+                       outbox::NotifyBatchSender(notification.get(), [&process] {
+                         return process.credentials->Context(absl::Seconds(5));
+                       }));
   } else {
     process.logger.Warn("no --notification_addr: escalations wait in the outbox");
   }

@@ -5,6 +5,7 @@
 #include "libs/client/channels.h"
 #include "libs/codes/credit_code.h"
 #include "libs/config/flags.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
 #include "libs/server/periodic.h"
@@ -113,9 +114,12 @@ int main(int argc, char** argv) {
   complaint::ComplaintMetrics metrics(process.runner->metrics());
 
   outbox::Relay relay(db, outbox::RelayOptions{}, process.logger, &process.runner->metrics());
-  relay.Route(
-      complaint::kNotifyTopic,
-      complaint::MakeNotifySender(client::MakeChannel(client::AddressOf("notification")), token));
+  auto notification = notification::v1::NotificationService::NewStub(
+      client::MakeChannel(client::AddressOf("notification")));
+  relay.RouteBatches(complaint::kNotifyTopic,
+                     outbox::NotifyBatchSender(notification.get(), [&process] {
+                       return process.credentials->Context(absl::Seconds(5));
+                     }));
   complaint::Supervisor supervisor(
       &escalations, process.logger, [&](const complaint::Escalations::Result& r) {
         metrics.Escalated(r.reminders, r.notices);

@@ -1,13 +1,8 @@
 #include "services/complaint/notifications.h"
 
-#include <grpcpp/client_context.h>
-
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "libs/server/call.h"
-#include "libs/status/grpc_status.h"
 #include "libs/status/macros.h"
-#include "onewindow/notification/v1/notification.grpc.pb.h"
+#include "onewindow/notification/v1/notification.pb.h"
 
 namespace onewindow::complaint {
 
@@ -32,23 +27,6 @@ absl::Status EnqueueNotices(store::Connection& tx, const std::string& ordering_k
         tx, {event->event_id(), kNotifyTopic, ordering_key, request.SerializeAsString()}, now));
   }
   return absl::OkStatus();
-}
-
-outbox::Sender MakeNotifySender(std::shared_ptr<grpc::Channel> channel,
-                                std::function<std::string()> token) {
-  auto stub = std::shared_ptr<notification::v1::NotificationService::Stub>(
-      notification::v1::NotificationService::NewStub(channel));
-  return [stub, token](const outbox::PendingEvent& pending) -> absl::Status {
-    notification::v1::NotifyRequest request;
-    if (!request.ParseFromString(pending.event.payload)) {
-      return absl::InvalidArgumentError("outbox payload is not a NotifyRequest");
-    }
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-    context.AddMetadata(server::kPrincipalHeader, token());
-    notification::v1::NotifyResponse response;
-    return status::FromGrpcStatus(stub->Notify(&context, request, &response));
-  };
 }
 
 }  // namespace onewindow::complaint

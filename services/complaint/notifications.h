@@ -7,7 +7,6 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include <grpcpp/channel.h>
 #include "libs/store/connection.h"
 
 #include "absl/status/status.h"
@@ -50,10 +49,5 @@ std::string DepartmentRecipient(const std::string& department_id);
 absl::Status EnqueueNotices(store::Connection& tx, const std::string& ordering_key,
                             const std::string& event_prefix, const std::vector<Notice>& notices,
                             absl::Time now);
-
-// The relay's sender for kNotifyTopic: calls Notify with a SERVICE token
-// from `token` and a 5 s deadline; the receiver deduplicates on event id.
-outbox::Sender MakeNotifySender(std::shared_ptr<grpc::Channel> channel,
-                                std::function<std::string()> token);
 
 }  // namespace onewindow::complaint

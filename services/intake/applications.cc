@@ -10,9 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "libs/store/times.h"
 #include "libs/workday/deadline.h"
 #include "services/intake/access.h"
@@ -134,17 +134,16 @@ void Applications::Decorate(intake::v1::Application* application, absl::Time now
 absl::StatusOr<intake::v1::Application> Applications::Submit(
     const auth::v1::Principal& principal, const intake::v1::SubmitApplicationRequest& request,
     bool* created) {
-  absl::Notification finished;
-  absl::StatusOr<intake::v1::Application> result;
-  bool is_new = false;
-  SubmitAsync(principal, request, [&](absl::StatusOr<intake::v1::Application> r, bool c) {
-    result = std::move(r);
-    is_new = c;
-    finished.Notify();
+  using Outcome = std::pair<absl::StatusOr<intake::v1::Application>, bool>;
+  Outcome outcome = store::Await<Outcome>([&](auto done) {
+    SubmitAsync(
+        principal, request,
+        [done = std::move(done)](absl::StatusOr<intake::v1::Application> r, bool is_new) mutable {
+          done({std::move(r), is_new});
+        });
   });
-  finished.WaitForNotification();
-  if (created != nullptr) *created = is_new;
-  return result;
+  if (created != nullptr) *created = outcome.second;
+  return std::move(outcome.first);
 }
 
 // One submission between its checks on the caller's thread and its answer

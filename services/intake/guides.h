@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/server/service_credentials.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
-#include "services/intake/service_calls.h"
 
 namespace onewindow::intake {
 
@@ -44,7 +44,7 @@ class GuideSource {
 class CatalogGuides final : public GuideSource {
  public:
   CatalogGuides(std::unique_ptr<catalog::v1::CatalogService::StubInterface> stub,
-                ServiceCredentials* credentials, absl::Duration ttl = absl::Seconds(30),
+                server::ServiceCredentials* credentials, absl::Duration ttl = absl::Seconds(30),
                 absl::Duration timeout = absl::Seconds(3))
       : stub_(std::move(stub)), credentials_(credentials), ttl_(ttl), timeout_(timeout) {}
 
@@ -68,7 +68,7 @@ class CatalogGuides final : public GuideSource {
   using Key = std::pair<std::string, int64_t>;
 
   std::unique_ptr<catalog::v1::CatalogService::StubInterface> stub_;
-  ServiceCredentials* credentials_;
+  server::ServiceCredentials* credentials_;
   const absl::Duration ttl_;
   const absl::Duration timeout_;
   absl::Mutex mu_;

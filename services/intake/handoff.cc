@@ -100,7 +100,8 @@ std::string NotificationType(intake::v1::ApplicationStatus status) {
 }
 
 outbox::AsyncSender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                   ServiceCredentials* credentials, absl::Duration timeout) {
+                                   server::ServiceCredentials* credentials,
+                                   absl::Duration timeout) {
   return outbox::GrpcSender<approval::v1::OpenCaseRequest, approval::v1::Case>(
       "open_case", [credentials, timeout] { return credentials->Context(timeout); },
       [approval](grpc::ClientContext* context, const approval::v1::OpenCaseRequest* request,
@@ -110,7 +111,8 @@ outbox::AsyncSender OpenCaseSender(approval::v1::ApprovalService::StubInterface*
 }
 
 outbox::AsyncSender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                     ServiceCredentials* credentials, absl::Duration timeout) {
+                                     server::ServiceCredentials* credentials,
+                                     absl::Duration timeout) {
   return outbox::GrpcSender<approval::v1::ResumeCaseRequest, approval::v1::Case>(
       "resume_case", [credentials, timeout] { return credentials->Context(timeout); },
       [approval](grpc::ClientContext* context, const approval::v1::ResumeCaseRequest* request,
@@ -119,19 +121,9 @@ outbox::AsyncSender ResumeCaseSender(approval::v1::ApprovalService::StubInterfac
       });
 }
 
-outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
-                                 ServiceCredentials* credentials, absl::Duration timeout) {
-  return outbox::GrpcSender<notification::v1::NotifyRequest, notification::v1::NotifyResponse>(
-      "notify", [credentials, timeout] { return credentials->Context(timeout); },
-      [notification](grpc::ClientContext* context, const notification::v1::NotifyRequest* request,
-                     notification::v1::NotifyResponse* reply,
-                     std::function<void(grpc::Status)> on_done) {
-        notification->async()->Notify(context, request, reply, std::move(on_done));
-      });
-}
-
 outbox::BatchSender OpenCasesSender(approval::v1::ApprovalService::StubInterface* approval,
-                                    ServiceCredentials* credentials, absl::Duration timeout) {
+                                    server::ServiceCredentials* credentials,
+                                    absl::Duration timeout) {
   return outbox::GrpcBatchSender<approval::v1::OpenCasesRequest>(
       [credentials, timeout] { return credentials->Context(timeout); },
       [](approval::v1::OpenCasesRequest* r) { return r->add_cases(); },
@@ -140,20 +132,6 @@ outbox::BatchSender OpenCasesSender(approval::v1::ApprovalService::StubInterface
         approval->async()->OpenCases(context, request, reply, std::move(on_done));
       },
       OpenCaseSender(approval, credentials, timeout));
-}
-
-outbox::BatchSender NotifyBatchSender(
-    notification::v1::NotificationService::StubInterface* notification,
-    ServiceCredentials* credentials, absl::Duration timeout) {
-  return outbox::GrpcBatchSender<notification::v1::NotifyBatchRequest>(
-      [credentials, timeout] { return credentials->Context(timeout); },
-      [](notification::v1::NotifyBatchRequest* r) { return r->add_notifications(); },
-      [notification](grpc::ClientContext* context,
-                     const notification::v1::NotifyBatchRequest* request,
-                     api::v1::HandoffResults* reply, std::function<void(grpc::Status)> on_done) {
-        notification->async()->NotifyBatch(context, request, reply, std::move(on_done));
-      },
-      NotifySender(notification, credentials, timeout));
 }
 
 absl::Status GrpcCaseWithdrawer::Withdraw(const std::string& application_id,

@@ -10,10 +10,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/outbox/outbox.h"
+#include "libs/server/service_credentials.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
-#include "onewindow/notification/v1/notification.grpc.pb.h"
-#include "services/intake/service_calls.h"
+#include "onewindow/notification/v1/notification.pb.h"
 
 // What intake tells other services. State changes and the events announcing
 // them are written in one transaction (the outbox); the relay delivers them
@@ -49,27 +49,22 @@ absl::Status EnqueueNotification(store::Connection& tx, const std::string& event
 // "" for steps applicants are not told about (in review).
 std::string NotificationType(intake::v1::ApplicationStatus status);
 
-// Relay senders: one gRPC call each, as this process's SERVICE principal,
-// on the callback API so a whole batch is in flight at once. The stubs must
-// be real (generated) stubs: a stub interface without async() cannot send.
+// Relay senders to approval: one gRPC call each, as this process's SERVICE
+// principal, on the callback API so a whole batch is in flight at once. The
+// stubs must be real (generated) stubs: a stub interface without async()
+// cannot send. Notifications go through outbox::NotifyBatchSender.
 outbox::AsyncSender OpenCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                   ServiceCredentials* credentials,
+                                   server::ServiceCredentials* credentials,
                                    absl::Duration timeout = absl::Seconds(5));
 outbox::AsyncSender ResumeCaseSender(approval::v1::ApprovalService::StubInterface* approval,
-                                     ServiceCredentials* credentials,
+                                     server::ServiceCredentials* credentials,
                                      absl::Duration timeout = absl::Seconds(5));
-outbox::AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
-                                 ServiceCredentials* credentials,
-                                 absl::Duration timeout = absl::Seconds(5));
 
-// The same, many events to one call (OpenCases, NotifyBatch); a receiver
-// without the batch method gets them one call each.
+// The same, many events to one OpenCases call; an approval without that
+// method gets them one call each.
 outbox::BatchSender OpenCasesSender(approval::v1::ApprovalService::StubInterface* approval,
-                                    ServiceCredentials* credentials,
+                                    server::ServiceCredentials* credentials,
                                     absl::Duration timeout = absl::Seconds(5));
-outbox::BatchSender NotifyBatchSender(
-    notification::v1::NotificationService::StubInterface* notification,
-    ServiceCredentials* credentials, absl::Duration timeout = absl::Seconds(5));
 
 // Withdrawal cannot wait for a relay: the applicant needs to know now
 // whether approval has decided already.
@@ -86,14 +81,15 @@ class CaseWithdrawer {
 class GrpcCaseWithdrawer final : public CaseWithdrawer {
  public:
   GrpcCaseWithdrawer(approval::v1::ApprovalService::StubInterface* approval,
-                     ServiceCredentials* credentials, absl::Duration timeout = absl::Seconds(5))
+                     server::ServiceCredentials* credentials,
+                     absl::Duration timeout = absl::Seconds(5))
       : approval_(approval), credentials_(credentials), timeout_(timeout) {}
   absl::Status Withdraw(const std::string& application_id, const std::string& reason,
                         const std::string& request_id) override;
 
  private:
   approval::v1::ApprovalService::StubInterface* approval_;
-  ServiceCredentials* credentials_;
+  server::ServiceCredentials* credentials_;
   const absl::Duration timeout_;
 };
 

@@ -3,9 +3,11 @@
 #include "absl/strings/str_cat.h"
 #include "libs/client/channels.h"
 #include "libs/config/flags.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
 #include "libs/server/periodic.h"
+#include "libs/server/service_credentials.h"
 #include "libs/workday/calendar.h"
 #include "libs/workday/clock.h"
 #include "services/intake/blob_store.h"
@@ -15,7 +17,6 @@
 #include "services/intake/material_collector.h"
 #include "services/intake/material_collector_metrics.h"
 #include "services/intake/schema.h"
-#include "services/intake/service_calls.h"
 
 ABSL_FLAG(std::string, calendar_dir, "deploy/calendar",
           "Holiday calendars (*.txt) for working-day deadlines");
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
   }
 
   workday::SystemClock clock;
-  intake::ServiceCredentials credentials([&process] { return server::ServiceToken(process); });
+  server::ServiceCredentials& credentials = *process.credentials;
   auto catalog =
       catalog::v1::CatalogService::NewStub(client::MakeChannel(client::AddressOf("catalog")));
   auto approval =
@@ -77,7 +78,9 @@ int main(int argc, char** argv) {
   relay.RouteBatches(intake::kTopicOpenCase, intake::OpenCasesSender(approval.get(), &credentials));
   relay.Route(intake::kTopicResumeCase, intake::ResumeCaseSender(approval.get(), &credentials));
   relay.RouteBatches(intake::kTopicNotify,
-                     intake::NotifyBatchSender(notification.get(), &credentials));
+                     outbox::NotifyBatchSender(notification.get(), [&credentials] {
+                       return credentials.Context(absl::Seconds(5));
+                     }));
 
   intake::Applications applications({process.db.get(), &guides, &materials, &licences, &withdrawer,
                                      &*calendar, &clock, [&relay] { relay.Wake(); }});

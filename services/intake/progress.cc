@@ -6,9 +6,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "libs/auth/access.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "libs/store/times.h"
 #include "libs/workday/deadline.h"
 #include "services/intake/access.h"
@@ -84,14 +84,8 @@ void Advance(Application* a, ApplicationStatus status, absl::Time now) {
 
 absl::StatusOr<bool> Applications::RecordTransition(
     const auth::v1::Principal& principal, const intake::v1::RecordTransitionRequest& request) {
-  absl::Notification recorded;
-  absl::StatusOr<bool> result;
-  RecordTransitionAsync(principal, request, [&](absl::StatusOr<bool> applied) {
-    result = std::move(applied);
-    recorded.Notify();
-  });
-  recorded.WaitForNotification();
-  return result;
+  return store::Await<absl::StatusOr<bool>>(
+      [&](auto done) { RecordTransitionAsync(principal, request, std::move(done)); });
 }
 
 void Applications::RecordTransitionAsync(const auth::v1::Principal& principal,

@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "libs/auth/random.h"
 #include "libs/codes/mask.h"
 #include "libs/status/macros.h"
+#include "libs/store/await.h"
 #include "libs/store/times.h"
 #include "services/notification/contacts.h"
 #include "services/notification/preferences.h"
@@ -71,14 +71,8 @@ absl::Status ValidateEvent(const notification::v1::Event& event) {
 }
 
 absl::StatusOr<NotifyResult> Notifier::Notify(const notification::v1::Event& event) {
-  absl::Notification notified;
-  absl::StatusOr<NotifyResult> result;
-  NotifyAsync(event, [&](absl::StatusOr<NotifyResult> r) {
-    result = std::move(r);
-    notified.Notify();
-  });
-  notified.WaitForNotification();
-  return result;
+  return store::Await<absl::StatusOr<NotifyResult>>(
+      [&](auto done) { NotifyAsync(event, std::move(done)); });
 }
 
 void Notifier::NotifyAsync(const notification::v1::Event& event, NotifyDone done) {

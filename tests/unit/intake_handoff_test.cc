@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/client/channels.h"
 #include "libs/log/logger.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/call.h"
 #include "tests/unit/intake_fixture.h"
@@ -123,11 +124,14 @@ struct Handoff {
               &registry) {
     if (senders == Senders::kBatches) {
       relay.RouteBatches(kTopicOpenCase, OpenCasesSender(approval.get(), &credentials));
-      relay.RouteBatches(kTopicNotify, NotifyBatchSender(notification.get(), &credentials));
+      relay.RouteBatches(kTopicNotify, outbox::NotifyBatchSender(notification.get(), Context()));
     } else {
       relay.Route(kTopicOpenCase, OpenCaseSender(approval.get(), &credentials));
-      relay.Route(kTopicNotify, NotifySender(notification.get(), &credentials));
+      relay.Route(kTopicNotify, outbox::NotifySender(notification.get(), Context()));
     }
+  }
+  outbox::ContextFactory Context() {
+    return [this] { return credentials.Context(absl::Seconds(5)); };
   }
   static outbox::RelayOptions Options() {
     outbox::RelayOptions o;
@@ -150,7 +154,7 @@ struct Handoff {
 
   Server server;
   prometheus::Registry registry;
-  ServiceCredentials credentials;
+  server::ServiceCredentials credentials;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<approval::v1::ApprovalService::Stub> approval;
   std::unique_ptr<notification::v1::NotificationService::Stub> notification;

@@ -1,10 +1,10 @@
-#include "services/intake/service_calls.h"
+#include "libs/server/service_credentials.h"
 
 #include "absl/time/clock.h"
 #include "libs/server/call.h"
 #include "libs/server/request_id.h"
 
-namespace onewindow::intake {
+namespace onewindow::server {
 
 std::string ServiceCredentials::Token() {
   absl::MutexLock lock(&mu_);
@@ -26,4 +26,4 @@ std::unique_ptr<grpc::ClientContext> ServiceCredentials::Context(absl::Duration 
   return context;
 }
 
-}  // namespace onewindow::intake
+}  // namespace onewindow::server
