@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "libs/server/call.h"
 
 namespace onewindow::outbox {
 
@@ -18,7 +19,7 @@ absl::Status CheckBatchSize(const char* field, int size) {
   return absl::OkStatus();
 }
 
-void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply,
+void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply, const log::Logger& log,
                api::v1::HandoffResults* results) {
   std::vector<absl::Status> outcomes(size);
   absl::BlockingCounter pending(static_cast<int>(size));
@@ -40,10 +41,11 @@ void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply,
     }
   }
   pending.Wait();
-  for (const absl::Status& s : outcomes) {
+  for (const absl::Status& outcome : outcomes) {
+    const absl::Status told = server::PublicStatus(log, outcome);
     api::v1::HandoffResult* r = results->add_results();
-    r->set_code(static_cast<int>(s.code()));
-    r->set_message(std::string(s.message()));
+    r->set_code(static_cast<int>(told.code()));
+    r->set_message(std::string(told.message()));
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "libs/log/logger.h"
 #include "libs/outbox/outbox.h"
 #include "onewindow/api/v1/handoff.pb.h"
 
@@ -19,8 +20,10 @@ absl::Status CheckBatchSize(const char* field, int size);
 // `apply(i, done)`, which reports through `done` exactly once, at once or
 // later from any thread (typically when its grouped write commits); waits
 // for all of them and answers one result per event, in order. Starting them
-// all before waiting is what lets the whole batch share one commit.
-void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply,
+// all before waiting is what lets the whole batch share one commit. An
+// event's internal failure is logged to `log` and answered "internal
+// error", as a whole call's would be (server::PublicStatus).
+void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply, const log::Logger& log,
                api::v1::HandoffResults* results);
 
 }  // namespace onewindow::outbox

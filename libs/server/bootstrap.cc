@@ -33,8 +33,7 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
   if (!verifier.ok()) config::ExitOnConfigError(logger, verifier.status());
   auto db =
       store::OpenServiceDatabase(spec.name, *spec.migrations, [logger](const absl::Status& error) {
-        logger.Warn("WAL checkpoints are failing; the WAL grows until one succeeds",
-                    {{"error", error.ToString()}});
+        logger.Warn("store background work failed", {{"error", error.ToString()}});
       });
   if (!db.ok()) config::ExitOnConfigError(logger, db.status());
 

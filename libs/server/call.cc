@@ -51,19 +51,22 @@ absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContextBase* context) const {
   return Call(std::move(request_id), std::move(logger), std::move(principal), deadline);
 }
 
+absl::Status PublicStatus(const log::Logger& log, const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+      log.Error("internal error", {{"error", status.ToString()}});
+      return absl::InternalError("internal error");
+    default:
+      return status;
+  }
+}
+
 grpc::Status CallRunner::Finish(grpc::ServerContextBase* context, const absl::Status& status,
                                 const Call* call) const {
   (void)context;
-  if (status.ok()) return grpc::Status::OK;
-  const bool internal = status.code() == absl::StatusCode::kInternal ||
-                        status.code() == absl::StatusCode::kUnknown ||
-                        status.code() == absl::StatusCode::kDataLoss;
-  if (internal) {
-    const log::Logger& logger = call != nullptr ? call->log() : logger_;
-    logger.Error("internal error", {{"error", status.ToString()}});
-    return grpc::Status(grpc::INTERNAL, "internal error");
-  }
-  return status::ToGrpcStatus(status);
+  return status::ToGrpcStatus(PublicStatus(call != nullptr ? call->log() : logger_, status));
 }
 
 grpc::ServerUnaryReactor* CallRunner::RunAsync(

@@ -32,6 +32,11 @@ class PrincipalVerifier {
   virtual absl::StatusOr<auth::v1::Principal> Verify(absl::string_view token) const = 0;
 };
 
+// What a caller is told of `status`: internal failures (INTERNAL, UNKNOWN,
+// DATA_LOSS) are logged in full to `log` and answered "internal error", so
+// no SQL, path or stack detail leaves the service; anything else as is.
+absl::Status PublicStatus(const log::Logger& log, const absl::Status& status);
+
 // What a handler knows about the call it serves: the request id, a logger
 // bound to it, the verified caller (if any) and the deadline.
 class Call {

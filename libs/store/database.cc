@@ -110,7 +110,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     }));
     ASSIGN_OR_RETURN(database->checkpointer_,
                      Checkpointer::Start(options.path, options.checkpoint_interval,
-                                         options.on_checkpoint_error));
+                                         options.on_background_error));
   }
   database->StartCommitter();
   return database;
@@ -173,6 +173,11 @@ absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)>
 }
 
 absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
+  if (std::this_thread::get_id() == committer_.get_id()) {
+    // From a grouped write's own `fn` or `done`: it would wait for itself.
+    return absl::FailedPreconditionError(
+        "WriteGrouped called on the committing thread; use WriteGroupedAsync");
+  }
   return Await<absl::Status>([&](auto done) {
     WriteGroupedAsync([fn](Connection& db) { return fn(db); }, std::move(done));
   });
@@ -242,7 +247,15 @@ void Database::CommitGroup(std::vector<GroupedWrite>& group) {
   }
   for (size_t i = 0; i < group.size(); ++i) {
     // A failed COMMIT undoes every write in the group, successful or not.
-    group[i].done(outcome.ok() ? std::move(results[i]) : outcome);
+    try {
+      group[i].done(outcome.ok() ? std::move(results[i]) : outcome);
+    } catch (...) {
+      // Ending the committer would leave every later write unanswered.
+      if (options_.on_background_error) {
+        options_.on_background_error(
+            absl::InternalError("a grouped write's completion threw; its caller may hang"));
+      }
+    }
   }
 }
 

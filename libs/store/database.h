@@ -36,9 +36,11 @@ struct DatabaseOptions {
   // wal_autocheckpoint, making every write of that group wait for the copy
   // and the database file's fsync. Zero leaves checkpoints to SQLite.
   absl::Duration checkpoint_interval = absl::Milliseconds(500);
-  // Told (at most once a minute) when background checkpoints keep failing:
-  // the WAL then grows until one succeeds, which operators need to know.
-  std::function<void(const absl::Status&)> on_checkpoint_error = nullptr;
+  // Told when work on the store's own threads fails: background checkpoints
+  // that keep failing (at most once a minute; the WAL then grows until one
+  // succeeds, which operators need to know), or a grouped write's `done`
+  // that threw (a bug in its caller; the committer goes on).
+  std::function<void(const absl::Status&)> on_background_error = nullptr;
 };
 
 class Checkpointer;

@@ -18,7 +18,7 @@ namespace onewindow::store {
 
 absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
     absl::string_view service, const std::vector<Migration>& migrations,
-    std::function<void(const absl::Status&)> on_checkpoint_error) {
+    std::function<void(const absl::Status&)> on_background_error) {
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   if (dir.empty()) return absl::FailedPreconditionError("--data_dir (OW_DATA_DIR) is empty");
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
   }
   DatabaseOptions options;
   options.path = absl::StrCat(dir, "/", service, ".db");
-  options.on_checkpoint_error = std::move(on_checkpoint_error);
+  options.on_background_error = std::move(on_background_error);
   options.checkpoint_interval =
       absl::Milliseconds(std::max(0, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
   return Database::Open(options, migrations);

@@ -11,9 +11,9 @@
 namespace onewindow::store {
 
 // Opens <--data_dir>/<service>.db (creating the directory) and applies the
-// service's migrations. `on_checkpoint_error`: see DatabaseOptions.
+// service's migrations. `on_background_error`: see DatabaseOptions.
 absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
     absl::string_view service, const std::vector<Migration>& migrations,
-    std::function<void(const absl::Status&)> on_checkpoint_error = nullptr);
+    std::function<void(const absl::Status&)> on_background_error = nullptr);
 
 }  // namespace onewindow::store

@@ -401,7 +401,7 @@ TEST_CASE("hand-offs opened together each get their own answer, a bad one failin
         f.cases->OpenAsync(batch[i], Actor::Of(Intake()),
                            [done](absl::StatusOr<approval::v1::Case> c) { done(c.status()); });
       },
-      &results);
+      log::Logger::Stderr("test"), &results);
   REQUIRE(results.results_size() == 4);
   CHECK(results.results(0).code() == 0);
   CHECK(results.results(1).code() == 0);

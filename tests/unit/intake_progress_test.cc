@@ -87,7 +87,7 @@ TEST_CASE("reports recorded together each get their own answer, a bad one failin
                                                 done(r.status());
                                               });
       },
-      &results);
+      log::Logger::Stderr("test"), &results);
   REQUIRE(results.results_size() == 5);
   CHECK(results.results(0).code() == 0);
   CHECK(results.results(1).code() == static_cast<int>(absl::StatusCode::kNotFound));

@@ -78,7 +78,7 @@ TEST_CASE("events notified together each get their own answer, an invalid one fa
           done(r.status());
         });
       },
-      &results);
+      log::Logger::Stderr("test"), &results);
   REQUIRE(results.results_size() == 4);
   CHECK(results.results(0).code() == 0);
   CHECK(results.results(1).code() == static_cast<int>(absl::StatusCode::kInvalidArgument));

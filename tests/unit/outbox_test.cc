@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -240,7 +241,7 @@ TEST_CASE("a batch receiver answers every event in order, waiting for those that
           done(absl::InternalError("reported twice"));  // Ignored.
         });
       },
-      &results);
+      log::Logger::Stderr("test"), &results);
   for (auto& t : late) t.join();
   REQUIRE(results.results_size() == 4);
   CHECK(results.results(0).code() == 0);
@@ -248,6 +249,26 @@ TEST_CASE("a batch receiver answers every event in order, waiting for those that
   CHECK(results.results(2).code() == static_cast<int>(absl::StatusCode::kNotFound));
   CHECK(results.results(2).message() == "no such application");
   CHECK(results.results(3).code() == static_cast<int>(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_CASE(
+    "a batch receiver answers an event's internal failure without its detail, and one that "
+    "throws") {
+  api::v1::HandoffResults results;
+  ApplyEach(
+      3,
+      [&](size_t i, Done done) {
+        if (i == 0) return done(absl::InternalError("disk I/O error in /var/lib/ow/intake.db"));
+        if (i == 1) throw std::runtime_error("bug");
+        done(absl::OkStatus());
+      },
+      log::Logger::Stderr("test", log::Level::kError), &results);
+  REQUIRE(results.results_size() == 3);
+  CHECK(results.results(0).code() == static_cast<int>(absl::StatusCode::kInternal));
+  CHECK(results.results(0).message() == "internal error");
+  CHECK(results.results(1).code() == static_cast<int>(absl::StatusCode::kInternal));
+  CHECK(results.results(1).message() == "internal error");
+  CHECK(results.results(2).code() == 0);
 }
 
 TEST_CASE("a batch of none or of too many events is refused naming the field") {

@@ -3,10 +3,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "libs/store/database.h"
 #include "libs/testing/process.h"
@@ -229,6 +231,48 @@ TEST_CASE("asynchronous grouped writes report each write's own outcome after the
   CHECK(refused == kWrites / 10);
   // Every write reported done is committed and visible to a new reader.
   CHECK(rows_seen_at_done == kWrites * 9 / 10);
+}
+
+TEST_CASE("a grouped write's completion that throws is reported and the committer goes on") {
+  testing::TempDir dir;
+  absl::Mutex mu;
+  std::vector<std::string> reported;
+  DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
+  options.on_background_error = [&](const absl::Status& s) {
+    absl::MutexLock lock(&mu);
+    reported.push_back(std::string(s.message()));
+  };
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                           [](absl::Status) { throw std::runtime_error("caller bug"); });
+  // Answered, so the committer survived the throw.
+  CHECK((*db)
+            ->WriteGrouped([](Connection& c) {
+              c.exec("INSERT INTO things (name) VALUES ('after')");
+              return absl::OkStatus();
+            })
+            .ok());
+  CHECK(CountThings(**db) == 1);
+  absl::MutexLock lock(&mu);
+  REQUIRE(reported.size() == 1);
+  CHECK(reported[0].find("completion threw") != std::string::npos);
+}
+
+TEST_CASE("a blocking grouped write from the committing thread is refused instead of hanging") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  absl::Notification answered;
+  absl::Status nested;
+  (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                           [&](absl::Status) {
+                             nested =
+                                 (*db)->WriteGrouped([](Connection&) { return absl::OkStatus(); });
+                             answered.Notify();
+                           });
+  REQUIRE(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  CHECK(nested.code() == absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("closing the store commits asynchronous writes it had accepted") {
