@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
 #include "libs/server/call.h"
 
 namespace onewindow::outbox {
@@ -20,7 +21,7 @@ absl::Status CheckBatchSize(const char* field, int size) {
 }
 
 void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply, const log::Logger& log,
-               api::v1::HandoffResults* results) {
+               api::v1::HandoffResults* results, absl::Time deadline) {
   std::vector<absl::Status> outcomes(size);
   absl::BlockingCounter pending(static_cast<int>(size));
   for (size_t i = 0; i < size; ++i) {
@@ -32,6 +33,10 @@ void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply, const l
       outcomes[i] = std::move(status);
       pending.DecrementCount();
     };
+    if (absl::Now() >= deadline) {
+      done(absl::DeadlineExceededError("the batch's deadline passed before this event started"));
+      continue;
+    }
     // An event that throws must not unwind this frame while the others'
     // callbacks still refer to it.
     try {

@@ -4,6 +4,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "libs/log/logger.h"
 #include "libs/outbox/outbox.h"
 #include "onewindow/api/v1/handoff.pb.h"
@@ -22,8 +23,12 @@ absl::Status CheckBatchSize(const char* field, int size);
 // for all of them and answers one result per event, in order. Starting them
 // all before waiting is what lets the whole batch share one commit. An
 // event's internal failure is logged to `log` and answered "internal
-// error", as a whole call's would be (server::PublicStatus).
+// error", as a whole call's would be (server::PublicStatus). Events not yet
+// started when `deadline` passes are answered DEADLINE_EXCEEDED rather than
+// started: the sender has stopped waiting, and an event whose start blocks
+// (a lookup in another service) must not hold the thread for the whole
+// batch.
 void ApplyEach(size_t size, absl::FunctionRef<void(size_t, Done)> apply, const log::Logger& log,
-               api::v1::HandoffResults* results);
+               api::v1::HandoffResults* results, absl::Time deadline = absl::InfiniteFuture());
 
 }  // namespace onewindow::outbox

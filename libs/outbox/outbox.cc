@@ -119,14 +119,31 @@ Relay::~Relay() { Stop(); }
 
 void Relay::Route(std::string topic, Sender sender) {
   senders_[std::move(topic)] = Destination{std::move(sender), nullptr, nullptr};
+  BuildDueQuery();
 }
 
 void Relay::Route(std::string topic, AsyncSender sender) {
   senders_[std::move(topic)] = Destination{nullptr, std::move(sender), nullptr};
+  BuildDueQuery();
 }
 
 void Relay::RouteBatches(std::string topic, BatchSender sender) {
   senders_[std::move(topic)] = Destination{nullptr, nullptr, std::move(sender)};
+  BuildDueQuery();
+}
+
+void Relay::BuildDueQuery() {
+  // Oldest due first, in the order of the outbox_due index, so a pass stops
+  // after batch_size rows even behind a long backlog (ordering by sequence
+  // made every pass sort the whole backlog). Events of one key still go in
+  // sequence: only the earliest of each key is eligible.
+  due_query_ = absl::StrCat(
+      "SELECT o.sequence, o.event_id, o.topic, o.ordering_key, o.payload, o.attempts,"
+      " o.enqueue_time FROM outbox o WHERE o.dead = 0 AND o.next_attempt_time <= ?"
+      " AND o.topic IN (",
+      QuotedList(senders_),
+      ") AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key"
+      " AND p.sequence < o.sequence) ORDER BY o.next_attempt_time LIMIT ?");
 }
 
 void Relay::Start() {
@@ -159,21 +176,10 @@ absl::Duration Relay::Backoff(int attempts) {
 absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   if (senders_.empty()) return 0;
   std::vector<PendingEvent> batch;
-  // Oldest due first, in the order of the outbox_due index, so a pass stops
-  // after batch_size rows even behind a long backlog (ordering by sequence
-  // made every pass sort the whole backlog). Events of one key still go in
-  // sequence: only the earliest of each key is eligible.
-  const std::string sql = absl::StrCat(
-      "SELECT o.sequence, o.event_id, o.topic, o.ordering_key, o.payload, o.attempts,"
-      " o.enqueue_time FROM outbox o WHERE o.dead = 0 AND o.next_attempt_time <= ?"
-      " AND o.topic IN (",
-      QuotedList(senders_),
-      ") AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key"
-      " AND p.sequence < o.sequence) ORDER BY o.next_attempt_time LIMIT ?");
   // On the writer's connection: the events were just written there and its
   // cache holds them, where a reader would fetch them from the WAL again.
   RETURN_IF_ERROR(db_->ReadOnWriter([&](store::Connection& db) {
-    auto select = db.Prepare(sql);
+    auto select = db.Prepare(due_query_);
     select->bind(1, store::ToStoredTime(now));
     select->bind(2, options_.batch_size);
     while (select->executeStep()) {

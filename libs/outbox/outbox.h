@@ -147,6 +147,8 @@ class Relay {
     BatchSender batch_sender;
   };
   void Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes);
+  // The due events' query for the topics routed so far.
+  void BuildDueQuery();
   void Run();
   absl::Duration Backoff(int attempts);
   void RefreshGauges();
@@ -155,6 +157,7 @@ class Relay {
   const RelayOptions options_;
   const log::Logger logger_;
   std::map<std::string, Destination, std::less<>> senders_;
+  std::string due_query_;
 
   prometheus::Family<prometheus::Counter>* delivered_;
   prometheus::Family<prometheus::Counter>* failures_;

@@ -52,7 +52,7 @@ grpc::Status ApprovalGrpc::OpenCases(grpc::ServerContext* context,
                 done(c.status());
               });
         },
-        call.log(), response);
+        call.log(), response, call.deadline());
     for (size_t i = 0; i < case_ids.size(); ++i) {
       if (response->results(i).code() != 0) continue;
       call.log().Info("case opened", {{"case_id", case_ids[i]},

@@ -132,8 +132,7 @@ OrderPage ReadPage(SQLite::Statement& q, int size,
 
 void WorkOrderStore::Insert(store::Connection& db, const StoredOrder& stored,
                             std::optional<absl::Time> next_escalation) {
-  SQLite::Statement insert(
-      db,
+  auto insert = db.Prepare(
       "INSERT INTO work_orders (id, number, kind, state, channel, category_code, complainant_id,"
       " assigned_department_id, region_code, hotline_id, hotline_ticket_id, request_key,"
       " receive_time, clock_start, due_time, next_escalation_time, replied, replied_on_time,"
@@ -141,19 +140,18 @@ void WorkOrderStore::Insert(store::Connection& db, const StoredOrder& stored,
       " :kind, :state, :channel, :category, :complainant, :department, :region, :hotline,"
       " :ticket, :request_key, :receive, :clock_start, :due, :next, :replied, :on_time,"
       " :called_back, :satisfied, :reopened, :escalations, :update, :body)");
-  BindColumns(insert, stored, next_escalation);
+  BindColumns(*insert, stored, next_escalation);
   if (stored.request_key.empty()) {
-    insert.bind(":request_key");
+    insert->bind(":request_key");
   } else {
-    insert.bind(":request_key", stored.request_key);
+    insert->bind(":request_key", stored.request_key);
   }
-  insert.exec();
+  insert->exec();
 }
 
 void WorkOrderStore::Update(store::Connection& db, const StoredOrder& stored,
                             std::optional<absl::Time> next_escalation) {
-  SQLite::Statement update(
-      db,
+  auto update = db.Prepare(
       "UPDATE work_orders SET number = :number, kind = :kind, state = :state, channel = :channel,"
       " category_code = :category, complainant_id = :complainant,"
       " assigned_department_id = :department, region_code = :region, hotline_id = :hotline,"
@@ -162,41 +160,41 @@ void WorkOrderStore::Update(store::Connection& db, const StoredOrder& stored,
       " replied_on_time = :on_time, called_back = :called_back, satisfied = :satisfied,"
       " reopened = :reopened, escalations = :escalations, update_time = :update, body = :body"
       " WHERE id = :id");
-  BindColumns(update, stored, next_escalation);
-  update.exec();
+  BindColumns(*update, stored, next_escalation);
+  update->exec();
 }
 
 std::optional<StoredOrder> WorkOrderStore::Load(store::Connection& db, const std::string& id) {
-  SQLite::Statement q(db, absl::StrCat(kSelectStored, "WHERE id = ?"));
-  q.bind(1, id);
-  return ReadStored(q);
+  auto q = db.Prepare(absl::StrCat(kSelectStored, "WHERE id = ?"));
+  q->bind(1, id);
+  return ReadStored(*q);
 }
 
 std::optional<StoredOrder> WorkOrderStore::FindByHotline(store::Connection& db,
                                                          const std::string& hotline_id,
                                                          const std::string& ticket_id) {
-  SQLite::Statement q(
-      db, absl::StrCat(kSelectStored, "WHERE hotline_id = ? AND hotline_ticket_id = ?"));
-  q.bind(1, hotline_id);
-  q.bind(2, ticket_id);
-  return ReadStored(q);
+  auto q =
+      db.Prepare(absl::StrCat(kSelectStored, "WHERE hotline_id = ? AND hotline_ticket_id = ?"));
+  q->bind(1, hotline_id);
+  q->bind(2, ticket_id);
+  return ReadStored(*q);
 }
 
 std::optional<StoredOrder> WorkOrderStore::FindByRequestKey(store::Connection& db,
                                                             const std::string& request_key) {
-  SQLite::Statement q(db, absl::StrCat(kSelectStored, "WHERE request_key = ?"));
-  q.bind(1, request_key);
-  return ReadStored(q);
+  auto q = db.Prepare(absl::StrCat(kSelectStored, "WHERE request_key = ?"));
+  q->bind(1, request_key);
+  return ReadStored(*q);
 }
 
 std::string WorkOrderStore::NextNumber(store::Connection& db, absl::CivilDay day) {
   const std::string key = absl::StrFormat("%04d%02d%02d", day.year(), day.month(), day.day());
-  SQLite::Statement next(db,
-                         "INSERT INTO work_order_numbers (day, last) VALUES (?, 1)"
-                         " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last");
-  next.bind(1, key);
-  next.executeStep();
-  return absl::StrFormat("WO%s-%06d", key, next.getColumn(0).getInt64());
+  auto next = db.Prepare(
+      "INSERT INTO work_order_numbers (day, last) VALUES (?, 1)"
+      " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last");
+  next->bind(1, key);
+  next->executeStep();
+  return absl::StrFormat("WO%s-%06d", key, next->getColumn(0).getInt64());
 }
 
 absl::StatusOr<OrderPage> WorkOrderStore::ListQueue(store::Connection& db, int page_size,

@@ -69,7 +69,7 @@ grpc::Status IntakeGrpc::RecordTransitions(grpc::ServerContext* context,
                 done(r.status());
               });
         },
-        call.log(), response);
+        call.log(), response, call.deadline());
     for (size_t i = 0; i < applied.size(); ++i) {
       if (response->results(i).code() == 0) Recorded(call, request->transitions(i), applied[i]);
     }

@@ -75,7 +75,7 @@ grpc::Status NotificationGrpc::NotifyBatch(grpc::ServerContext* context,
                 done(r.status());
               });
         },
-        call.log(), response);
+        call.log(), response, call.deadline());
     for (size_t i = 0; i < results.size(); ++i) {
       LogNotified(call, request->notifications(i).event(), results[i], *principal);
     }

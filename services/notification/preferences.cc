@@ -70,20 +70,20 @@ Preferences PreferencesStore::Load(store::Connection& tx, const std::string& rec
   Preferences p;
   p.set_recipient_id(recipient_id);
   p.set_language(kZhCn);
-  SQLite::Statement query(tx,
-                          "SELECT sms, email, webhook, phone, email_address, webhook_url, language,"
-                          " update_time FROM preferences WHERE recipient_id = ?");
-  query.bind(1, recipient_id);
-  if (query.executeStep()) {
-    p.set_sms(query.getColumn(0).getInt() != 0);
-    p.set_email(query.getColumn(1).getInt() != 0);
-    p.set_webhook(query.getColumn(2).getInt() != 0);
-    p.set_phone(query.getColumn(3).getString());
-    p.set_email_address(query.getColumn(4).getString());
-    p.set_webhook_url(query.getColumn(5).getString());
-    p.set_language(query.getColumn(6).getString());
+  auto query = tx.Prepare(
+      "SELECT sms, email, webhook, phone, email_address, webhook_url, language,"
+      " update_time FROM preferences WHERE recipient_id = ?");
+  query->bind(1, recipient_id);
+  if (query->executeStep()) {
+    p.set_sms(query->getColumn(0).getInt() != 0);
+    p.set_email(query->getColumn(1).getInt() != 0);
+    p.set_webhook(query->getColumn(2).getInt() != 0);
+    p.set_phone(query->getColumn(3).getString());
+    p.set_email_address(query->getColumn(4).getString());
+    p.set_webhook_url(query->getColumn(5).getString());
+    p.set_language(query->getColumn(6).getString());
     *p.mutable_update_time() =
-        store::ToProtoTime(store::FromStoredTime(query.getColumn(7).getInt64()));
+        store::ToProtoTime(store::FromStoredTime(query->getColumn(7).getInt64()));
   }
   return p;
 }

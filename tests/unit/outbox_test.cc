@@ -271,6 +271,24 @@ TEST_CASE(
   CHECK(results.results(2).code() == 0);
 }
 
+TEST_CASE("a batch receiver past its deadline answers the events it has not started") {
+  api::v1::HandoffResults results;
+  int started = 0;
+  ApplyEach(
+      5,
+      [&](size_t, Done done) {
+        ++started;
+        absl::SleepFor(absl::Milliseconds(40));  // A slow lookup before the write.
+        done(absl::OkStatus());
+      },
+      log::Logger::Stderr("test"), &results, absl::Now() + absl::Milliseconds(60));
+  CHECK(started == 2);
+  REQUIRE(results.results_size() == 5);
+  CHECK(results.results(1).code() == 0);
+  CHECK(results.results(2).code() == static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+  CHECK(results.results(4).code() == static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+}
+
 TEST_CASE("a batch of none or of too many events is refused naming the field") {
   CHECK(CheckBatchSize("cases", 0).code() == absl::StatusCode::kInvalidArgument);
   CHECK(CheckBatchSize("cases", kMaxBatchEvents).ok());
