@@ -70,19 +70,9 @@ absl::Status ValidateRegionCode(absl::string_view code) {
 }
 
 size_t SignificantDigits(RegionLevel level) {
-  switch (level) {
-    case RegionLevel::kProvince:
-      return 2;
-    case RegionLevel::kCity:
-      return 4;
-    case RegionLevel::kCounty:
-      return 6;
-    case RegionLevel::kTown:
-      return 9;
-    case RegionLevel::kVillage:
-      return 12;
-  }
-  return 12;
+  const size_t index = static_cast<size_t>(level);
+  if (index >= kSegments.size()) return 12;
+  return kSegments[index].offset + kSegments[index].width;
 }
 
 absl::StatusOr<RegionLevel> LevelOf(absl::string_view code) {

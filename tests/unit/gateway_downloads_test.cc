@@ -19,6 +19,7 @@
 #include "libs/auth/keyring.h"
 #include "libs/auth/token.h"
 #include "libs/log/logger.h"
+#include "libs/testing/eventually.h"
 #include "libs/testing/grpc_server.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/principals.h"
@@ -109,15 +110,6 @@ struct Served {
   std::thread thread;
 };
 
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
-
 TEST_CASE("a streamed response with a Content-Length arrives whole and keeps the connection") {
   ScriptedHandler handler;
   Served served(&handler);
@@ -132,7 +124,7 @@ TEST_CASE("a streamed response with a Content-Length arrives whole and keeps the
     CHECK(r->header("connection").empty());
     CHECK(r->body == Joined(Pieces()));
   }
-  CHECK(Eventually([&] { return served.server.in_flight() == 0; }));
+  CHECK(testing::Eventually([&] { return served.server.in_flight() == 0; }));
 }
 
 TEST_CASE("a streamed response without a length goes chunked") {
@@ -154,7 +146,7 @@ TEST_CASE("a streamed response that cannot be completed closes the connection, n
     absl::StatusOr<testing::HttpResult> r = testing::HttpGet(served.server.port(), target);
     CHECK_FALSE(r.ok());
   }
-  CHECK(Eventually([&] { return served.server.in_flight() == 0; }));
+  CHECK(testing::Eventually([&] { return served.server.in_flight() == 0; }));
   // The server itself carries on.
   CHECK(testing::HttpGet(served.server.port(), "/sized").ok());
 }

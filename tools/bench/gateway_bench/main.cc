@@ -490,11 +490,9 @@ Window Run(Driver* driver, const std::map<std::string, pid_t>& pids) {
   return w;
 }
 
-double Percentile(std::vector<uint32_t>* us, double q) {
-  if (us->empty()) return 0;
-  const size_t i = std::min(us->size() - 1, static_cast<size_t>(q * (us->size() - 1) + 0.5));
-  std::nth_element(us->begin(), us->begin() + static_cast<long>(i), us->end());
-  return (*us)[i] / 1000.0;
+// Milliseconds, nearest rank, as every benchmark here reports them.
+double PercentileMs(const std::vector<uint32_t>& us, double p) {
+  return testing::Percentile(std::vector<double>(us.begin(), us.end()), p) / 1000.0;
 }
 
 double Rps(const Window& w) { return w.tally.completed / std::max(1e-9, w.seconds); }
@@ -503,9 +501,9 @@ double Rps(const Window& w) { return w.tally.completed / std::max(1e-9, w.second
 void Report(const std::string& prefix, Window* w) {
   Tally& t = w->tally;
   Figure(absl::StrCat(prefix, "_requests_per_second"), Rps(*w), "req/s");
-  Figure(absl::StrCat(prefix, "_p50_ms"), Percentile(&t.latency_us, 0.50), "ms");
-  Figure(absl::StrCat(prefix, "_p99_ms"), Percentile(&t.latency_us, 0.99), "ms");
-  Figure(absl::StrCat(prefix, "_max_ms"), Percentile(&t.latency_us, 1.0), "ms");
+  Figure(absl::StrCat(prefix, "_p50_ms"), PercentileMs(t.latency_us, 0.50), "ms");
+  Figure(absl::StrCat(prefix, "_p99_ms"), PercentileMs(t.latency_us, 0.99), "ms");
+  Figure(absl::StrCat(prefix, "_max_ms"), PercentileMs(t.latency_us, 1.0), "ms");
   Figure(absl::StrCat(prefix, "_requests"), static_cast<double>(t.completed), "requests");
   Figure(absl::StrCat(prefix, "_errors"), static_cast<double>(t.errors + t.transport_errors),
          "errors");
