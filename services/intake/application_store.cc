@@ -38,6 +38,10 @@ void BindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
 
 // The record holds everything but what is computed or kept apart.
 std::string RecordBytes(const intake::v1::Application& application) {
+  // A new submission has neither: no copy on the hot path.
+  if (application.timeline_size() == 0 && application.working_days_left() == 0) {
+    return application.SerializeAsString();
+  }
   intake::v1::Application record = application;
   record.clear_timeline();
   record.clear_working_days_left();

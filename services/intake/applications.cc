@@ -121,14 +121,18 @@ absl::Time Applications::EstimatedDue(absl::Time submit_time, int limit_days) co
   return workday::AddWorkingDays(*deps_.calendar, submit_time, limit_days);
 }
 
-void Applications::Decorate(intake::v1::Application* application, absl::Time now) const {
-  application->clear_working_days_left();
-  if (!application->has_due_time()) return;
-  const absl::Time due = store::FromProtoTime(application->due_time());
+double Applications::WorkingDaysLeft(const intake::v1::Application& application,
+                                     absl::Time now) const {
+  if (!application.has_due_time()) return 0;
+  const absl::Time due = store::FromProtoTime(application.due_time());
   const double left = due >= now ? workday::WorkingDaysElapsed(*deps_.calendar, now, due)
                                  : -workday::WorkingDaysElapsed(*deps_.calendar, due, now);
   // Tenths are as precise as anyone reads a deadline.
-  application->set_working_days_left(std::round(left * 10) / 10);
+  return std::round(left * 10) / 10;
+}
+
+void Applications::Decorate(intake::v1::Application* application, absl::Time now) const {
+  application->set_working_days_left(WorkingDaysLeft(*application, now));
 }
 
 absl::StatusOr<intake::v1::Application> Applications::Submit(
@@ -160,6 +164,7 @@ struct Applications::PendingSubmission {
   std::vector<std::string> material_ids;
   absl::flat_hash_set<std::string> licence_types;
   std::string day;
+  double working_days_left = 0;
   // Set when the key was used before: the answer the first request got.
   std::optional<absl::StatusOr<intake::v1::Application>> retry_answer;
 };
@@ -248,6 +253,9 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   for (const auto& m : request.materials()) p.material_ids.push_back(m.material_id());
   p.licence_types = WantedLicenceTypes(item, request);
   p.day = absl::FormatTime("%Y%m%d", p.now, workday::ChinaStandardTime());
+  // Here rather than in the answer: what runs after the write runs on the
+  // committing thread, which every submission waits for.
+  p.working_days_left = WorkingDaysLeft(application, p.now);
 
   // Checked and written in one transaction, the writer's: what is checked
   // cannot change before it is written, and the hot path needs no reader.
@@ -256,10 +264,13 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
       [this, pending, done = std::move(done)](absl::Status written) mutable {
         PendingSubmission& p = *pending;
         if (!written.ok()) return done(written, false);
-        if (p.retry_answer.has_value()) return done(*std::move(p.retry_answer), false);
+        if (p.retry_answer.has_value()) {
+          if (p.retry_answer->ok()) Decorate(&**p.retry_answer, p.now);
+          return done(*std::move(p.retry_answer), false);
+        }
         WakeRelay();
-        *p.application.add_timeline() = p.submitted;
-        Decorate(&p.application, p.now);
+        *p.application.add_timeline() = std::move(p.submitted);
+        p.application.set_working_days_left(p.working_days_left);
         done(std::move(p.application), true);
       });
 }
@@ -277,7 +288,6 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
       return absl::OkStatus();
     }
     p.retry_answer = ReadableIn(db, *p.principal, previous->application_id);
-    if (p.retry_answer->ok()) Decorate(&**p.retry_answer, p.now);
     return absl::OkStatus();
   }
   const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, p.material_ids);

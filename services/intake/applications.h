@@ -120,6 +120,7 @@ class Applications {
                                                      const std::string& application_id);
   // Adds what is computed at read time: working days left.
   void Decorate(intake::v1::Application* application, absl::Time now) const;
+  double WorkingDaysLeft(const intake::v1::Application& application, absl::Time now) const;
   absl::Time EstimatedDue(absl::Time submit_time, int limit_days) const;
   void WakeRelay() const {
     if (deps_.wake_relay) deps_.wake_relay();
