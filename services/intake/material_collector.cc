@@ -69,6 +69,7 @@ absl::Status MaterialCollector::Collect(Collected* collected) {
     Batch batch;
     RETURN_IF_ERROR(DeleteBatch(cutoff, &batch));
     collected->materials += batch.deleted;
+    collected->kept_unreadable += batch.kept_unreadable;
     for (const std::string& sha256 : batch.contents) {
       RETURN_IF_ERROR(RemoveContent(sha256, collected).status());
     }
@@ -114,7 +115,11 @@ absl::Status MaterialCollector::DeleteBatch(absl::Time cutoff, Batch* batch) {
     for (const Candidate& c : candidates) {
       auto [owner, fresh] = by_owner.try_emplace(c.owner);
       if (fresh) owner->second = ListedBy(db, c.owner);
-      if (owner->second.unknown || owner->second.ids.contains(c.id)) continue;
+      if (owner->second.ids.contains(c.id)) continue;
+      if (owner->second.unknown) {
+        ++batch->kept_unreadable;
+        continue;
+      }
       auto remove = db.Prepare(kDeleteMaterial);
       remove->bind(1, c.id);
       remove->exec();

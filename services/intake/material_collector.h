@@ -35,8 +35,12 @@ struct Collected {
   // Files the sweep found with no material naming them: left by a crash
   // between a pass's two steps, or by an upload that failed to record.
   int64_t orphan_files = 0;
+  // Unlisted materials kept for good because an application of their owner
+  // has a record that does not parse, so what it lists is unknown: a data
+  // problem for an operator, never a reason to delete.
+  int64_t kept_unreadable = 0;
 
-  bool empty() const { return materials == 0 && files == 0; }
+  bool empty() const { return materials == 0 && files == 0 && kept_unreadable == 0; }
 };
 
 // Deletes the materials no application lists once they are older than the
@@ -57,6 +61,7 @@ class MaterialCollector {
  private:
   struct Batch {
     int64_t deleted = 0;
+    int64_t kept_unreadable = 0;
     // The contents of the deleted rows.
     absl::flat_hash_set<std::string> contents;
     // Stopped at the batch size: more may be waiting.

@@ -25,11 +25,15 @@ void MaterialCollectorMetrics::RunPass() {
   // What went before a failure went for good: count it either way.
   materials_.Increment(static_cast<double>(collected.materials));
   bytes_.Increment(static_cast<double>(collected.bytes));
-  if (!collected.empty()) {
+  if (collected.materials + collected.files > 0) {
     logger_.Info("collected unattached materials", {{"materials", collected.materials},
                                                     {"files", collected.files},
                                                     {"bytes", collected.bytes},
                                                     {"orphan_files", collected.orphan_files}});
+  }
+  if (collected.kept_unreadable > 0) {
+    logger_.Warn("materials kept: an application record of their owner does not parse",
+                 {{"materials", collected.kept_unreadable}});
   }
   if (!status.ok()) {
     // Retried by the next pass; nothing is lost meanwhile but disk space.

@@ -126,6 +126,30 @@ TEST_CASE("materials an application lists are kept, from submission or supplemen
   for (const std::string& id : kept) CHECK(HasRow(w, id));
 }
 
+TEST_CASE("an owner's unreadable application record keeps their uploads, and the pass says so") {
+  World w;
+  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
+  const auto citizen = Citizen("acc_a");
+  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
+  const auto unlisted = w.Upload(citizen, PdfBytes("maybe listed"));
+  REQUIRE(w.db->Write([&](store::Connection& db) {
+                db.exec("UPDATE applications SET record = x'ffffffff' WHERE id = '" +
+                        a.application_id() + "'");
+                return absl::OkStatus();
+              })
+              .ok());
+  DateFiles(w, kNow);
+  w.clock.Advance(kRetention + absl::Minutes(1));
+
+  const Collected collected = Collect(collector);
+  CHECK(collected.materials == 0);
+  // The unreadable application's own two materials cannot be told from
+  // the unlisted upload: all three stay.
+  CHECK(collected.kept_unreadable == 3);
+  CHECK(HasRow(w, unlisted.material_id()));
+  CHECK(Exists(w.blobs->PathFor(unlisted.sha256())));
+}
+
 TEST_CASE("a recent upload is kept until the retention has passed") {
   World w;
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
