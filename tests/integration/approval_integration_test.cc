@@ -371,6 +371,75 @@ TEST_CASE("a case opened by intake's hand-off is worked to approval with ow_dept
   CHECK(absl::StrContains(usage, "reason"));
 }
 
+TEST_CASE("batched hand-offs over gRPC answer each case; a wrong caller or size is refused whole") {
+  World w;
+  v1::OpenCasesRequest batch;
+  *batch.add_cases() = w.OpenRequest("app-b1", w.sequential);
+  v1::OpenCaseRequest unknown = w.OpenRequest("app-b2", w.sequential);
+  unknown.set_catalog_revision(99);
+  *batch.add_cases() = unknown;
+  *batch.add_cases() = w.OpenRequest("app-b1", w.sequential);
+
+  api::v1::HandoffResults results;
+  const std::string citizen = w.stack->Token(testing::MakePrincipal(auth::v1::CITIZEN, "acct"));
+  CHECK(w.approval->OpenCases(Context(citizen).get(), batch, &results).error_code() ==
+        grpc::PERMISSION_DENIED);
+  CHECK(w.approval->OpenCases(Context("").get(), batch, &results).error_code() ==
+        grpc::UNAUTHENTICATED);
+  grpc::Status empty =
+      w.approval->OpenCases(Context(w.IntakeToken()).get(), v1::OpenCasesRequest(), &results);
+  CHECK(empty.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(empty.error_message(), "cases"));
+  v1::OpenCasesRequest too_many;
+  for (int i = 0; i < 257; ++i) *too_many.add_cases() = w.OpenRequest("app-x", w.sequential);
+  CHECK(w.approval->OpenCases(Context(w.IntakeToken()).get(), too_many, &results).error_code() ==
+        grpc::INVALID_ARGUMENT);
+  CHECK(results.results().empty());
+
+  grpc::Status s = w.approval->OpenCases(Context(w.IntakeToken()).get(), batch, &results);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  REQUIRE(results.results_size() == 3);
+  CHECK(results.results(0).code() == grpc::OK);
+  CHECK(results.results(1).code() == grpc::NOT_FOUND);
+  CHECK(results.results(2).code() == grpc::OK);
+  // One case for app-b1, however often it came; its accept task is queued.
+  const std::string a = w.stack->Token(StaffOf(kA, "desk"));
+  const v1::ListQueueResponse queue = w.QueueJson(a);
+  REQUIRE(queue.tasks_size() == 1);
+  CHECK(queue.tasks(0).application_id() == "app-b1");
+}
+
+TEST_CASE(
+    "a decision over gRPC is refused without a principal, across departments or without a task") {
+  World w;
+  w.Open("app-d", w.sequential);
+  const std::string a = w.stack->Token(StaffOf(kA, "desk"));
+  const std::string b = w.stack->Token(StaffOf(kB, "other"));
+  const v1::ListQueueResponse queue = w.QueueJson(a);
+  REQUIRE(queue.tasks_size() == 1);
+  v1::ApproveTaskRequest approve;
+  approve.set_task_id(queue.tasks(0).task_id());
+  v1::DecisionResponse decision;
+
+  CHECK(w.approval->ApproveTask(Context("").get(), approve, &decision).error_code() ==
+        grpc::UNAUTHENTICATED);
+  CHECK(w.approval->ApproveTask(Context(b).get(), approve, &decision).error_code() ==
+        grpc::NOT_FOUND);
+  grpc::Status no_task =
+      w.approval->ApproveTask(Context(a).get(), v1::ApproveTaskRequest(), &decision);
+  CHECK(no_task.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(no_task.error_message(), "task_id"));
+
+  grpc::Status s = w.approval->ApproveTask(Context(a).get(), approve, &decision);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  CHECK(decision.task().task_id() == approve.task_id());
+  // One decision per task.
+  CHECK(w.approval->ApproveTask(Context(a).get(), approve, &decision).error_code() ==
+        grpc::FAILED_PRECONDITION);
+}
+
 TEST_CASE("a kill -9 of approval mid-flow loses and doubles no case, decision or event") {
   World w;
   constexpr int kCases = 60;

@@ -444,6 +444,50 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
   CHECK(JsonField(done.body, "status") == "DELIVERED");
 }
 
+TEST_CASE(
+    "RecordTransitions over gRPC answers each report; a wrong caller or size is refused whole") {
+  World w(/*gateway=*/false);
+  const std::string token = w.stack->Token(MakePrincipal(auth::v1::CITIZEN, "acc_1"));
+  const auto form = w.Upload(token, FakePdf(100));
+  const auto licence = w.Upload(token, FakePdf(200));
+  intake::v1::Application a;
+  REQUIRE(w.intake
+              ->SubmitApplication(Context(token).get(),
+                                  w.Request("k", form.material_id(), licence.material_id()), &a)
+              .ok());
+  intake::v1::RecordTransitionsRequest batch;
+  auto* accepted = batch.add_transitions();
+  accepted->set_event_id("t1");
+  accepted->set_application_id(a.application_id());
+  accepted->set_status(intake::v1::ACCEPTED);
+  auto* unknown = batch.add_transitions();
+  *unknown = *accepted;
+  unknown->set_event_id("t2");
+  unknown->set_application_id("app_unknown");
+  api::v1::HandoffResults results;
+
+  CHECK(w.intake->RecordTransitions(Context(token).get(), batch, &results).error_code() ==
+        grpc::PERMISSION_DENIED);
+  intake::v1::RecordTransitionsRequest too_many;
+  for (int i = 0; i < 257; ++i) *too_many.add_transitions() = *accepted;
+  grpc::Status refused =
+      w.intake->RecordTransitions(Context(w.ServiceToken()).get(), too_many, &results);
+  CHECK(refused.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(refused.error_message(), "transitions"));
+
+  grpc::Status s = w.intake->RecordTransitions(Context(w.ServiceToken()).get(), batch, &results);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  REQUIRE(results.results_size() == 2);
+  CHECK(results.results(0).code() == grpc::OK);
+  CHECK(results.results(1).code() == grpc::NOT_FOUND);
+  intake::v1::GetApplicationRequest get;
+  get.set_application_id(a.application_id());
+  intake::v1::Application now;
+  REQUIRE(w.intake->GetApplication(Context(token).get(), get, &now).ok());
+  CHECK(now.status() == intake::v1::ACCEPTED);
+}
+
 TEST_CASE("hand-offs wait out an approval outage and arrive once it recovers") {
   World w(/*gateway=*/false);
   {

@@ -13,6 +13,7 @@
 #include "libs/testing/accounts.h"
 #include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
+#include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
 #include "services/notification/testing/receivers.h"
@@ -190,6 +191,33 @@ TEST_CASE("only the owner sees and changes their inbox through the gateway") {
   HttpResult bobs = Http(port, "GET", "/api/v1/notification-preferences", &bob);
   CHECK(bobs.status == 200);
   CHECK_FALSE(absl::StrContains(bobs.body, "13812341234"));
+}
+
+TEST_CASE("a NotifyBatch over gRPC answers each event; a wrong caller or size is refused whole") {
+  auto stack = StartNotification({});
+  auto stub = NotificationService::NewStub(client::MakeChannel(stack->Address("notification")));
+  notification::v1::NotifyBatchRequest batch;
+  *batch.add_notifications()->mutable_event() = MakeEvent("b1", "acct-b");
+  batch.add_notifications();  // No event at all.
+  *batch.add_notifications()->mutable_event() = MakeEvent("b1", "acct-b");
+  api::v1::HandoffResults results;
+
+  const std::string citizen = stack->Token(testing::MakePrincipal(auth::v1::CITIZEN, "acct-b"));
+  CHECK(stub->NotifyBatch(TokenContext(citizen).get(), batch, &results).error_code() ==
+        grpc::PERMISSION_DENIED);
+  const std::string service = stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "intake"));
+  grpc::Status empty = stub->NotifyBatch(TokenContext(service).get(), {}, &results);
+  CHECK(empty.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(empty.error_message(), "notifications"));
+
+  grpc::Status s = stub->NotifyBatch(TokenContext(service).get(), batch, &results);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  REQUIRE(results.results_size() == 3);
+  CHECK(results.results(0).code() == grpc::OK);
+  CHECK(results.results(1).code() == grpc::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(results.results(1).message(), "event_id"));
+  CHECK(results.results(2).code() == grpc::OK);
 }
 
 TEST_CASE("a webhook outage ends in delivery with one idempotency reference") {
