@@ -9,18 +9,18 @@ ABSL_FLAG(std::string, principal_keys, "",
 
 namespace onewindow::auth {
 
-std::optional<v1::PrincipalClaims> HmacPrincipalVerifier::Remembered(
+std::shared_ptr<const v1::PrincipalClaims> HmacPrincipalVerifier::Remembered(
     absl::string_view token) const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   auto it = verified_.find(token);
-  if (it == verified_.end()) return std::nullopt;
+  if (it == verified_.end()) return nullptr;
   return it->second;
 }
 
 absl::StatusOr<v1::Principal> HmacPrincipalVerifier::Verify(absl::string_view token) const {
   const absl::Time now = now_();
-  std::optional<v1::PrincipalClaims> claims = Remembered(token);
-  if (claims.has_value()) {
+  std::shared_ptr<const v1::PrincipalClaims> claims = Remembered(token);
+  if (claims != nullptr) {
     if (now >= absl::FromUnixSeconds(claims->expires_at())) {
       absl::MutexLock lock(&mu_);
       verified_.erase(token);
@@ -29,10 +29,10 @@ absl::StatusOr<v1::Principal> HmacPrincipalVerifier::Verify(absl::string_view to
   } else {
     absl::StatusOr<v1::PrincipalClaims> verified = verifier_.Verify(token, now);
     if (!verified.ok()) return verified.status();
-    claims = *std::move(verified);
+    claims = std::make_shared<const v1::PrincipalClaims>(*std::move(verified));
     absl::MutexLock lock(&mu_);
     if (verified_.size() >= kMaxRemembered) verified_.clear();
-    verified_.emplace(std::string(token), *claims);
+    verified_.emplace(std::string(token), claims);
   }
   const std::string& api_token_id = claims->principal().api_token_id();
   if (!api_token_id.empty() && revocations_ != nullptr && revocations_->IsRevoked(api_token_id)) {

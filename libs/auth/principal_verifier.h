@@ -2,7 +2,6 @@
 
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -40,13 +39,16 @@ class HmacPrincipalVerifier : public server::PrincipalVerifier {
   static constexpr size_t kMaxRemembered = 10000;
 
   // The claims of a token that verified, if remembered.
-  std::optional<v1::PrincipalClaims> Remembered(absl::string_view token) const;
+  std::shared_ptr<const v1::PrincipalClaims> Remembered(absl::string_view token) const;
 
   TokenVerifier verifier_;
   const RevocationList* revocations_;
   const std::function<absl::Time()> now_;
   mutable absl::Mutex mu_;
-  mutable absl::flat_hash_map<std::string, v1::PrincipalClaims> verified_ ABSL_GUARDED_BY(mu_);
+  // Shared, so a hit (every call of a caller's token but the first) copies
+  // a pointer under a reader lock, not the claims under an exclusive one.
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const v1::PrincipalClaims>> verified_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Key ring from --principal_keys; FAILED_PRECONDITION naming the flag when

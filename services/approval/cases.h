@@ -1,8 +1,8 @@
 #pragma once
 
-#include <functional>
 #include <string>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/auth/v1/principal.pb.h"
@@ -29,7 +29,7 @@ class Cases {
   // Open would return, from the committing thread once the write is durable
   // (or at once, when nothing is to be written). `request` must live until
   // then. Writes started together usually share one commit.
-  using CaseDone = std::function<void(absl::StatusOr<approval::v1::Case>)>;
+  using CaseDone = absl::AnyInvocable<void(absl::StatusOr<approval::v1::Case>)>;
   void OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor, CaseDone done);
 
   // Idempotent on event id. FAILED_PRECONDITION unless the case waits for a

@@ -198,17 +198,24 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   const auth::v1::Principal& principal = *p.principal;
   const intake::v1::SubmitApplicationRequest& request = *p.request;
   if (!guide.ok()) {
-    // A retry gets its first answer even while the catalog cannot be asked.
-    std::optional<ApplicationStore::ByRequest> previous;
+    // A retry gets its first answer even while the catalog cannot be asked
+    // (one read: this is a gRPC callback thread).
+    std::optional<absl::StatusOr<intake::v1::Application>> first_answer;
     absl::Status read = deps_.db->Read([&](store::Connection& db) {
-      previous = store_.FindByRequest(db, p.submitter.applicant_id, principal.subject(),
-                                      request.request_id());
+      const std::optional<ApplicationStore::ByRequest> previous = store_.FindByRequest(
+          db, p.submitter.applicant_id, principal.subject(), request.request_id());
+      if (!previous.has_value()) return absl::OkStatus();
+      if (previous->request_hash != p.hash) {
+        first_answer = KeyReused();
+      } else {
+        first_answer = ReadableIn(db, principal, previous->application_id);
+      }
       return absl::OkStatus();
     });
     if (!read.ok()) return done(read, false);
-    if (previous.has_value()) {
-      if (previous->request_hash != p.hash) return done(KeyReused(), false);
-      return done(Get(principal, previous->application_id), false);
+    if (first_answer.has_value()) {
+      if (first_answer->ok()) Decorate(&**first_answer, deps_.clock->Now());
+      return done(*std::move(first_answer), false);
     }
     if (guide.status().code() == absl::StatusCode::kNotFound) {
       return done(absl::InvalidArgumentError(

@@ -87,7 +87,7 @@ class Applications {
   // write is durable (at once for a refused or invalid report). `principal`
   // and `request` must live until then. Writes started together usually
   // share one commit.
-  using TransitionDone = std::function<void(absl::StatusOr<bool>)>;
+  using TransitionDone = absl::AnyInvocable<void(absl::StatusOr<bool>)>;
   void RecordTransitionAsync(const auth::v1::Principal& principal,
                              const intake::v1::RecordTransitionRequest& request,
                              TransitionDone done);

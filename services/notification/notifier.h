@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "libs/store/database.h"
 #include "libs/workday/clock.h"
@@ -53,7 +54,7 @@ class Notifier {
   // what Notify would return, from the committing thread once the write is
   // durable (at once for an invalid event). `event` must live until then.
   // Writes started together usually share one commit.
-  using NotifyDone = std::function<void(absl::StatusOr<NotifyResult>)>;
+  using NotifyDone = absl::AnyInvocable<void(absl::StatusOr<NotifyResult>)>;
   void NotifyAsync(const notification::v1::Event& event, NotifyDone done);
 
  private:
