@@ -19,16 +19,13 @@
 #include "libs/status/grpc_status.h"
 #include "libs/status/proto_json.h"
 #include "services/gateway/http_errors.h"
+#include "services/gateway/session_cookie.h"
 #include "services/gateway/transcoder.h"
 
 namespace onewindow::gateway {
 namespace {
 
 namespace http = boost::beast::http;
-
-constexpr char kSessionsPath[] = "/api/v1/sessions";
-constexpr char kCurrentSessionPath[] = "/api/v1/sessions/current";
-constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -172,18 +169,15 @@ Gateway::Gateway(GatewayOptions options, GatewayDeps deps, log::Logger logger)
 
 Gateway::~Gateway() { pool_.join(); }
 
-std::string Gateway::CookieName() const {
-  return options_.secure_cookies ? "__Host-ow_session" : "ow_session";
-}
+std::string Gateway::CookieName() const { return SessionCookieName(options_.secure_cookies); }
 
 std::string Gateway::SessionCookie(const std::string& id, absl::Duration max_age) const {
   // A browser-session cookie: Redis decides how long the session lives.
   // Max-Age appears only to delete it.
-  return absl::StrCat(CookieName(), "=", id, "; Path=/; HttpOnly; SameSite=Strict",
+  return absl::StrCat(CookieName(), "=", id, "; ", SessionCookieAttributes(options_.secure_cookies),
                       max_age == absl::InfiniteDuration()
                           ? ""
-                          : absl::StrCat("; Max-Age=", absl::ToInt64Seconds(max_age)),
-                      options_.secure_cookies ? "; Secure" : "");
+                          : absl::StrCat("; Max-Age=", absl::ToInt64Seconds(max_age)));
 }
 
 HttpResponse Gateway::Readyz(unsigned version) const {

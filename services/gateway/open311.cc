@@ -23,6 +23,7 @@
 #include "libs/status/proto_json.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/path_template.h"
+#include "services/gateway/session_cookie.h"
 #include "services/gateway/transcoder.h"
 
 ABSL_FLAG(std::string, open311_api_keys, "",
@@ -36,7 +37,6 @@ namespace {
 
 namespace v1 = complaint::v1;
 
-constexpr char kPrefix[] = "/open311/v2/";
 constexpr char kService[] = "/onewindow.complaint.v1.ComplaintService/";
 constexpr size_t kMinKeyBytes = 16;
 constexpr size_t kMaxDescriptionBytes = 4000;
@@ -512,11 +512,11 @@ bool Open311::Owns(absl::string_view path) { return absl::StartsWith(path, "/ope
 
 std::string Open311::RouteLabel(absl::string_view path) {
   absl::string_view rest = path;
-  if (!absl::ConsumePrefix(&rest, kPrefix)) return "/open311/unknown";
+  if (!absl::ConsumePrefix(&rest, kOpen311Prefix)) return "/open311/unknown";
   absl::ConsumeSuffix(&rest, ".json");
   const Target target = ParseTarget(rest);
   if (target.collection.empty()) return "/open311/unknown";
-  return absl::StrCat(kPrefix, target.collection, target.id.empty() ? "" : "/{id}", ".json");
+  return absl::StrCat(kOpen311Prefix, target.collection, target.id.empty() ? "" : "/{id}", ".json");
 }
 
 void Open311::CallComplaint(const std::string& method, const google::protobuf::Message& request,
@@ -564,7 +564,7 @@ void Open311::Handle(const HttpRequest& request, const std::string& path, const 
   const unsigned version = request.version();
   auto fail = [&respond, version](const absl::Status& s) { respond(Error(s, version)); };
   absl::string_view rest = path;
-  if (!absl::ConsumePrefix(&rest, kPrefix)) {
+  if (!absl::ConsumePrefix(&rest, kOpen311Prefix)) {
     fail(absl::NotFoundError("only GeoReport v2 is served, under /open311/v2/"));
     return;
   }

@@ -24,6 +24,7 @@
 #include "onewindow/identity/v1/identity.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
 #include "services/gateway/ops_page.h"
+#include "services/gateway/session_cookie.h"
 #include "services/gateway/uploads.h"
 
 namespace onewindow::gateway {
@@ -486,9 +487,6 @@ pb::Value DownloadMaterialOperation() {
 // The gateway's own endpoints (gateway.cc): answered before the table is
 // consulted, so no descriptor says what they take or give either.
 
-constexpr char kSessionsPath[] = "/api/v1/sessions";
-constexpr char kCurrentSessionPath[] = "/api/v1/sessions/current";
-
 pb::Value StringSchema() { return Obj({{"type", Str("string")}}); }
 
 pb::Value JsonContent(pb::Value schema) {
@@ -513,13 +511,11 @@ pb::Value Parameter(absl::string_view name, absl::string_view in, bool required,
 }
 
 std::string SessionCookieName(const OpenApiOptions& options) {
-  return options.secure_cookies ? "__Host-ow_session" : "ow_session";
+  return gateway::SessionCookieName(options.secure_cookies);
 }
 
-// The attributes Gateway::SessionCookie gives the cookie.
 std::string CookieAttributes(const OpenApiOptions& options) {
-  return options.secure_cookies ? "Path=/; HttpOnly; SameSite=Strict; Secure"
-                                : "Path=/; HttpOnly; SameSite=Strict";
+  return SessionCookieAttributes(options.secure_cookies);
 }
 
 pb::Value HealthzOperation() {
@@ -762,11 +758,7 @@ pb::Value ReadinessSchema() {
 // Open311 GeoReport v2 (open311.h): Open311's own field names and error
 // shape, so off-the-shelf clients work.
 
-constexpr char kOpen311ServicesPath[] = "/open311/v2/services.json";
-constexpr char kOpen311ServicePath[] = "/open311/v2/services/{service_code}.json";
-constexpr char kOpen311RequestsPath[] = "/open311/v2/requests.json";
-constexpr char kOpen311RequestPath[] = "/open311/v2/requests/{service_request_id}.json";
-constexpr char kOpen311TokenPath[] = "/open311/v2/tokens/{token}.json";
+std::string Open311Path(absl::string_view rest) { return absl::StrCat(kOpen311Prefix, rest); }
 
 pb::Value Open311ErrorResponse(absl::string_view description) {
   return JsonReply(description, Ref("Open311Errors"));
@@ -958,7 +950,7 @@ void AddOpen311Paths(SchemaBuilder* schemas, const OpenApiOptions& options, pb::
   const pb::Value jurisdiction = JurisdictionParameter(options);
   const pb::Value requests = Obj({{"type", Str("array")}, {"items", Ref("Open311ServiceRequest")}});
 
-  Put(At(paths, kOpen311ServicesPath), "get",
+  Put(At(paths, Open311Path("services.json")), "get",
       Open311Operation(
           "GetServiceList", "Service list: the complaint categories",
           "Every complaint category as an Open311 service; metadata is true for those with "
@@ -968,7 +960,7 @@ void AddOpen311Paths(SchemaBuilder* schemas, const OpenApiOptions& options, pb::
               JsonReply("OK", Obj({{"type", Str("array")}, {"items", Ref("Open311Service")}})),
               "jurisdiction_id: not served here")));
 
-  Put(At(paths, kOpen311ServicePath), "get",
+  Put(At(paths, Open311Path("services/{service_code}.json")), "get",
       Open311Operation(
           "GetServiceDefinition", "Service definition: a category's attributes",
           "The attributes a request for this service answers (attribute[code]), with "
@@ -1008,10 +1000,10 @@ void AddOpen311Paths(SchemaBuilder* schemas, const OpenApiOptions& options, pb::
                                                             {"explode", Bool(true)}})}})}})},
                  {"application/json", Obj({{"schema", body_schema}})}})}}));
   Put(&post, "security", Arr({Obj({{"open311_api_key", Arr({})}})}));
-  Put(At(paths, kOpen311RequestsPath), "post", std::move(post));
+  Put(At(paths, Open311Path("requests.json")), "post", std::move(post));
 
   const pb::Value time = Obj({{"type", Str("string")}, {"format", Str("date-time")}});
-  Put(At(paths, kOpen311RequestsPath), "get",
+  Put(At(paths, Open311Path("requests.json")), "get",
       Open311Operation(
           "GetServiceRequests", "Service requests",
           "Requests filed through Open311 (work orders from other channels never show here), "
@@ -1034,7 +1026,7 @@ void AddOpen311Paths(SchemaBuilder* schemas, const OpenApiOptions& options, pb::
   pb::Value one = requests;
   Put(&one, "minItems", Num(1));
   Put(&one, "maxItems", Num(1));
-  Put(At(paths, kOpen311RequestPath), "get",
+  Put(At(paths, Open311Path("requests/{service_request_id}.json")), "get",
       Open311Operation(
           "GetServiceRequest", "One service request",
           "A request filed through Open311, as an array of one, without contact details.",
@@ -1047,7 +1039,7 @@ void AddOpen311Paths(SchemaBuilder* schemas, const OpenApiOptions& options, pb::
   pb::Value token_responses = Open311Responses(
       std::nullopt,
       "Always: no tokens are issued, as POST requests.json answers service_request_id at once");
-  Put(At(paths, kOpen311TokenPath), "get",
+  Put(At(paths, Open311Path("tokens/{token}.json")), "get",
       Open311Operation("GetServiceRequestIdFromToken", "Request id from a token (not used here)",
                        "Always 404: POST requests.json answers service_request_id at once.",
                        {Parameter("token", "path", true, "A token", StringSchema()), jurisdiction},
