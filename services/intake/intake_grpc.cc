@@ -1,6 +1,7 @@
 #include "services/intake/intake_grpc.h"
 
 #include "absl/time/clock.h"
+#include "libs/auth/access.h"
 #include "libs/outbox/batch_receiver.h"
 #include "libs/status/macros.h"
 
@@ -56,6 +57,9 @@ grpc::Status IntakeGrpc::RecordTransitions(grpc::ServerContext* context,
                                            api::v1::HandoffResults* response) {
   return runner_->Run(context, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
+    // A wrong caller is refused whole, as the other batch receivers do, rather
+    // than once per report.
+    RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE}));
     RETURN_IF_ERROR(outbox::CheckBatchSize("transitions", request->transitions_size()));
     // Not vector<bool>: each slot is written from the committing thread.
     std::vector<char> applied(request->transitions_size(), 0);

@@ -445,7 +445,8 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
 }
 
 TEST_CASE(
-    "RecordTransitions over gRPC answers each report; a wrong caller or size is refused whole") {
+    "RecordTransitions over gRPC answers each report, and a wrong caller or size is refused "
+    "whole") {
   World w(/*gateway=*/false);
   const std::string token = w.stack->Token(MakePrincipal(auth::v1::CITIZEN, "acc_1"));
   const auto form = w.Upload(token, FakePdf(100));
