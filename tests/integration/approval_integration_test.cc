@@ -371,7 +371,8 @@ TEST_CASE("a case opened by intake's hand-off is worked to approval with ow_dept
   CHECK(absl::StrContains(usage, "reason"));
 }
 
-TEST_CASE("batched hand-offs over gRPC answer each case, and a wrong caller or size is refused whole") {
+TEST_CASE(
+    "batched hand-offs over gRPC answer each case, and a wrong caller or size is refused whole") {
   World w;
   v1::OpenCasesRequest batch;
   *batch.add_cases() = w.OpenRequest("app-b1", w.sequential);

@@ -193,7 +193,8 @@ TEST_CASE("only the owner sees and changes their inbox through the gateway") {
   CHECK_FALSE(absl::StrContains(bobs.body, "13812341234"));
 }
 
-TEST_CASE("a NotifyBatch over gRPC answers each event, and a wrong caller or size is refused whole") {
+TEST_CASE(
+    "a NotifyBatch over gRPC answers each event, and a wrong caller or size is refused whole") {
   auto stack = StartNotification({});
   auto stub = NotificationService::NewStub(client::MakeChannel(stack->Address("notification")));
   notification::v1::NotifyBatchRequest batch;
