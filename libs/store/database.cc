@@ -173,7 +173,8 @@ absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)>
 }
 
 absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
-  if (std::this_thread::get_id() == committer_.get_id()) {
+  const std::thread::id self = std::this_thread::get_id();
+  if (self == committer_.get_id() || self == completer_.get_id()) {
     // From a grouped write's own `fn` or `done`: it would wait for itself.
     return absl::FailedPreconditionError(
         "WriteGrouped called on the committing thread; use WriteGroupedAsync");
@@ -196,12 +197,13 @@ void Database::WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> f
 }
 
 void Database::StartCommitter() {
+  completer_ = std::thread([this] { CompleteLoop(); });
   committer_ = std::thread([this] { CommitLoop(); });
 }
 
 void Database::CommitLoop() {
-  std::vector<GroupedWrite> group;
   while (true) {
+    std::vector<GroupedWrite> group;
     {
       absl::MutexLock lock(&group_mu_);
       group_mu_.Await(absl::Condition(
@@ -213,12 +215,13 @@ void Database::CommitLoop() {
       if (group_queue_.empty()) return;
       group.swap(group_queue_);
     }
-    CommitGroup(group);
-    group.clear();
+    CommittedGroup committed = CommitGroup(std::move(group));
+    absl::MutexLock lock(&completion_mu_);
+    completion_queue_.push_back(std::move(committed));
   }
 }
 
-void Database::CommitGroup(std::vector<GroupedWrite>& group) {
+Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) {
   std::vector<absl::Status> results(group.size());
   absl::Status outcome;
   {
@@ -245,12 +248,36 @@ void Database::CommitGroup(std::vector<GroupedWrite>& group) {
       });
     }
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    // A failed COMMIT undoes every write in the group, successful or not.
+  // A failed COMMIT undoes every write in the group, successful or not.
+  if (!outcome.ok()) results.assign(group.size(), outcome);
+  return CommittedGroup{std::move(group), std::move(results)};
+}
+
+void Database::CompleteLoop() {
+  std::vector<CommittedGroup> batch;
+  while (true) {
+    {
+      absl::MutexLock lock(&completion_mu_);
+      completion_mu_.Await(absl::Condition(
+          +[](Database* d) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return d->completer_stopping_ || !d->completion_queue_.empty();
+          },
+          this));
+      // Stopping comes after the committer ended, so nothing more arrives.
+      if (completion_queue_.empty()) return;
+      batch.swap(completion_queue_);
+    }
+    for (CommittedGroup& committed : batch) Complete(committed);
+    batch.clear();
+  }
+}
+
+void Database::Complete(CommittedGroup& committed) {
+  for (size_t i = 0; i < committed.writes.size(); ++i) {
     try {
-      group[i].done(outcome.ok() ? std::move(results[i]) : outcome);
+      committed.writes[i].done(std::move(committed.results[i]));
     } catch (...) {
-      // Ending the committer would leave every later write unanswered.
+      // Ending the completer would leave every later write unanswered.
       if (options_.on_background_error) {
         options_.on_background_error(
             absl::InternalError("a grouped write's completion threw; its caller may hang"));
@@ -313,6 +340,11 @@ void Database::Close() {
     committer_stopping_ = true;
   }
   if (committer_.joinable()) committer_.join();
+  {
+    absl::MutexLock lock(&completion_mu_);
+    completer_stopping_ = true;
+  }
+  if (completer_.joinable()) completer_.join();
   if (checkpointer_ != nullptr) checkpointer_->Stop();
   {
     absl::MutexLock lock(&readers_mu_);

@@ -26,7 +26,7 @@ class Cases {
                                           const Actor& actor);
 
   // Open without holding a thread while the write commits: `done` gets what
-  // Open would return, from the committing thread once the write is durable
+  // Open would return, from the store's completing thread once the write is durable
   // (or at once, when nothing is to be written). `request` must live until
   // then. Writes started together usually share one commit.
   using CaseDone = absl::AnyInvocable<void(absl::StatusOr<approval::v1::Case>)>;

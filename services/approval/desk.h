@@ -40,7 +40,7 @@ class Desk {
   using DecisionDone = absl::AnyInvocable<void(absl::StatusOr<approval::v1::DecisionResponse>)>;
   // Approve without a thread waiting for the commit: `done` runs once, on
   // this thread when the request is refused before anything is written,
-  // otherwise on the store's committing thread once the decision is
+  // otherwise on the store's completing thread once the decision is
   // durable. `principal` and `request` must live until then.
   void ApproveAsync(const auth::v1::Principal& principal,
                     const approval::v1::ApproveTaskRequest& request, DecisionDone done);

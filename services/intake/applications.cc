@@ -151,7 +151,7 @@ absl::StatusOr<intake::v1::Application> Applications::Submit(
 }
 
 // One submission between its checks on the caller's thread and its answer
-// on the committing thread.
+// on the store's completing thread.
 struct Applications::PendingSubmission {
   const auth::v1::Principal* principal = nullptr;
   const intake::v1::SubmitApplicationRequest* request = nullptr;
@@ -261,7 +261,7 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   p.licence_types = WantedLicenceTypes(item, request);
   p.day = absl::FormatTime("%Y%m%d", p.now, workday::ChinaStandardTime());
   // Here rather than in the answer: what runs after the write runs on the
-  // committing thread, which every submission waits for.
+  // store's one completing thread, which every submission waits for.
   p.working_days_left = WorkingDaysLeft(application, p.now);
 
   // Checked and written in one transaction, the writer's: what is checked

@@ -54,7 +54,7 @@ class Applications {
       absl::AnyInvocable<void(absl::StatusOr<intake::v1::Application> result, bool created)>;
   // Submit without a thread waiting for the commit: `done` runs once, on
   // this thread when the request is refused before anything is written,
-  // otherwise on the store's committing thread once the group commit that
+  // otherwise on the store's completing thread once the group commit that
   // holds the application is durable. `principal` and `request` must live
   // until then. This is how the gRPC handler serves many submissions with
   // few threads.
@@ -83,7 +83,7 @@ class Applications {
                                         const intake::v1::RecordTransitionRequest& request);
 
   // RecordTransition without holding a thread while the write commits:
-  // `done` gets what it would return, from the committing thread once the
+  // `done` gets what it would return, from the store's completing thread once the
   // write is durable (at once for a refused or invalid report). `principal`
   // and `request` must live until then. Writes started together usually
   // share one commit.

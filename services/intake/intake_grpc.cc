@@ -61,7 +61,7 @@ grpc::Status IntakeGrpc::RecordTransitions(grpc::ServerContext* context,
     // than once per report.
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE}));
     RETURN_IF_ERROR(outbox::CheckBatchSize("transitions", request->transitions_size()));
-    // Not vector<bool>: each slot is written from the committing thread.
+    // Not vector<bool>: each slot is written from the store's completing thread.
     std::vector<char> applied(request->transitions_size(), 0);
     outbox::ApplyEach(
         applied.size(),

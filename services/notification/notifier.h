@@ -51,7 +51,7 @@ class Notifier {
   absl::StatusOr<NotifyResult> Notify(const notification::v1::Event& event);
 
   // Notify without holding a thread while the write commits: `done` gets
-  // what Notify would return, from the committing thread once the write is
+  // what Notify would return, from the store's completing thread once the write is
   // durable (at once for an invalid event). `event` must live until then.
   // Writes started together usually share one commit.
   using NotifyDone = absl::AnyInvocable<void(absl::StatusOr<NotifyResult>)>;

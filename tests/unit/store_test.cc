@@ -233,6 +233,54 @@ TEST_CASE("asynchronous grouped writes report each write's own outcome after the
   CHECK(rows_seen_at_done == kWrites * 9 / 10);
 }
 
+TEST_CASE("a slow completion does not hold back the next group's commit") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  absl::Notification first_answering, second_written, both_answered;
+  bool second_written_meanwhile = false;
+  (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                           [&](absl::Status) {
+                             first_answering.Notify();
+                             second_written_meanwhile =
+                                 second_written.WaitForNotificationWithTimeout(absl::Seconds(5));
+                           });
+  REQUIRE(first_answering.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  (*db)->WriteGroupedAsync(
+      [&](Connection& c) {
+        c.exec("INSERT INTO things (name) VALUES ('second')");
+        second_written.Notify();
+        return absl::OkStatus();
+      },
+      [&](absl::Status s) {
+        CHECK(s.ok());
+        both_answered.Notify();
+      });
+  REQUIRE(both_answered.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  CHECK(second_written_meanwhile);
+  CHECK(CountThings(**db) == 1);
+}
+
+TEST_CASE("grouped writes are answered in the order they were queued") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  constexpr int kWrites = 300;
+  absl::Mutex mu;
+  std::vector<int> answered;
+  for (int i = 0; i < kWrites; ++i) {
+    (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                             [&, i](absl::Status) {
+                               absl::MutexLock lock(&mu);
+                               answered.push_back(i);
+                             });
+  }
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(
+      +[](std::vector<int>* a) { return a->size() == kWrites; }, &answered));
+  for (int i = 0; i < kWrites; ++i) CHECK(answered[i] == i);
+}
+
 TEST_CASE("a grouped write's completion that throws is reported and the committer goes on") {
   testing::TempDir dir;
   absl::Mutex mu;
