@@ -25,4 +25,12 @@ absl::Status CheckMayRead(const auth::v1::Principal& principal,
       absl::StrCat("application ", application.application_id(), " not found"));
 }
 
+bool MaySeeQueryCode(const auth::v1::Principal& principal,
+                     const intake::v1::Application& application) {
+  const std::string& subject = principal.subject();
+  return (!subject.empty() &&
+          (subject == application.applicant_id() || subject == application.submitted_by())) ||
+         ActsForDepartment(principal, application.department_id());
+}
+
 }  // namespace onewindow::intake

@@ -21,4 +21,10 @@ bool ActsForDepartment(const auth::v1::Principal& principal, const std::string& 
 absl::Status CheckMayRead(const auth::v1::Principal& principal,
                           const intake::v1::Application& application);
 
+// The query code is a key to the case, not part of it: the applicant, the
+// submitter and the handling department (which prints the receipt again)
+// see it; supervisors and services, who read everything else, do not.
+bool MaySeeQueryCode(const auth::v1::Principal& principal,
+                     const intake::v1::Application& application);
+
 }  // namespace onewindow::intake

@@ -11,6 +11,7 @@ constexpr char kFindByRequest[] =
     "SELECT id, request_hash FROM applications"
     " WHERE applicant_id = ? AND submitted_by = ? AND request_id = ?";
 constexpr char kLoad[] = "SELECT record FROM applications WHERE id = ?";
+constexpr char kLoadByNumber[] = "SELECT record FROM applications WHERE number = ?";
 constexpr char kTimeline[] = "SELECT entry FROM timeline WHERE application_id = ? ORDER BY seq";
 constexpr char kNextNumber[] =
     "INSERT INTO application_numbers(day, last) VALUES(?, 1)"
@@ -65,6 +66,17 @@ std::optional<intake::v1::Application> ApplicationStore::Load(store::Connection&
                                                               const std::string& application_id) {
   auto select = db.Prepare(kLoad);
   select->bind(1, application_id);
+  if (!select->executeStep()) return std::nullopt;
+  const SQLite::Column record = select->getColumn(0);
+  intake::v1::Application application;
+  if (!application.ParseFromArray(record.getBlob(), record.getBytes())) return std::nullopt;
+  return application;
+}
+
+std::optional<intake::v1::Application> ApplicationStore::LoadByNumber(store::Connection& db,
+                                                                      const std::string& number) {
+  auto select = db.Prepare(kLoadByNumber);
+  select->bind(1, number);
   if (!select->executeStep()) return std::nullopt;
   const SQLite::Column record = select->getColumn(0);
   intake::v1::Application application;

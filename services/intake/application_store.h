@@ -30,6 +30,9 @@ class ApplicationStore {
   // The stored record (no timeline), if the application exists.
   std::optional<intake::v1::Application> Load(store::Connection& db,
                                               const std::string& application_id);
+  // The same by the application's number.
+  std::optional<intake::v1::Application> LoadByNumber(store::Connection& db,
+                                                      const std::string& number);
   std::vector<intake::v1::TimelineEntry> Timeline(store::Connection& db,
                                                   const std::string& application_id);
 

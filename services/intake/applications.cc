@@ -19,6 +19,7 @@
 #include "services/intake/file_type.h"
 #include "services/intake/ids.h"
 #include "services/intake/paging.h"
+#include "services/intake/query_code.h"
 #include "services/intake/request_hash.h"
 #include "services/intake/validation.h"
 
@@ -232,6 +233,9 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   p.now = deps_.clock->Now();
   intake::v1::Application& application = p.application;
   application.set_application_id(NewId("app_", p.now));
+  absl::StatusOr<std::string> query_code = NewQueryCode();
+  if (!query_code.ok()) return done(query_code.status(), false);
+  application.set_query_code(*std::move(query_code));
   application.set_applicant_id(p.submitter.applicant_id);
   application.set_implementation_code(request.implementation_code());
   application.set_catalog_revision(request.catalog_revision());
@@ -331,6 +335,7 @@ absl::StatusOr<intake::v1::Application> Applications::ReadableIn(
   std::optional<intake::v1::Application> found = store_.Load(db, application_id);
   if (!found.has_value()) return NotFound(application_id);
   RETURN_IF_ERROR(CheckMayRead(principal, *found));
+  if (!MaySeeQueryCode(principal, *found)) found->clear_query_code();
   for (auto& entry : store_.Timeline(db, application_id)) *found->add_timeline() = std::move(entry);
   return *std::move(found);
 }
@@ -486,6 +491,8 @@ absl::StatusOr<intake::v1::ListApplicationsResponse> Applications::List(
       const SQLite::Column record = select.getColumn(0);
       intake::v1::Application* a = response.add_applications();
       a->ParseFromArray(record.getBlob(), record.getBytes());
+      // Lists go to screens and exports: the code stays on the receipt.
+      a->clear_query_code();
       last = {select.getColumn(1).getInt64(), select.getColumn(2).getString()};
     }
     return absl::OkStatus();

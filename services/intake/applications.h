@@ -65,6 +65,12 @@ class Applications {
   absl::StatusOr<intake::v1::Application> Get(const auth::v1::Principal& principal,
                                               const std::string& application_id);
 
+  // Progress for whoever holds the number and query code of the receipt:
+  // no principal needed. NOT_FOUND alike for an unknown number and a wrong
+  // code; INVALID_ARGUMENT naming each malformed field.
+  absl::StatusOr<intake::v1::Progress> LookupProgress(
+      const intake::v1::LookupProgressRequest& request);
+
   // Counts per status. Operators and platform admins see everything (or one
   // department); staff only their own department.
   absl::StatusOr<intake::v1::ApplicationStats> Stats(

@@ -101,6 +101,16 @@ grpc::Status IntakeGrpc::GetApplication(grpc::ServerContext* context,
   });
 }
 
+grpc::Status IntakeGrpc::LookupProgress(grpc::ServerContext* context,
+                                        const intake::v1::LookupProgressRequest* request,
+                                        intake::v1::Progress* response) {
+  // No principal: holding the number and the query code is the permission.
+  return runner_->Run(context, [&](const Call&) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, domain_.applications->LookupProgress(*request));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status IntakeGrpc::ListApplications(grpc::ServerContext* context,
                                           const intake::v1::ListApplicationsRequest* request,
                                           intake::v1::ListApplicationsResponse* response) {

@@ -39,6 +39,9 @@ class IntakeGrpc final : public intake::v1::IntakeService::WithCallbackMethod_Su
   grpc::Status GetApplication(grpc::ServerContext* context,
                               const intake::v1::GetApplicationRequest* request,
                               intake::v1::Application* response) override;
+  grpc::Status LookupProgress(grpc::ServerContext* context,
+                              const intake::v1::LookupProgressRequest* request,
+                              intake::v1::Progress* response) override;
   grpc::Status ListApplications(grpc::ServerContext* context,
                                 const intake::v1::ListApplicationsRequest* request,
                                 intake::v1::ListApplicationsResponse* response) override;

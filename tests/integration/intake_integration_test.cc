@@ -444,6 +444,52 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
   CHECK(JsonField(done.body, "status") == "DELIVERED");
 }
 
+TEST_CASE("through the gateway: anyone with the number and query code sees the progress") {
+  World w;
+  const int port = w.stack->gateway_port();
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
+  HttpConnection c(port);
+  auto upload = [&](const std::string& name) {
+    HttpResult r = Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), FakePdf(1000),
+                        a.headers());
+    REQUIRE(r.status == 200);
+    return JsonField(r.body, "materialId");
+  };
+  const std::string body = absl::StrCat(
+      R"({"implementationCode":")", intake::test::ImplementationCode(), R"(","catalogRevision":")",
+      w.revision, R"(","materials":[)", R"({"guideMaterialId":"form","materialId":")",
+      upload("form.pdf"), R"("},)", R"({"guideMaterialId":"licence","materialId":")",
+      upload("licence.pdf"), R"("}]})");
+  HttpResult submitted =
+      Call(c, "POST", "/api/v1/applications", body, With(a.headers(), "Idempotency-Key", "k1"));
+  REQUIRE(submitted.status == 200);
+  const std::string id = JsonField(submitted.body, "applicationId");
+  const std::string number = JsonField(submitted.body, "number");
+  const std::string code = JsonField(submitted.body, "queryCode");
+  REQUIRE(code.size() == 10);
+  REQUIRE(w.Report(id, intake::v1::ACCEPTED, "evt-1").ok());
+
+  // A fresh connection with no session cookie: nobody is signed in.
+  HttpConnection anonymous(port);
+  HttpResult progress = Call(
+      anonymous, "GET", absl::StrCat("/api/v1/progress/", number, "?queryCode=", code), "", {});
+  INFO(progress.body);
+  REQUIRE(progress.status == 200);
+  CHECK(JsonField(progress.body, "status") == "ACCEPTED");
+  CHECK(absl::StrContains(progress.body, R"("steps")"));
+  CHECK_FALSE(absl::StrContains(progress.body, a.account_id));
+  CHECK_FALSE(absl::StrContains(progress.body, id));
+
+  std::string wrong = code;
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  HttpResult refused = Call(
+      anonymous, "GET", absl::StrCat("/api/v1/progress/", number, "?queryCode=", wrong), "", {});
+  CHECK(refused.status == 404);
+  HttpResult missing = Call(anonymous, "GET", absl::StrCat("/api/v1/progress/", number), "", {});
+  CHECK(missing.status == 400);
+  CHECK(absl::StrContains(missing.body, "query_code: required"));
+}
+
 TEST_CASE(
     "RecordTransitions over gRPC answers each report, and a wrong caller or size is refused "
     "whole") {
