@@ -1,5 +1,7 @@
 #include "libs/store/database.h"
 
+#include <pthread.h>
+
 #include <sqlite3.h>
 
 #include <SQLiteCpp/Exception.h>
@@ -14,10 +16,15 @@ namespace onewindow::store {
 namespace {
 
 // Runs `fn` between `begin` and COMMIT on `db`, rolling back on any failure.
+// Transaction control through the statement cache: the committer runs a
+// BEGIN, a COMMIT and two savepoint statements per grouped write, and
+// compiling each afresh was about 5 % of its CPU.
+void Control(Connection& db, absl::string_view sql) { db.Prepare(sql)->exec(); }
+
 absl::Status RunInTransaction(Connection& db, const char* begin,
                               absl::FunctionRef<absl::Status(Connection&)> fn) {
   try {
-    db.exec(begin);
+    Control(db, begin);
   } catch (const std::exception& e) {
     return StatusFromSqlite(e, "begin transaction");
   }
@@ -29,15 +36,15 @@ absl::Status RunInTransaction(Connection& db, const char* begin,
   }
   try {
     if (status.ok()) {
-      db.exec("COMMIT");
+      Control(db, "COMMIT");
       return absl::OkStatus();
     }
-    db.exec("ROLLBACK");
+    Control(db, "ROLLBACK");
   } catch (const std::exception& e) {
     // A failed COMMIT leaves the transaction open; roll it back so the
     // connection is usable again.
     try {
-      db.exec("ROLLBACK");
+      Control(db, "ROLLBACK");
     } catch (const std::exception&) {
     }
     if (status.ok()) return StatusFromSqlite(e, "commit");
@@ -197,8 +204,15 @@ void Database::WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> f
 }
 
 void Database::StartCommitter() {
-  completer_ = std::thread([this] { CompleteLoop(); });
-  committer_ = std::thread([this] { CommitLoop(); });
+  // Named so `top -H` and profiles tell the store's threads apart.
+  completer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ow-complete");
+    CompleteLoop();
+  });
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ow-commit");
+    CommitLoop();
+  });
 }
 
 void Database::CommitLoop() {
@@ -231,7 +245,7 @@ Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) 
     } else {
       outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", [&](Connection& db) {
         for (size_t i = 0; i < group.size(); ++i) {
-          db.exec("SAVEPOINT grouped_write");
+          Control(db, "SAVEPOINT grouped_write");
           try {
             results[i] = group[i].fn(db);
           } catch (const std::exception& e) {
@@ -241,8 +255,8 @@ Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) 
             // queued write is waiting for.
             results[i] = absl::InternalError("grouped write threw a non-standard exception");
           }
-          if (!results[i].ok()) db.exec("ROLLBACK TO grouped_write");
-          db.exec("RELEASE grouped_write");
+          if (!results[i].ok()) Control(db, "ROLLBACK TO grouped_write");
+          Control(db, "RELEASE grouped_write");
         }
         return absl::OkStatus();
       });
