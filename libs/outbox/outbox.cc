@@ -1,5 +1,7 @@
 #include "libs/outbox/outbox.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -147,7 +149,10 @@ void Relay::BuildDueQuery() {
 }
 
 void Relay::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ow-relay");
+    Run();
+  });
 }
 
 void Relay::Stop() {

@@ -1,5 +1,7 @@
 #include "libs/store/checkpointer.h"
 
+#include <pthread.h>
+
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +22,10 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
   }
   std::unique_ptr<Checkpointer> checkpointer(
       new Checkpointer(std::move(connection), std::move(on_error)));
-  checkpointer->thread_ = std::thread([c = checkpointer.get(), interval] { c->Run(interval); });
+  checkpointer->thread_ = std::thread([c = checkpointer.get(), interval] {
+    pthread_setname_np(pthread_self(), "ow-checkpoint");
+    c->Run(interval);
+  });
   return checkpointer;
 }
 
