@@ -349,6 +349,14 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Connection&)> fn) con
 }
 
 void Database::Close() {
+  const std::thread::id self = std::this_thread::get_id();
+  if (self == committer_.get_id() || self == completer_.get_id()) {
+    if (options_.on_background_error) {
+      options_.on_background_error(absl::FailedPreconditionError(
+          "Close called from a grouped write on the store's own thread; ignored"));
+    }
+    return;
+  }
   {
     absl::MutexLock lock(&group_mu_);
     committer_stopping_ = true;

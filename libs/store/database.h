@@ -74,8 +74,11 @@ class Database {
   // WriteGrouped would have returned once the group's COMMIT is durable (or
   // failed). `fn` runs on the committing thread and `done` on the
   // completing thread, in commit order, while the next group commits.
-  // Whatever they capture must live until `done` has run. Neither may call
-  // the blocking WriteGrouped (it answers FAILED_PRECONDITION there).
+  // Whatever they capture must live until `done` has run. Neither may wait
+  // for a grouped write, which needs these very threads: the blocking
+  // WriteGrouped answers FAILED_PRECONDITION there, but a blocking call
+  // built on WriteGroupedAsync and store::Await would hang. Neither may
+  // Close the store (refused and reported, see Close).
   // Asynchronous servers use this so no thread blocks per write in flight.
   void WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
                          absl::AnyInvocable<void(absl::Status)> done);
@@ -97,7 +100,9 @@ class Database {
 
   // Commits the grouped writes already queued, checkpoints the WAL and
   // closes every connection; later calls fail with UNAVAILABLE. Called by
-  // the server runner after in-flight calls drained.
+  // the server runner after in-flight calls drained. From a grouped write's
+  // `fn` or `done` it would join the thread it runs on: it then does
+  // nothing and tells `on_background_error`.
   void Close();
 
  private:

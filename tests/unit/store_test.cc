@@ -323,6 +323,36 @@ TEST_CASE("a blocking grouped write from the committing thread is refused instea
   CHECK(nested.code() == absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_CASE("closing the store from a grouped write's completion is refused and reported") {
+  testing::TempDir dir;
+  absl::Mutex mu;
+  std::vector<std::string> reported;
+  DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
+  options.on_background_error = [&](const absl::Status& s) {
+    absl::MutexLock lock(&mu);
+    reported.push_back(std::string(s.message()));
+  };
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  absl::Notification answered;
+  (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
+                           [&](absl::Status) {
+                             (*db)->Close();
+                             answered.Notify();
+                           });
+  REQUIRE(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  // Still open and writing.
+  CHECK((*db)
+            ->WriteGrouped([](Connection& c) {
+              c.exec("INSERT INTO things (name) VALUES ('still open')");
+              return absl::OkStatus();
+            })
+            .ok());
+  absl::MutexLock lock(&mu);
+  REQUIRE(reported.size() == 1);
+  CHECK(reported[0].find("Close called from a grouped write") != std::string::npos);
+}
+
 TEST_CASE("closing the store commits asynchronous writes it had accepted") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/t.db");
