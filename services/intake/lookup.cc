@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/status/macros.h"
 #include "services/intake/applications.h"
@@ -10,12 +11,28 @@
 #include "services/intake/validation.h"
 
 namespace onewindow::intake {
+namespace {
+
+// "SQ" + 8 digits + "-" + 6 digits, as FormatApplicationNumber writes it.
+bool LooksLikeNumber(absl::string_view number) {
+  if (number.size() != 17 || !absl::StartsWith(number, "SQ") || number[10] != '-') return false;
+  for (size_t i = 2; i < number.size(); ++i) {
+    if (i != 10 && !absl::ascii_isdigit(static_cast<unsigned char>(number[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 absl::StatusOr<intake::v1::Progress> Applications::LookupProgress(
     const intake::v1::LookupProgressRequest& request) {
   std::vector<std::string> problems;
   const std::string number = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(request.number()));
-  if (number.empty()) problems.push_back("number: required");
+  if (number.empty()) {
+    problems.push_back("number: required");
+  } else if (!LooksLikeNumber(number)) {
+    problems.push_back("number: as on the receipt, e.g. SQ20261128-000042");
+  }
   absl::StatusOr<std::string> code = NormalizeQueryCode(request.query_code());
   if (!code.ok()) problems.emplace_back(code.status().message());
   RETURN_IF_ERROR(ProblemsStatus(problems));
@@ -47,7 +64,9 @@ absl::StatusOr<intake::v1::Progress> Applications::LookupProgress(
     progress.set_working_days_left(WorkingDaysLeft(a, deps_.clock->Now()));
   }
   *progress.mutable_pending_supplement() = a.pending_supplement();
-  progress.set_status_reason(a.status_reason());
+  // A withdrawal's reason is the applicant's own words: nothing they need
+  // told back, and not for whoever else holds the receipt.
+  if (a.status() != intake::v1::WITHDRAWN) progress.set_status_reason(a.status_reason());
   progress.set_appeal(a.appeal());
   // Steps without actors or notes: who handled it and what was delivered
   // where are for signed-in readers.

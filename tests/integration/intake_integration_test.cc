@@ -471,8 +471,12 @@ TEST_CASE("through the gateway: anyone with the number and query code sees the p
 
   // A fresh connection with no session cookie: nobody is signed in.
   HttpConnection anonymous(port);
-  HttpResult progress = Call(
-      anonymous, "GET", absl::StrCat("/api/v1/progress/", number, "?queryCode=", code), "", {});
+  auto lookup = [&](const std::string& query_code) {
+    return Call(anonymous, "POST", "/api/v1/progress",
+                absl::StrCat(R"({"number":")", number, R"(","queryCode":")", query_code, R"("})"),
+                {});
+  };
+  HttpResult progress = lookup(code);
   INFO(progress.body);
   REQUIRE(progress.status == 200);
   CHECK(JsonField(progress.body, "status") == "ACCEPTED");
@@ -482,10 +486,8 @@ TEST_CASE("through the gateway: anyone with the number and query code sees the p
 
   std::string wrong = code;
   wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
-  HttpResult refused = Call(
-      anonymous, "GET", absl::StrCat("/api/v1/progress/", number, "?queryCode=", wrong), "", {});
-  CHECK(refused.status == 404);
-  HttpResult missing = Call(anonymous, "GET", absl::StrCat("/api/v1/progress/", number), "", {});
+  CHECK(lookup(wrong).status == 404);
+  HttpResult missing = lookup("");
   CHECK(missing.status == 400);
   CHECK(absl::StrContains(missing.body, "query_code: required"));
 }

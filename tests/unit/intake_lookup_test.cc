@@ -110,10 +110,26 @@ TEST_CASE("a wrong query code and an unknown number answer alike") {
         absl::StrCat("no application ", a.number(), " with this query code"));
   CHECK(unknown.status().message() == "no application SQ20000101-000001 with this query code");
 
+  auto not_a_number = w.applications->LookupProgress(Lookup("SQ2026-1", a.query_code()));
+  CHECK(not_a_number.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(not_a_number.status().message(), "number: as on the receipt"));
   auto malformed = w.applications->LookupProgress(Lookup("", "short"));
   CHECK(malformed.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(absl::StrContains(malformed.status().message(), "number: required"));
   CHECK(absl::StrContains(malformed.status().message(), "query_code:"));
+}
+
+TEST_CASE("a withdrawal's reason, the applicant's own words, is not shown by number and code") {
+  World w;
+  const Application a = Submit(w, WindowRequest(w, "desk-1"));
+  intake::v1::WithdrawApplicationRequest withdraw;
+  withdraw.set_application_id(a.application_id());
+  withdraw.set_reason("家中有事，不再开店");
+  REQUIRE(w.applications->Withdraw(Citizen("acc_walkin"), withdraw, "r").ok());
+  auto progress = w.applications->LookupProgress(Lookup(a.number(), a.query_code()));
+  REQUIRE(progress.ok());
+  CHECK(progress->status() == intake::v1::WITHDRAWN);
+  CHECK(progress->status_reason().empty());
 }
 
 TEST_CASE("the query code is kept for a retry and shown only to those who print receipts") {
