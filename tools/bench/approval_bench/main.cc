@@ -76,6 +76,8 @@ ABSL_FLAG(bool, in_process, false,
           "Diagnostic: make the decisions through approval's domain classes in this process "
           "(no gRPC, no relay) and stop");
 ABSL_FLAG(int, checkpoint_interval_ms, 500, "With --in_process: WAL checkpoint interval");
+ABSL_FLAG(std::vector<std::string>, approval_flags, {},
+          "Extra flags for approval, comma-separated (to compare settings)");
 ABSL_FLAG(std::string, dir, "", "Where the store goes (default: a temp directory, removed)");
 
 namespace onewindow::bench {
@@ -275,6 +277,7 @@ int Main() {
     argv.push_back("--intake_addr=");
     argv.push_back("--notification_addr=");
   }
+  for (const auto& f : absl::GetFlag(FLAGS_approval_flags)) argv.push_back(f);
   testing::ChildProcess approval;
   const std::string log = absl::StrCat(root, "/approval.log");
   if (auto s = approval.Start(argv, {{"OW_PRINCIPAL_KEYS", keys}}, log); !s.ok()) {
