@@ -30,4 +30,26 @@ double ProcessCpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+HostCpuTicks ReadHostCpuTicks() {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  HostCpuTicks ticks;
+  if (!(in >> label) || label != "cpu") return ticks;
+  // user nice system idle iowait irq softirq steal; guest time is already
+  // inside user and nice.
+  for (int i = 0; i < 8; ++i) {
+    uint64_t value = 0;
+    if (!(in >> value)) return HostCpuTicks{};
+    ticks.total += value;
+    if (i == 7) ticks.steal = value;
+  }
+  return ticks;
+}
+
+double StealPercent(const HostCpuTicks& start, const HostCpuTicks& end) {
+  if (end.total <= start.total || end.steal < start.steal) return 0;
+  return 100.0 * static_cast<double>(end.steal - start.steal) /
+         static_cast<double>(end.total - start.total);
+}
+
 }  // namespace onewindow::testing

@@ -18,6 +18,9 @@
 //   figure: <phase>_submissions_per_second <value> /s
 //   figure: <phase>_p50_ms, <phase>_p99_ms
 //   figure: <phase>_intake_cpu_ms_per_submission (and gateway's)
+//   figure: <phase>_host_steal_percent: CPU the hypervisor gave other
+//           guests during the window (a slow run with high steal is the
+//           host, not the code)
 //   figure: <phase>_handoff_drain_seconds: after the clients stop, until
 //           approval's receiver holds a hand-off for every acknowledged
 //           submission (near 0 when the relay keeps pace)
@@ -127,6 +130,8 @@ struct Tally {
   std::vector<uint32_t> latency_us;
   uint64_t errors = 0;
   std::string first_error;
+  // The host's CPU taken by other guests during the window.
+  double steal_percent = 0;
 };
 
 // Runs `submit(client, n)` (true on success) from one thread per client:
@@ -159,9 +164,11 @@ Tally Drive(int clients, const std::function<bool(int, int64_t, std::string*)>& 
   }
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
   on_window(true);
+  const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
   phase = 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   phase = 2;
+  const testing::HostCpuTicks host_end = testing::ReadHostCpuTicks();
   on_window(false);
   for (auto& t : threads) t.join();
   Tally all;
@@ -170,6 +177,7 @@ Tally Drive(int clients, const std::function<bool(int, int64_t, std::string*)>& 
     all.errors += t.errors;
     if (all.first_error.empty()) all.first_error = t.first_error;
   }
+  all.steal_percent = testing::StealPercent(host_start, host_end);
   return all;
 }
 
@@ -208,9 +216,11 @@ Tally DriveAsync(int clients, const std::function<void(int, int64_t, AsyncDone)>
   for (int c = 0; c < clients; ++c) next(c, 0);
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
   on_window(true);
+  const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
   phase = 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   phase = 2;
+  const testing::HostCpuTicks host_end = testing::ReadHostCpuTicks();
   on_window(false);
   stopped.Wait();
   Tally all;
@@ -219,6 +229,7 @@ Tally DriveAsync(int clients, const std::function<void(int, int64_t, AsyncDone)>
     all.errors += t.errors;
     if (all.first_error.empty()) all.first_error = t.first_error;
   }
+  all.steal_percent = testing::StealPercent(host_start, host_end);
   return all;
 }
 
@@ -241,6 +252,9 @@ void Report(const std::string& phase, const Tally& tally, double intake_cpu, dou
     }
   }
   Figure(phase + "_errors", static_cast<double>(tally.errors), "");
+  // Above a few percent the host is lending this machine's CPUs to others,
+  // and the figures above read low.
+  Figure(phase + "_host_steal_percent", tally.steal_percent, "%");
   if (tally.errors > 0) Note(absl::StrCat(phase, " first error: ", tally.first_error));
 }
 
