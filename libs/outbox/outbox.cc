@@ -180,7 +180,10 @@ absl::Duration Relay::Backoff(int attempts) {
 
 absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   if (senders_.empty()) return 0;
-  std::vector<PendingEvent> batch;
+  // Shared: a sender still holding events after the pass gave up on it
+  // (send_timeout) keeps them alive.
+  auto events = std::make_shared<std::vector<PendingEvent>>();
+  std::vector<PendingEvent>& batch = *events;
   // On the writer's connection: the events were just written there and its
   // cache holds them, where a reader would fetch them from the WAL again.
   RETURN_IF_ERROR(db_->ReadOnWriter([&](store::Connection& db) {
@@ -205,7 +208,7 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   if (batch.empty()) return 0;
 
   std::vector<Outcome> outcomes(batch.size());
-  Send(batch, outcomes);
+  Send(events, outcomes);
   const absl::Time done = absl::Now();
   int delivered = 0;
   // Grouped: the outcome shares its commit (and fsync) with the service's
@@ -267,46 +270,78 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   return delivered;
 }
 
-void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes) {
-  // Asynchronous destinations: everything in flight at once, up to
-  // max_in_flight.
-  struct InFlight {
-    bool HasRoom() const { return count < limit; }
-    bool None() const { return count == 0; }
-    int count;
-    int limit;
-  };
+namespace {
+
+// What a pass's asynchronous sends report into. Shared with every callback,
+// as is the batch, so a sender that answers after the pass gave up on it
+// (see RelayOptions::send_timeout) finds both still there and changes
+// nothing.
+struct AsyncSends {
+  explicit AsyncSends(std::shared_ptr<const std::vector<PendingEvent>> events, int limit)
+      : batch(std::move(events)), limit(limit), statuses(batch->size()), answered(batch->size()) {}
+
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return in_flight < limit; }
+  bool None() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return in_flight == 0; }
+
+  // Records event `i`'s outcome once; later reports (a sender answering
+  // twice, or after the pass gave up) are ignored.
+  void Answer(size_t i, absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (answered[i]) return;
+    answered[i] = 1;
+    statuses[i] = std::move(status);
+  }
+
+  const std::shared_ptr<const std::vector<PendingEvent>> batch;
+  const int limit;
   absl::Mutex mu;
-  InFlight in_flight{0, std::max(1, options_.max_in_flight)};
+  int in_flight ABSL_GUARDED_BY(mu) = 0;
+  std::vector<absl::Status> statuses ABSL_GUARDED_BY(mu);
+  // Not vector<bool>: one byte per event.
+  std::vector<char> answered ABSL_GUARDED_BY(mu);
+};
+
+}  // namespace
+
+void Relay::Send(std::shared_ptr<const std::vector<PendingEvent>> events,
+                 std::vector<Outcome>& outcomes) {
+  const std::vector<PendingEvent>& batch = *events;
+  // Asynchronous destinations: everything in flight at once, up to
+  // max_in_flight, and none waited for beyond send_timeout.
+  const absl::Time give_up = absl::Now() + options_.send_timeout;
+  auto sends = std::make_shared<AsyncSends>(events, std::max(1, options_.max_in_flight));
+  std::vector<size_t> sent;
   auto take_room = [&] {
-    absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(&in_flight, &InFlight::HasRoom));
-    ++in_flight.count;
+    absl::MutexLock lock(&sends->mu);
+    if (!sends->mu.AwaitWithDeadline(absl::Condition(sends.get(), &AsyncSends::HasRoom), give_up)) {
+      return false;
+    }
+    ++sends->in_flight;
+    return true;
   };
   std::vector<size_t> blocking;
   // Per batched topic, the events waiting to fill an exchange.
   std::map<std::string, std::vector<size_t>, std::less<>> gathering;
   auto send_batch = [&](const BatchSender& sender, std::vector<size_t> indices) {
-    take_room();
-    std::vector<const PendingEvent*> events;
-    events.reserve(indices.size());
-    for (size_t i : indices) events.push_back(&batch[i]);
+    sent.insert(sent.end(), indices.begin(), indices.end());
+    if (!take_room()) return;  // Unanswered: reported as timed out below.
+    std::vector<const PendingEvent*> pointers;
+    pointers.reserve(indices.size());
+    for (size_t i : indices) pointers.push_back(&batch[i]);
     auto reported = std::make_shared<std::atomic<bool>>(false);
-    BatchDone done = [&mu, &in_flight, &outcomes, indices,
-                      reported](std::vector<absl::Status> statuses) {
+    BatchDone done = [sends, indices, reported](std::vector<absl::Status> statuses) {
       if (reported->exchange(true)) return;
-      absl::MutexLock lock(&mu);
+      absl::MutexLock lock(&sends->mu);
       for (size_t k = 0; k < indices.size(); ++k) {
-        outcomes[indices[k]].status =
-            statuses.size() == indices.size()
-                ? std::move(statuses[k])
-                : absl::InternalError(absl::StrCat("batch sender answered ", statuses.size(),
-                                                   " outcomes for ", indices.size(), " events"));
+        sends->Answer(indices[k], statuses.size() == indices.size()
+                                      ? std::move(statuses[k])
+                                      : absl::InternalError(absl::StrCat(
+                                            "batch sender answered ", statuses.size(),
+                                            " outcomes for ", indices.size(), " events")));
       }
-      --in_flight.count;
+      --sends->in_flight;
     };
     try {
-      sender(events, done);
+      sender(pointers, done);
     } catch (const std::exception& e) {
       done(std::vector<absl::Status>(
           indices.size(), absl::InternalError(absl::StrCat("sender threw: ", e.what()))));
@@ -327,15 +362,16 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
       blocking.push_back(i);
       continue;
     }
-    take_room();
+    sent.push_back(i);
+    if (!take_room()) continue;
     // Once only: a sender that reported and then threw must not count its
-    // event twice, or Send could return while a call still refers to it.
+    // event twice, or the pass could end while a call still refers to it.
     auto reported = std::make_shared<std::atomic<bool>>(false);
-    Done done = [&mu, &in_flight, &outcomes, i, reported](absl::Status status) {
+    Done done = [sends, i, reported](absl::Status status) {
       if (reported->exchange(true)) return;
-      absl::MutexLock lock(&mu);
-      outcomes[i].status = std::move(status);
-      --in_flight.count;
+      absl::MutexLock lock(&sends->mu);
+      sends->Answer(i, std::move(status));
+      --sends->in_flight;
     };
     try {
       to.async_sender(batch[i], done);
@@ -370,8 +406,24 @@ void Relay::Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcome
   work();
   for (auto& t : threads) t.join();
 
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&in_flight, &InFlight::None));
+  absl::MutexLock lock(&sends->mu);
+  sends->mu.AwaitWithDeadline(absl::Condition(sends.get(), &AsyncSends::None), give_up);
+  int abandoned = 0;
+  for (size_t i : sent) {
+    if (!sends->answered[i]) {
+      // Retried like any transient failure; a late answer is ignored.
+      sends->Answer(i, absl::DeadlineExceededError(
+                           absl::StrCat("no answer from the sender within ",
+                                        absl::FormatDuration(options_.send_timeout))));
+      ++abandoned;
+    }
+    outcomes[i].status = sends->statuses[i];
+  }
+  if (abandoned > 0) {
+    logger_.Error(
+        "outbox sender never answered; its events will be retried",
+        {{"events", abandoned}, {"timeout_seconds", absl::ToDoubleSeconds(options_.send_timeout)}});
+  }
 }
 
 absl::StatusOr<int> Relay::RequeueDead(absl::string_view topic) {

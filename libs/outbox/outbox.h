@@ -103,6 +103,11 @@ struct RelayOptions {
   int events_per_batch = 64;
   // Transient failures before an event is parked as dead; 0 retries forever.
   int max_attempts = 0;
+  // How long a pass waits for asynchronous senders to answer. Ours are gRPC
+  // calls with deadlines, which always answer; a sender that never does
+  // would otherwise stall delivery (and Stop) for good. Its events are then
+  // retried like a transient failure, and an error is logged.
+  absl::Duration send_timeout = absl::Minutes(2);
 };
 
 class Relay {
@@ -146,7 +151,8 @@ class Relay {
     AsyncSender async_sender;
     BatchSender batch_sender;
   };
-  void Send(std::vector<PendingEvent>& batch, std::vector<Outcome>& outcomes);
+  void Send(std::shared_ptr<const std::vector<PendingEvent>> events,
+            std::vector<Outcome>& outcomes);
   // The due events' query for the topics routed so far.
   void BuildDueQuery();
   void Run();

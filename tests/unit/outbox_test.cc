@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/outbox/batch_receiver.h"
@@ -223,6 +224,54 @@ TEST_CASE("a batch sender answering the wrong number of outcomes has the whole e
   miscount = false;
   CHECK(*relay.DeliverDue(f.Later()) == 3);
   CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("a sender that never answers costs a pass its timeout, and its events are retried") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) REQUIRE(f.Change(absl::StrCat("e", i), absl::StrCat("k", i)).ok());
+  RelayOptions options = f.Options();
+  options.send_timeout = absl::Milliseconds(200);
+  options.events_per_batch = 2;
+  Relay relay(f.db.get(), options, log::Logger::Stderr("test"), &f.registry);
+  // Kept, not called: the sender "forgets" to answer, holding its events.
+  std::vector<std::pair<BatchDone, std::vector<const PendingEvent*>>> forgotten;
+  bool answer = false;
+  relay.RouteBatches("receiver",
+                     [&](const std::vector<const PendingEvent*>& events, BatchDone done) {
+                       if (answer) return done(std::vector<absl::Status>(events.size()));
+                       forgotten.emplace_back(std::move(done), events);
+                     });
+  auto pass = relay.DeliverDue(f.Later());
+  REQUIRE(pass.ok());
+  CHECK(*pass == 0);
+  REQUIRE(forgotten.size() == 2);
+  CHECK(*relay.Backlog() == 3);
+  // Answering after the pass gave up changes nothing, and the events the
+  // sender held are still there to read.
+  for (auto& [done, events] : forgotten) {
+    for (const PendingEvent* e : events) CHECK(absl::StartsWith(e->event.event_id, "e"));
+    done(std::vector<absl::Status>(events.size()));
+  }
+  CHECK(*relay.Backlog() == 3);
+  answer = true;
+  CHECK(*relay.DeliverDue(f.Later()) == 3);
+  CHECK(*relay.Backlog() == 0);
+}
+
+TEST_CASE("a single-event sender that never answers is retried too") {
+  Fixture f;
+  REQUIRE(f.Change("e0", "k0").ok());
+  RelayOptions options = f.Options();
+  options.send_timeout = absl::Milliseconds(100);
+  Relay relay(f.db.get(), options, log::Logger::Stderr("test"), &f.registry);
+  std::vector<Done> forgotten;
+  relay.Route("receiver", AsyncSender([&](const PendingEvent&, Done done) {
+                forgotten.push_back(std::move(done));
+              }));
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
+  REQUIRE(forgotten.size() == 1);
+  forgotten[0](absl::OkStatus());
+  CHECK(*relay.Backlog() == 1);
 }
 
 TEST_CASE("a batch receiver answers every event in order, waiting for those that finish later") {
