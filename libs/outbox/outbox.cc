@@ -85,6 +85,9 @@ absl::Status Enqueue(store::Connection& tx, const Event& event, absl::Time now) 
 
 struct Relay::Outcome {
   absl::Status status;
+  // False for an event the pass never handed to a sender (no room before
+  // send_timeout): it stays due as it was, no attempt charged.
+  bool attempted = true;
 };
 
 Relay::Relay(store::Database* db, RelayOptions options, log::Logger logger,
@@ -221,6 +224,7 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
     for (size_t i = 0; i < batch.size(); ++i) {
       const PendingEvent& e = batch[i];
       const absl::Status& s = outcomes[i].status;
+      if (!outcomes[i].attempted) continue;
       if (s.ok()) {
         remove->bind(1, e.sequence);
         remove->exec();
@@ -242,6 +246,7 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const PendingEvent& e = batch[i];
     const absl::Status& s = outcomes[i].status;
+    if (!outcomes[i].attempted) continue;
     if (s.ok()) {
       ++delivered;
       delivered_->Add({{"topic", e.event.topic}}).Increment();
@@ -321,9 +326,13 @@ void Relay::Send(std::shared_ptr<const std::vector<PendingEvent>> events,
   std::vector<size_t> blocking;
   // Per batched topic, the events waiting to fill an exchange.
   std::map<std::string, std::vector<size_t>, std::less<>> gathering;
+  std::vector<size_t> unsent;
   auto send_batch = [&](const BatchSender& sender, std::vector<size_t> indices) {
+    if (!take_room()) {
+      unsent.insert(unsent.end(), indices.begin(), indices.end());
+      return;
+    }
     sent.insert(sent.end(), indices.begin(), indices.end());
-    if (!take_room()) return;  // Unanswered: reported as timed out below.
     std::vector<const PendingEvent*> pointers;
     pointers.reserve(indices.size());
     for (size_t i : indices) pointers.push_back(&batch[i]);
@@ -362,8 +371,11 @@ void Relay::Send(std::shared_ptr<const std::vector<PendingEvent>> events,
       blocking.push_back(i);
       continue;
     }
+    if (!take_room()) {
+      unsent.push_back(i);
+      continue;
+    }
     sent.push_back(i);
-    if (!take_room()) continue;
     // Once only: a sender that reported and then threw must not count its
     // event twice, or the pass could end while a call still refers to it.
     auto reported = std::make_shared<std::atomic<bool>>(false);
@@ -406,8 +418,15 @@ void Relay::Send(std::shared_ptr<const std::vector<PendingEvent>> events,
   work();
   for (auto& t : threads) t.join();
 
+  for (size_t i : unsent) {
+    outcomes[i] = {absl::UnavailableError("not sent: no room before send_timeout"), false};
+  }
+  // Slow blocking senders must not eat the asynchronous ones' time: those
+  // get a little more whatever the blocking ones took.
+  const absl::Time wait_until =
+      std::max(give_up, absl::Now() + std::min(options_.send_timeout, absl::Seconds(5)));
   absl::MutexLock lock(&sends->mu);
-  sends->mu.AwaitWithDeadline(absl::Condition(sends.get(), &AsyncSends::None), give_up);
+  sends->mu.AwaitWithDeadline(absl::Condition(sends.get(), &AsyncSends::None), wait_until);
   int abandoned = 0;
   for (size_t i : sent) {
     if (!sends->answered[i]) {

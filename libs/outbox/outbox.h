@@ -68,7 +68,9 @@ using Sender = std::function<absl::Status(const PendingEvent&)>;
 
 // Delivers one event without holding a thread while it travels: starts the
 // delivery and calls `done` exactly once, from any thread, with what a
-// Sender would have returned. gRPC's callback stubs fit this, and a relay
+// Sender would have returned. `done` may come after the relay stopped
+// waiting (RelayOptions::send_timeout), so whatever the sender captures
+// must outlive its calls, not only the relay. gRPC's callback stubs fit this, and a relay
 // keeps a whole batch of them in flight at once.
 using Done = std::function<void(absl::Status)>;
 using AsyncSender = std::function<void(const PendingEvent&, Done done)>;
@@ -104,10 +106,11 @@ struct RelayOptions {
   // Transient failures before an event is parked as dead; 0 retries forever.
   int max_attempts = 0;
   // How long a pass waits for asynchronous senders to answer. Ours are gRPC
-  // calls with deadlines, which always answer; a sender that never does
+  // calls with 5 s deadlines, which always answer; a sender that never does
   // would otherwise stall delivery (and Stop) for good. Its events are then
-  // retried like a transient failure, and an error is logged.
-  absl::Duration send_timeout = absl::Minutes(2);
+  // retried like a transient failure, and an error is logged. Below the
+  // deployments' 30 s shutdown grace, so Stop fits inside it.
+  absl::Duration send_timeout = absl::Seconds(20);
 };
 
 class Relay {

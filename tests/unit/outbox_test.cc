@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -272,6 +273,30 @@ TEST_CASE("a single-event sender that never answers is retried too") {
   REQUIRE(forgotten.size() == 1);
   forgotten[0](absl::OkStatus());
   CHECK(*relay.Backlog() == 1);
+}
+
+TEST_CASE("events a stuck sender left no room for are not charged an attempt") {
+  Fixture f;
+  REQUIRE(f.Change("e0", "k0").ok());
+  REQUIRE(f.Change("e1", "k1").ok());
+  RelayOptions options = f.Options();
+  options.send_timeout = absl::Milliseconds(100);
+  options.max_in_flight = 1;
+  Relay relay(f.db.get(), options, log::Logger::Stderr("test"), &f.registry);
+  std::vector<Done> forgotten;
+  std::map<std::string, int> attempts_seen;
+  bool answer = false;
+  relay.Route("receiver", AsyncSender([&](const PendingEvent& e, Done done) {
+                if (!answer) return forgotten.push_back(std::move(done));
+                attempts_seen[e.event.event_id] = e.attempts;
+                done(absl::OkStatus());
+              }));
+  // e0 takes the only slot and is never answered; e1 never goes out.
+  CHECK(*relay.DeliverDue(f.Later()) == 0);
+  CHECK(forgotten.size() == 1);
+  answer = true;
+  CHECK(*relay.DeliverDue(f.Later()) == 2);
+  CHECK(attempts_seen == std::map<std::string, int>{{"e0", 1}, {"e1", 0}});
 }
 
 TEST_CASE("a batch receiver answers every event in order, waiting for those that finish later") {
