@@ -132,7 +132,44 @@ struct Tally {
   std::string first_error;
   // The host's CPU taken by other guests during the window.
   double steal_percent = 0;
+
+  // One submission's end; its latency counts only inside the window.
+  void Record(bool ok, const std::string& error, Clock::time_point start, bool measuring) {
+    if (!ok) {
+      ++errors;
+      if (first_error.empty()) first_error = error;
+    } else if (measuring) {
+      latency_us.push_back(static_cast<uint32_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
+    }
+  }
 };
+
+// Warm-up, then the measured window (phase 1) bracketed by `on_window`,
+// then phase 2 (stop). Returns the host's steal over the window.
+double RunWindow(std::atomic<int>& phase, const std::function<void(bool)>& on_window) {
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
+  on_window(true);
+  const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
+  phase = 1;
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  phase = 2;
+  const testing::HostCpuTicks host_end = testing::ReadHostCpuTicks();
+  on_window(false);
+  return testing::StealPercent(host_start, host_end);
+}
+
+// The clients' tallies as one.
+Tally Merge(const std::vector<Tally>& tallies, double steal_percent) {
+  Tally all;
+  for (const auto& t : tallies) {
+    all.latency_us.insert(all.latency_us.end(), t.latency_us.begin(), t.latency_us.end());
+    all.errors += t.errors;
+    if (all.first_error.empty()) all.first_error = t.first_error;
+  }
+  all.steal_percent = steal_percent;
+  return all;
+}
 
 // Runs `submit(client, n)` (true on success) from one thread per client:
 // warm-up, then the measured window, which `on_window(true)` and
@@ -149,36 +186,13 @@ Tally Drive(int clients, const std::function<bool(int, int64_t, std::string*)>& 
         const auto start = Clock::now();
         std::string error;
         const bool ok = submit(c, n, &error);
-        const bool measuring = phase.load() == 1;
-        if (!ok) {
-          ++t.errors;
-          if (t.first_error.empty()) t.first_error = error;
-          continue;
-        }
-        if (measuring) {
-          t.latency_us.push_back(static_cast<uint32_t>(
-              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
-        }
+        t.Record(ok, error, start, phase.load() == 1);
       }
     });
   }
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
-  on_window(true);
-  const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
-  phase = 1;
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
-  phase = 2;
-  const testing::HostCpuTicks host_end = testing::ReadHostCpuTicks();
-  on_window(false);
+  const double steal = RunWindow(phase, on_window);
   for (auto& t : threads) t.join();
-  Tally all;
-  for (auto& t : tallies) {
-    all.latency_us.insert(all.latency_us.end(), t.latency_us.begin(), t.latency_us.end());
-    all.errors += t.errors;
-    if (all.first_error.empty()) all.first_error = t.first_error;
-  }
-  all.steal_percent = testing::StealPercent(host_start, host_end);
-  return all;
+  return Merge(tallies, steal);
 }
 
 // Drive's contract with the calls made on gRPC's own threads:
@@ -198,14 +212,7 @@ Tally DriveAsync(int clients, const std::function<void(int, int64_t, AsyncDone)>
   std::function<void(int, int64_t)> next = [&](int c, int64_t n) {
     const auto start = Clock::now();
     submit(c, n, [&, c, n, start](bool ok, const std::string& error) {
-      Tally& t = tallies[c];
-      if (!ok) {
-        ++t.errors;
-        if (t.first_error.empty()) t.first_error = error;
-      } else if (phase.load() == 1) {
-        t.latency_us.push_back(static_cast<uint32_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
-      }
+      tallies[c].Record(ok, error, start, phase.load() == 1);
       if (phase.load() < 2) {
         next(c, n + 1);
       } else {
@@ -214,23 +221,9 @@ Tally DriveAsync(int clients, const std::function<void(int, int64_t, AsyncDone)>
     });
   };
   for (int c = 0; c < clients; ++c) next(c, 0);
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds)));
-  on_window(true);
-  const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
-  phase = 1;
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
-  phase = 2;
-  const testing::HostCpuTicks host_end = testing::ReadHostCpuTicks();
-  on_window(false);
+  const double steal = RunWindow(phase, on_window);
   stopped.Wait();
-  Tally all;
-  for (auto& t : tallies) {
-    all.latency_us.insert(all.latency_us.end(), t.latency_us.begin(), t.latency_us.end());
-    all.errors += t.errors;
-    if (all.first_error.empty()) all.first_error = t.first_error;
-  }
-  all.steal_percent = testing::StealPercent(host_start, host_end);
-  return all;
+  return Merge(tallies, steal);
 }
 
 bool any_errors = false;
