@@ -3,8 +3,11 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -22,6 +25,26 @@ std::vector<Migration> TwoMigrations() {
            "CREATE TABLE parts (id INTEGER PRIMARY KEY,"
            " thing_id INTEGER NOT NULL REFERENCES things(id))"}};
 }
+
+// What the store tells DatabaseOptions::on_background_error, from any of
+// its threads.
+class ReportedErrors {
+ public:
+  std::function<void(const absl::Status&)> Hook() {
+    return [this](const absl::Status& s) {
+      absl::MutexLock lock(&mu_);
+      messages_.emplace_back(s.message());
+    };
+  }
+  std::vector<std::string> messages() const {
+    absl::MutexLock lock(&mu_);
+    return messages_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> messages_;
+};
 
 int64_t CountThings(Database& db) {
   int64_t n = -1;
@@ -283,13 +306,9 @@ TEST_CASE("grouped writes are answered in the order they were queued") {
 
 TEST_CASE("a grouped write's completion that throws is reported and the committer goes on") {
   testing::TempDir dir;
-  absl::Mutex mu;
-  std::vector<std::string> reported;
+  ReportedErrors reported;
   DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
-  options.on_background_error = [&](const absl::Status& s) {
-    absl::MutexLock lock(&mu);
-    reported.push_back(std::string(s.message()));
-  };
+  options.on_background_error = reported.Hook();
   auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
   (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
@@ -302,9 +321,9 @@ TEST_CASE("a grouped write's completion that throws is reported and the committe
             })
             .ok());
   CHECK(CountThings(**db) == 1);
-  absl::MutexLock lock(&mu);
-  REQUIRE(reported.size() == 1);
-  CHECK(reported[0].find("completion threw") != std::string::npos);
+  const std::vector<std::string> messages = reported.messages();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].find("completion threw") != std::string::npos);
 }
 
 TEST_CASE("a blocking grouped write from the committing thread is refused instead of hanging") {
@@ -325,13 +344,9 @@ TEST_CASE("a blocking grouped write from the committing thread is refused instea
 
 TEST_CASE("closing the store from a grouped write's completion is refused and reported") {
   testing::TempDir dir;
-  absl::Mutex mu;
-  std::vector<std::string> reported;
+  ReportedErrors reported;
   DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
-  options.on_background_error = [&](const absl::Status& s) {
-    absl::MutexLock lock(&mu);
-    reported.push_back(std::string(s.message()));
-  };
+  options.on_background_error = reported.Hook();
   auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
   absl::Notification answered;
@@ -348,9 +363,9 @@ TEST_CASE("closing the store from a grouped write's completion is refused and re
               return absl::OkStatus();
             })
             .ok());
-  absl::MutexLock lock(&mu);
-  REQUIRE(reported.size() == 1);
-  CHECK(reported[0].find("Close called from a grouped write") != std::string::npos);
+  const std::vector<std::string> messages = reported.messages();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].find("Close called from a grouped write") != std::string::npos);
 }
 
 TEST_CASE("closing the store commits asynchronous writes it had accepted") {
