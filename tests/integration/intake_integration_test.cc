@@ -364,27 +364,40 @@ TEST_CASE("through the gateway: a download streams a many-chunk file whole, to i
   CHECK(Call(cb, "GET", target, "", {}).status == 401);
 }
 
+// A signed-in applicant's uploads and submissions through the gateway.
+struct GatewayApplicant {
+  std::string Upload(const std::string& name) {
+    HttpResult r =
+        Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), FakePdf(1000), headers);
+    REQUIRE(r.status == 200);
+    return JsonField(r.body, "materialId");
+  }
+  // Both materials freshly uploaded; answered 200 or the test stops.
+  HttpResult Apply(const std::string& key) {
+    const std::string body = absl::StrCat(
+        R"({"implementationCode":")", intake::test::ImplementationCode(),
+        R"(","catalogRevision":")", revision, R"(","materials":[)",
+        R"({"guideMaterialId":"form","materialId":")", Upload("form.pdf"), R"("},)",
+        R"({"guideMaterialId":"licence","materialId":")", Upload("licence.pdf"), R"("}]})");
+    HttpResult r =
+        Call(c, "POST", "/api/v1/applications", body, With(headers, "Idempotency-Key", key));
+    REQUIRE(r.status == 200);
+    return r;
+  }
+
+  HttpConnection& c;
+  Headers headers;
+  int64_t revision;
+};
+
 TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wallet") {
   World w;
   const int port = w.stack->gateway_port();
   SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
   HttpConnection c(port);
-  auto upload = [&](const std::string& name) {
-    HttpResult r = Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), FakePdf(1000),
-                        a.headers());
-    REQUIRE(r.status == 200);
-    return JsonField(r.body, "materialId");
-  };
+  GatewayApplicant applicant{c, a.headers(), w.revision};
   auto apply = [&](const std::string& key) {
-    const std::string body = absl::StrCat(
-        R"({"implementationCode":")", intake::test::ImplementationCode(),
-        R"(","catalogRevision":")", w.revision, R"(","materials":[)",
-        R"({"guideMaterialId":"form","materialId":")", upload("form.pdf"), R"("},)",
-        R"({"guideMaterialId":"licence","materialId":")", upload("licence.pdf"), R"("}]})");
-    HttpResult r =
-        Call(c, "POST", "/api/v1/applications", body, With(a.headers(), "Idempotency-Key", key));
-    REQUIRE(r.status == 200);
-    return JsonField(r.body, "applicationId");
+    return JsonField(applicant.Apply(key).body, "applicationId");
   };
 
   const std::string first = apply("k1");
@@ -392,8 +405,8 @@ TEST_CASE("through the gateway: supplement, withdrawal, and a result in the wall
              r.add_supplement()->set_material_name("营业执照");
              r.add_supplement()->set_material_name("场所平面图");
            }).ok());
-  const std::string scan = upload("licence2.pdf");
-  const std::string plan = upload("plan.pdf");
+  const std::string scan = applicant.Upload("licence2.pdf");
+  const std::string plan = applicant.Upload("plan.pdf");
   HttpResult partial = Call(
       c, "POST", absl::StrCat("/api/v1/applications/", first, "/supplement"),
       absl::StrCat(R"({"materials":[{"materialName":"营业执照","materialId":")", scan, R"("}]})"),
@@ -449,20 +462,8 @@ TEST_CASE("through the gateway: anyone with the number and query code sees the p
   const int port = w.stack->gateway_port();
   SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
   HttpConnection c(port);
-  auto upload = [&](const std::string& name) {
-    HttpResult r = Call(c, "POST", absl::StrCat("/api/v1/materials?fileName=", name), FakePdf(1000),
-                        a.headers());
-    REQUIRE(r.status == 200);
-    return JsonField(r.body, "materialId");
-  };
-  const std::string body = absl::StrCat(
-      R"({"implementationCode":")", intake::test::ImplementationCode(), R"(","catalogRevision":")",
-      w.revision, R"(","materials":[)", R"({"guideMaterialId":"form","materialId":")",
-      upload("form.pdf"), R"("},)", R"({"guideMaterialId":"licence","materialId":")",
-      upload("licence.pdf"), R"("}]})");
-  HttpResult submitted =
-      Call(c, "POST", "/api/v1/applications", body, With(a.headers(), "Idempotency-Key", "k1"));
-  REQUIRE(submitted.status == 200);
+  GatewayApplicant applicant{c, a.headers(), w.revision};
+  HttpResult submitted = applicant.Apply("k1");
   const std::string id = JsonField(submitted.body, "applicationId");
   const std::string number = JsonField(submitted.body, "number");
   const std::string code = JsonField(submitted.body, "queryCode");
