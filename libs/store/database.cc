@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <SQLiteCpp/Exception.h>
@@ -22,7 +24,8 @@ namespace {
 void Control(Connection& db, absl::string_view sql) { db.Prepare(sql)->exec(); }
 
 absl::Status RunInTransaction(Connection& db, const char* begin,
-                              absl::FunctionRef<absl::Status(Connection&)> fn) {
+                              absl::FunctionRef<absl::Status(Connection&)> fn,
+                              WalSync* wal_sync = nullptr) {
   try {
     Control(db, begin);
   } catch (const std::exception& e) {
@@ -36,6 +39,15 @@ absl::Status RunInTransaction(Connection& db, const char* begin,
   }
   try {
     if (status.ok()) {
+      // Numbered before COMMIT shows it to readers, ended once it returned:
+      // a reader that saw it waits for its frames, then for their sync.
+      if (wal_sync != nullptr) wal_sync->BeginCommit();
+      struct EndCommit {
+        WalSync* wal_sync;
+        ~EndCommit() {
+          if (wal_sync != nullptr) wal_sync->EndCommit();
+        }
+      } end_commit{wal_sync};
       Control(db, "COMMIT");
       return absl::OkStatus();
     }
@@ -71,7 +83,9 @@ absl::Status StatusFromSqlite(const std::exception& e, absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", e.what()));
 }
 
-Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)),
+      wal_sync_(std::make_unique<WalSync>(options_.path + "-wal", options_.sync_file)) {}
 
 Database::~Database() { Close(); }
 
@@ -84,7 +98,9 @@ absl::StatusOr<std::unique_ptr<Connection>> Database::OpenConnection(bool read_o
     if (!read_only) {
       db->exec("PRAGMA journal_mode=WAL");
     }
-    db->exec("PRAGMA synchronous=FULL");
+    // The writer's COMMIT only writes the WAL; WalSync syncs it before
+    // anything is answered. Checkpoints still sync both files.
+    db->exec(read_only ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db->exec("PRAGMA foreign_keys=ON");
     // Statement journals (each grouped write's savepoint, each statement
     // that may fail halfway) stay in memory: as files they cost an open, a
@@ -168,15 +184,26 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations) {
 }
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(Connection&)> fn) {
-  absl::MutexLock lock(&write_mu_);
-  if (writer_ == nullptr) return absl::UnavailableError("database is closed");
-  return RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn);
+  uint64_t commit = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (writer_ == nullptr) return absl::UnavailableError("database is closed");
+    RETURN_IF_ERROR(wal_sync_->failed());
+    RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn, wal_sync_.get()));
+    commit = wal_sync_->last_begun();
+  }
+  return wal_sync_->SyncThrough(commit);
 }
 
 absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn) {
-  absl::MutexLock lock(&write_mu_);
-  if (writer_ == nullptr) return absl::UnavailableError("database is closed");
-  return RunInTransaction(*writer_, "BEGIN", fn);
+  uint64_t seen = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (writer_ == nullptr) return absl::UnavailableError("database is closed");
+    RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN", fn));
+    seen = wal_sync_->last_begun();
+  }
+  return wal_sync_->SyncThrough(seen);
 }
 
 absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
@@ -238,12 +265,15 @@ void Database::CommitLoop() {
 Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) {
   std::vector<absl::Status> results(group.size());
   absl::Status outcome;
+  uint64_t commit = 0;
   {
     absl::MutexLock lock(&write_mu_);
     if (writer_ == nullptr) {
       outcome = absl::UnavailableError("database is closed");
+    } else if (absl::Status failed = wal_sync_->failed(); !failed.ok()) {
+      outcome = failed;
     } else {
-      outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", [&](Connection& db) {
+      auto run_group = [&](Connection& db) {
         for (size_t i = 0; i < group.size(); ++i) {
           Control(db, "SAVEPOINT grouped_write");
           try {
@@ -259,12 +289,14 @@ Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) 
           Control(db, "RELEASE grouped_write");
         }
         return absl::OkStatus();
-      });
+      };
+      outcome = RunInTransaction(*writer_, "BEGIN IMMEDIATE", run_group, wal_sync_.get());
+      if (outcome.ok()) commit = wal_sync_->last_begun();
     }
   }
   // A failed COMMIT undoes every write in the group, successful or not.
   if (!outcome.ok()) results.assign(group.size(), outcome);
-  return CommittedGroup{std::move(group), std::move(results)};
+  return CommittedGroup{std::move(group), std::move(results), commit};
 }
 
 void Database::CompleteLoop() {
@@ -280,6 +312,20 @@ void Database::CompleteLoop() {
       // Stopping comes after the committer ended, so nothing more arrives.
       if (completion_queue_.empty()) return;
       batch.swap(completion_queue_);
+    }
+    // One sync for every group taken: the last commit covers the others.
+    uint64_t last_commit = 0;
+    for (const CommittedGroup& committed : batch) {
+      last_commit = std::max(last_commit, committed.commit);
+    }
+    if (absl::Status synced = wal_sync_->SyncThrough(last_commit); !synced.ok()) {
+      // Committed but not known to be on disk: not acknowledged.
+      for (CommittedGroup& committed : batch) {
+        for (absl::Status& result : committed.results) {
+          if (result.ok()) result = synced;
+        }
+      }
+      if (options_.on_background_error) options_.on_background_error(synced);
     }
     for (CommittedGroup& committed : batch) Complete(committed);
     batch.clear();
@@ -345,7 +391,9 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Connection&)> fn) con
   if (reader == nullptr) return absl::UnavailableError("database is closed or cannot be opened");
   absl::Status s = RunInTransaction(*reader, "BEGIN", fn);
   ReleaseReader(std::move(reader));
-  return s;
+  RETURN_IF_ERROR(s);
+  // The snapshot holds no COMMIT begun after this.
+  return wal_sync_->SyncThrough(wal_sync_->last_begun());
 }
 
 void Database::Close() {

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/store/connection.h"
+#include "libs/store/wal_sync.h"
 
 namespace onewindow::store {
 
@@ -41,12 +42,17 @@ struct DatabaseOptions {
   // succeeds, which operators need to know), or a grouped write's `done`
   // that threw (a bug in its caller; the committer goes on).
   std::function<void(const absl::Status&)> on_background_error = nullptr;
+  // Syncs the WAL file's descriptor, returning 0 or an errno: fdatasync
+  // unless a test blocks or fails it (see WalSync).
+  WalSync::SyncFile sync_file = nullptr;
 };
 
 class Checkpointer;
 
-// One SQLite file in WAL mode with synchronous=FULL, so an acknowledged write
-// survives power loss. Writes are serialised through one connection (SQLite
+// One SQLite file in WAL mode in which an acknowledged write survives power
+// loss: no write is answered, and no read returns, before the WAL holding
+// what it wrote or saw is synced (WalSync does that apart from the COMMIT, so the next
+// group commits meanwhile). Writes are serialised through one connection (SQLite
 // allows one writer anyway); reads use a small pool of connections that run
 // beside the writer thanks to WAL. The interface is narrow on purpose so a
 // PostgreSQL backend can stand behind it later.
@@ -84,7 +90,8 @@ class Database {
                          absl::AnyInvocable<void(absl::Status)> done);
 
   // Runs `fn` in a read transaction on a pooled connection: one consistent
-  // snapshot for all its statements.
+  // snapshot for all its statements. Returns once everything the snapshot
+  // could hold is durable, so nothing read can be taken back by a crash.
   absl::Status Read(absl::FunctionRef<absl::Status(Connection&)> fn) const;
 
   // Runs `fn` in a read transaction on the writer's connection, between
@@ -92,6 +99,7 @@ class Database {
   // changed, so a reader that keeps reading what was just written (the
   // outbox relay) reads it again from the files each time; the writer's
   // cache already holds those pages. Keep `fn` short: writes wait for it.
+  // Like Read, returns once what it could see is durable.
   absl::Status ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn);
 
   // Highest applied migration.
@@ -124,6 +132,7 @@ class Database {
   struct CommittedGroup {
     std::vector<GroupedWrite> writes;
     std::vector<absl::Status> results;
+    uint64_t commit = 0;  // WalSync's number for its COMMIT; 0 if none
   };
   void StartCommitter();
   void CommitLoop();
@@ -138,15 +147,17 @@ class Database {
   bool committer_stopping_ ABSL_GUARDED_BY(group_mu_) = false;
   std::thread committer_;
 
-  // Completions run on a thread of their own, so answering one group's
-  // callers (serialising replies, waking threads) overlaps the next group's
-  // statements and fsync instead of delaying them.
+  // Completions run on a thread of their own, which syncs the WAL through
+  // the groups it takes (one fdatasync for all of them) and then answers
+  // their callers, while the committer runs the next group's statements and
+  // COMMIT.
   absl::Mutex completion_mu_;
   std::vector<CommittedGroup> completion_queue_ ABSL_GUARDED_BY(completion_mu_);
   bool completer_stopping_ ABSL_GUARDED_BY(completion_mu_) = false;
   std::thread completer_;
 
   std::unique_ptr<Checkpointer> checkpointer_;
+  const std::unique_ptr<WalSync> wal_sync_;
 
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);

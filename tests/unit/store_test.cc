@@ -1,8 +1,10 @@
 #include <SQLiteCpp/Statement.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -123,21 +125,183 @@ TEST_CASE("foreign keys are enforced") {
   CHECK_FALSE(s.ok());
 }
 
-TEST_CASE("the store runs in WAL mode with synchronous FULL") {
-  testing::TempDir dir;
-  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+// DatabaseOptions::sync_file for tests: counts syncs, holds them while
+// told to, and fails them with a chosen errno.
+class TestSync {
+ public:
+  WalSync::SyncFile Hook() {
+    return [this](int fd) {
+      absl::MutexLock lock(&mu_);
+      ++holding_;
+      mu_.Await(absl::Condition(
+          +[](TestSync* t) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !t->held_; }, this));
+      --holding_;
+      ++syncs_;
+      if (error_ != 0) return error_;
+      return ::fdatasync(fd) == 0 ? 0 : errno;
+    };
+  }
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    held_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    held_ = false;
+  }
+  void FailWith(int error) {
+    absl::MutexLock lock(&mu_);
+    error_ = error;
+  }
+  // Until a sync waits in the hook.
+  bool WaitForHeldSync() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](TestSync* t) ABSL_NO_THREAD_SAFETY_ANALYSIS { return t->holding_ > 0; }, this),
+        absl::Seconds(10));
+  }
+  int syncs() const {
+    absl::MutexLock lock(&mu_);
+    return syncs_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  int holding_ ABSL_GUARDED_BY(mu_) = 0;
+  int syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  int error_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Opens a store at a fresh path whose WAL syncs go through `sync`.
+std::unique_ptr<Database> OpenSynced(const testing::TempDir& dir, TestSync& sync,
+                                     ReportedErrors* reported = nullptr) {
+  DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
+  options.sync_file = sync.Hook();
+  if (reported != nullptr) options.on_background_error = reported->Hook();
+  auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
+  return std::move(db).value();
+}
+
+TEST_CASE("the store runs in WAL mode and a write returns only after its WAL is synced") {
+  testing::TempDir dir;
+  TestSync sync;
+  std::unique_ptr<Database> db = OpenSynced(dir, sync);
   std::string mode;
-  int sync = -1;
-  REQUIRE((*db)
-              ->Write([&](store::Connection& c) {
-                mode = c.execAndGet("PRAGMA journal_mode").getString();
-                sync = c.execAndGet("PRAGMA synchronous").getInt();
-                return absl::OkStatus();
-              })
-              .ok());
+  int synchronous = -1;
+  const int syncs_before = sync.syncs();
+  REQUIRE(db->Write([&](store::Connection& c) {
+              mode = c.execAndGet("PRAGMA journal_mode").getString();
+              // NORMAL: COMMIT writes the WAL, the store syncs it.
+              synchronous = c.execAndGet("PRAGMA synchronous").getInt();
+              c.exec("INSERT INTO things (name) VALUES ('a')");
+              return absl::OkStatus();
+            }).ok());
   CHECK(mode == "wal");
-  CHECK(sync == 2);
+  CHECK(synchronous == 1);
+  CHECK(sync.syncs() > syncs_before);
+}
+
+TEST_CASE("a grouped write is answered only after the WAL holding it is synced") {
+  testing::TempDir dir;
+  TestSync sync;
+  std::unique_ptr<Database> db = OpenSynced(dir, sync);
+  sync.Hold();
+  absl::Notification answered;
+  db->WriteGroupedAsync(
+      [](Connection& c) {
+        c.exec("INSERT INTO things (name) VALUES ('a')");
+        return absl::OkStatus();
+      },
+      [&](absl::Status s) {
+        CHECK(s.ok());
+        answered.Notify();
+      });
+  REQUIRE(sync.WaitForHeldSync());
+  CHECK_FALSE(answered.WaitForNotificationWithTimeout(absl::Milliseconds(300)));
+  sync.Release();
+  CHECK(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+}
+
+TEST_CASE("the next group commits while the previous group's sync is in flight") {
+  testing::TempDir dir;
+  TestSync sync;
+  std::unique_ptr<Database> db = OpenSynced(dir, sync);
+  sync.Hold();
+  absl::Notification first_answered, second_ran, second_answered;
+  db->WriteGroupedAsync(
+      [](Connection& c) {
+        c.exec("INSERT INTO things (name) VALUES ('first')");
+        return absl::OkStatus();
+      },
+      [&](absl::Status) { first_answered.Notify(); });
+  REQUIRE(sync.WaitForHeldSync());
+  db->WriteGroupedAsync(
+      [&](Connection& c) {
+        c.exec("INSERT INTO things (name) VALUES ('second')");
+        second_ran.Notify();
+        return absl::OkStatus();
+      },
+      [&](absl::Status s) {
+        CHECK(s.ok());
+        second_answered.Notify();
+      });
+  CHECK(second_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  CHECK_FALSE(first_answered.HasBeenNotified());
+  sync.Release();
+  CHECK(second_answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  CHECK(CountThings(*db) == 2);
+}
+
+TEST_CASE("a read does not return a commit that is not yet synced") {
+  testing::TempDir dir;
+  TestSync sync;
+  std::unique_ptr<Database> db = OpenSynced(dir, sync);
+  sync.Hold();
+  db->WriteGroupedAsync(
+      [](Connection& c) {
+        c.exec("INSERT INTO things (name) VALUES ('a')");
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  REQUIRE(sync.WaitForHeldSync());
+  absl::Notification read;
+  int64_t seen = -1;
+  std::thread reader([&] {
+    seen = CountThings(*db);
+    read.Notify();
+  });
+  CHECK_FALSE(read.WaitForNotificationWithTimeout(absl::Milliseconds(300)));
+  sync.Release();
+  CHECK(read.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  reader.join();
+  CHECK(seen == 1);
+}
+
+TEST_CASE("a failed WAL sync answers its writes UNAVAILABLE and the store refuses more writes") {
+  testing::TempDir dir;
+  TestSync sync;
+  ReportedErrors reported;
+  std::unique_ptr<Database> db = OpenSynced(dir, sync, &reported);
+  sync.FailWith(EIO);
+  absl::Status grouped = db->WriteGrouped([](Connection& c) {
+    c.exec("INSERT INTO things (name) VALUES ('a')");
+    return absl::OkStatus();
+  });
+  CHECK(grouped.code() == absl::StatusCode::kUnavailable);
+  CHECK_THAT(std::string(grouped.message()), Catch::Contains("storage sync failed"));
+  REQUIRE_FALSE(reported.messages().empty());
+  CHECK_THAT(reported.messages()[0], Catch::Contains("fdatasync"));
+  // Nothing more is written, so nothing more can be answered wrongly.
+  bool ran = false;
+  absl::Status later = db->Write([&](Connection&) {
+    ran = true;
+    return absl::OkStatus();
+  });
+  CHECK(later.code() == absl::StatusCode::kUnavailable);
+  CHECK_FALSE(ran);
 }
 
 TEST_CASE("readers see committed writes while writers run concurrently") {

@@ -9,8 +9,9 @@
 //   gateway  POST /api/v1/applications through the gateway (one keep-alive
 //            connection per client, each a signed-in citizen with a session)
 //
-// An acknowledged submission is committed with synchronous=FULL: intake
-// commits in groups, so concurrent submissions share one fsync. The outbox
+// An acknowledged submission is on disk: intake commits in groups, and each
+// group's WAL is synced before it is answered, so concurrent submissions
+// share one fsync. The outbox
 // relay runs as in production, delivering each hand-off to a receiver inside
 // this program that answers OK at once, so its work is part of what is
 // measured. Prints, per phase,

@@ -1,0 +1,109 @@
+#include "libs/store/wal_sync.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace onewindow::store {
+
+WalSync::WalSync(std::string wal_path, SyncFile sync_file)
+    : wal_path_(std::move(wal_path)),
+      sync_file_(sync_file ? std::move(sync_file)
+                           : SyncFile([](int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; })) {}
+
+WalSync::~WalSync() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+uint64_t WalSync::BeginCommit() {
+  absl::MutexLock lock(&mu_);
+  return ++begun_;
+}
+
+void WalSync::EndCommit() {
+  absl::MutexLock lock(&mu_);
+  ended_ = begun_;
+}
+
+uint64_t WalSync::last_begun() const {
+  absl::MutexLock lock(&mu_);
+  return begun_;
+}
+
+absl::Status WalSync::failed() const {
+  absl::MutexLock lock(&mu_);
+  return failed_;
+}
+
+absl::Status WalSync::SyncThrough(uint64_t commit) {
+  struct Wait {
+    WalSync* sync;
+    uint64_t commit;
+  } wait{this, commit};
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    if (!failed_.ok()) return failed_;
+    if (synced_ >= commit) return absl::OkStatus();
+    if (syncing_ || ended_ < commit) {
+      // The running sync may cover `commit`; if not, the next one will,
+      // once its COMMIT has written everything.
+      mu_.Await(absl::Condition(
+          +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return !w->sync->syncing_ && w->sync->ended_ >= w->commit;
+          },
+          &wait));
+      continue;
+    }
+    syncing_ = true;
+    // Every COMMIT up to here has returned: its frames are in the file.
+    const uint64_t target = ended_;
+    mu_.Unlock();
+    absl::Status synced = SyncFileNow();
+    mu_.Lock();
+    syncing_ = false;
+    if (synced.ok()) {
+      synced_ = std::max(synced_, target);
+    } else {
+      failed_ = synced;
+    }
+  }
+}
+
+absl::Status WalSync::SyncFileNow() {
+  // SQLite keeps the WAL file while any connection is open, but should it
+  // ever replace it, syncing the old one would make nothing durable.
+  struct stat now;
+  if (::stat(wal_path_.c_str(), &now) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("storage sync failed: stat ", wal_path_, ": ", std::strerror(errno)));
+  }
+  if (fd_ < 0 || now.st_dev != device_ || now.st_ino != inode_) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      return absl::UnavailableError(
+          absl::StrCat("storage sync failed: open ", wal_path_, ": ", std::strerror(errno)));
+    }
+    struct stat opened;
+    if (::fstat(fd_, &opened) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("storage sync failed: fstat ", wal_path_, ": ", std::strerror(errno)));
+    }
+    device_ = opened.st_dev;
+    inode_ = opened.st_ino;
+  }
+  if (const int error = sync_file_(fd_); error != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("storage sync failed: fdatasync ", wal_path_, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace onewindow::store

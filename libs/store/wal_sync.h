@@ -1,0 +1,81 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+
+namespace onewindow::store {
+
+// Makes committed transactions durable by syncing the WAL file apart from
+// the COMMIT that wrote them.
+//
+// The writer runs with synchronous=NORMAL, so COMMIT only writes its frames
+// to the WAL; whoever must answer for a commit calls SyncThrough before
+// answering. That lets the committing thread start the next group while the
+// previous one's fdatasync is in flight, and one fdatasync covers every
+// commit written before it began. Frames written after a sync that a power
+// loss tears are dropped on recovery by the WAL's checksums, exactly as with
+// synchronous=FULL.
+//
+// Commits are numbered. The writer calls BeginCommit right before each
+// COMMIT and EndCommit once it returned, whether it succeeded or not (a
+// sync that covers a failed COMMIT costs nothing). A reader whose snapshot
+// may hold a COMMIT that has not returned yet asks for last_begun() and so
+// waits for it. Once a sync fails nothing is known to be durable any more,
+// so every later SyncThrough fails too and the store refuses new writes
+// (failed()).
+class WalSync {
+ public:
+  // Syncs the file behind `fd`; returns 0 or an errno. fdatasync(2) unless
+  // a test blocks or fails it.
+  using SyncFile = std::function<int(int fd)>;
+
+  WalSync(std::string wal_path, SyncFile sync_file);
+  ~WalSync();
+
+  WalSync(const WalSync&) = delete;
+  WalSync& operator=(const WalSync&) = delete;
+
+  // Numbers the COMMIT about to run. Calls alternate with EndCommit, from
+  // one writer at a time.
+  uint64_t BeginCommit();
+  // The COMMIT numbered last has returned: its frames are written.
+  void EndCommit();
+  // The number of the last COMMIT begun.
+  uint64_t last_begun() const;
+
+  // Returns once commit `commit` and all before it are on disk: waits for
+  // it to end, then syncs the WAL unless a sync that covers it is already
+  // running.
+  absl::Status SyncThrough(uint64_t commit);
+
+  // Why the store may no longer write, or OK.
+  absl::Status failed() const;
+
+ private:
+  // Syncs the WAL, reopening it first if SQLite replaced the file.
+  absl::Status SyncFileNow();
+
+  const std::string wal_path_;
+  const SyncFile sync_file_;
+
+  mutable absl::Mutex mu_;
+  uint64_t begun_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t ended_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t synced_ ABSL_GUARDED_BY(mu_) = 0;
+  bool syncing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);
+
+  // Only the thread holding `syncing_` touches these.
+  int fd_ = -1;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+};
+
+}  // namespace onewindow::store
