@@ -367,7 +367,10 @@ int Main() {
                          absl::Hours(1));
         cs[c].form = upload(cs[c].token, FakePdf(200 << 10));
         cs[c].licence = upload(cs[c].token, FakePdf(100 << 10));
-        // A channel per client, as separate callers would have.
+        // A channel per client. gRPC still carries them all over one
+        // connection (channels with equal settings share it), as the
+        // gateway's calls to intake are; a connection each measured more
+        // CPU per submission on both sides (0.33 against 0.30 ms in intake).
         cs[c].stub = intake::v1::IntakeService::NewStub(
             client::MakeChannel(stack->Address("intake"), {absl::Seconds(10), 2}));
       }
