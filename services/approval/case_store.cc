@@ -355,8 +355,9 @@ std::vector<TaskRecord> TasksOfCase(store::Connection& db, const std::string& ca
   return out;
 }
 
-std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query) {
-  // "state <= 2" exactly as the partial index tasks_queue spells it.
+std::string QueueSql(const QueueQuery& query) {
+  // "state <= 2" exactly as the partial indexes tasks_queue and
+  // tasks_by_stage spell it.
   std::string sql =
       absl::StrCat("SELECT ", kTaskColumns, " FROM tasks WHERE department_id = ? AND state <= 2");
   if (!query.include_suspended) absl::StrAppend(&sql, " AND state = 1");
@@ -367,7 +368,11 @@ std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query
   if (query.overdue_at != absl::InfiniteFuture()) absl::StrAppend(&sql, " AND due_time < ?");
   if (query.has_after) absl::StrAppend(&sql, " AND (due_time, case_id, seq) > (?, ?, ?)");
   absl::StrAppend(&sql, " ORDER BY due_time, case_id, seq LIMIT ?");
-  auto q = db.Prepare(sql);
+  return sql;
+}
+
+std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query) {
+  auto q = db.Prepare(QueueSql(query));
   int i = 0;
   q->bind(++i, query.department_id);
   if (!query.stage_name.empty()) q->bind(++i, query.stage_name);

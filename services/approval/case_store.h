@@ -104,6 +104,8 @@ struct QueueQuery {
   int limit = 50;
 };
 std::vector<TaskRecord> ListQueue(store::Connection& db, const QueueQuery& query);
+// The SQL ListQueue runs for `query`, for checking its plan.
+std::string QueueSql(const QueueQuery& query);
 // Writes every field that can change after creation.
 void UpdateTask(store::Connection& db, TaskRecord& record);
 

@@ -158,6 +158,16 @@ CREATE TABLE licences (
 );
 )sql"},
       outbox::OutboxMigration(3),
+      {4, "queue by stage",
+       R"sql(
+-- Staff list a queue by stage. Through tasks_queue that reads the
+-- department's tasks in due order until a page of the stage turns up:
+-- thousands of rows when the stage's tasks fall due later (4 to 22 ms for
+-- a department of 10,000 tasks, against 0.3 ms here). Costs each task
+-- opened or closed one more index entry.
+CREATE INDEX tasks_by_stage ON tasks(department_id, stage_name, due_time, case_id, seq)
+  WHERE state <= 2;
+)sql"},
   };
   return *kMigrations;
 }

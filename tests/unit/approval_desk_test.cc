@@ -2,6 +2,7 @@
 // claims, queue filters and paging, comments and supervision reports.
 #include <thread>
 
+#include "services/approval/case_store.h"
 #include "tests/unit/approval_fixture.h"
 
 namespace onewindow::approval::test {
@@ -198,6 +199,21 @@ TEST_CASE("the queue lists the most urgent first, filters, and pages without rep
   approval::v1::ListQueueRequest bad;
   bad.set_page_token("garbage");
   CHECK(f.views->Queue(Staff(kA, "li"), bad).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a queue filtered by stage is read from that stage's index, not the whole queue") {
+  Fixture f;
+  case_store::QueueQuery query;
+  query.department_id = kA;
+  query.stage_name = "review";
+  std::string plan;
+  REQUIRE(f.db->Read([&](store::Connection& db) {
+                SQLite::Statement explain(db, "EXPLAIN QUERY PLAN " + case_store::QueueSql(query));
+                while (explain.executeStep()) plan += explain.getColumn(3).getString();
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK_THAT(plan, Catch::Contains("tasks_by_stage (department_id=? AND stage_name=?)"));
 }
 
 TEST_CASE("comments are internal audit entries of the departments concerned") {
