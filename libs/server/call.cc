@@ -43,6 +43,7 @@ absl::StatusOr<Call> CallRunner::Begin(grpc::ServerContextBase* context) const {
     }
     principal = *std::move(verified);
   }
+  if (context->IsCancelled()) return absl::CancelledError("call cancelled");
   absl::Time deadline = absl::InfiniteFuture();
   const auto raw_deadline = context->deadline();
   if (raw_deadline != std::chrono::system_clock::time_point::max()) {
@@ -75,10 +76,6 @@ grpc::ServerUnaryReactor* CallRunner::RunAsync(
   absl::StatusOr<Call> begun = Begin(context);
   if (!begun.ok()) {
     reactor->Finish(Finish(context, begun.status(), nullptr));
-    return reactor;
-  }
-  if (context->IsCancelled()) {
-    reactor->Finish(grpc::Status(grpc::CANCELLED, "call cancelled"));
     return reactor;
   }
   auto call = std::make_shared<const Call>(*std::move(begun));

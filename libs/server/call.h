@@ -82,7 +82,6 @@ class CallRunner {
   grpc::Status Run(grpc::ServerContext* context, Fn&& fn) const {
     absl::StatusOr<Call> call = Begin(context);
     if (!call.ok()) return Finish(context, call.status(), nullptr);
-    if (context->IsCancelled()) return grpc::Status(grpc::CANCELLED, "call cancelled");
     absl::Status status = fn(static_cast<const Call&>(*call));
     return Finish(context, status, &*call);
   }
@@ -99,6 +98,8 @@ class CallRunner {
                                      absl::AnyInvocable<void(const Call&, Done)> fn) const;
 
  private:
+  // The call's request id, principal and deadline; an error if the token
+  // does not verify or the caller has already gone.
   absl::StatusOr<Call> Begin(grpc::ServerContextBase* context) const;
   grpc::Status Finish(grpc::ServerContextBase* context, const absl::Status& status,
                       const Call* call) const;
