@@ -11,7 +11,7 @@
 namespace onewindow::store {
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
-    const std::string& path, absl::Duration interval,
+    const std::string& path, absl::Duration interval, const WalSync* wal_sync,
     std::function<void(const absl::Status&)> on_error) {
   std::unique_ptr<SQLite::Database> connection;
   try {
@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     return StatusFromSqlite(e, absl::StrCat("open ", path, " for checkpoints"));
   }
   std::unique_ptr<Checkpointer> checkpointer(
-      new Checkpointer(std::move(connection), std::move(on_error)));
+      new Checkpointer(std::move(connection), wal_sync, std::move(on_error)));
   checkpointer->thread_ = std::thread([c = checkpointer.get(), interval] {
     pthread_setname_np(pthread_self(), "ow-checkpoint");
     c->Run(interval);
@@ -32,6 +32,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
 Checkpointer::~Checkpointer() { Stop(); }
 
 void Checkpointer::Pass() {
+  if (wal_sync_ != nullptr && !wal_sync_->failed().ok()) return;
   // Copies what it can without waiting for anyone.
   SQLite::Statement passive(*connection_, "PRAGMA wal_checkpoint(PASSIVE)");
   int64_t frames = 0;

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/store/wal_sync.h"
 
 namespace onewindow::store {
 
@@ -24,8 +25,10 @@ class Checkpointer {
   // The caller turns the writer's automatic checkpoints off.
   // `on_error` (may be empty) hears of failing passes, at most once a
   // minute.
+  // Passes stop once `wal_sync` (which must outlive this) has failed: the
+  // WAL in memory may then differ from the disk's.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
-      const std::string& path, absl::Duration interval,
+      const std::string& path, absl::Duration interval, const WalSync* wal_sync,
       std::function<void(const absl::Status&)> on_error);
   ~Checkpointer();
 
@@ -39,13 +42,14 @@ class Checkpointer {
   // WAL frames (pages) beyond which a pass also makes the WAL restart.
   static constexpr int64_t kRestartFrames = 8192;
 
-  Checkpointer(std::unique_ptr<SQLite::Database> connection,
+  Checkpointer(std::unique_ptr<SQLite::Database> connection, const WalSync* wal_sync,
                std::function<void(const absl::Status&)> on_error)
-      : connection_(std::move(connection)), on_error_(std::move(on_error)) {}
+      : connection_(std::move(connection)), wal_sync_(wal_sync), on_error_(std::move(on_error)) {}
   void Run(absl::Duration interval);
   void Pass();
 
   std::unique_ptr<SQLite::Database> connection_;
+  const WalSync* const wal_sync_;
   const std::function<void(const absl::Status&)> on_error_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -83,9 +83,7 @@ absl::Status StatusFromSqlite(const std::exception& e, absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", e.what()));
 }
 
-Database::Database(DatabaseOptions options)
-    : options_(std::move(options)),
-      wal_sync_(std::make_unique<WalSync>(options_.path + "-wal", options_.sync_file)) {}
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 
 Database::~Database() { Close(); }
 
@@ -121,6 +119,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   {
     absl::MutexLock lock(&database->write_mu_);
     ASSIGN_OR_RETURN(database->writer_, database->OpenConnection(/*read_only=*/false));
+    sqlite3* handle = database->writer_->getHandle();
+    database->wal_sync_ =
+        std::make_unique<WalSync>(sqlite3_filename_wal(sqlite3_db_filename(handle, "main")),
+                                  options.sync_file, options.on_background_error);
   }
   RETURN_IF_ERROR(database->Migrate(migrations));
   if (options.checkpoint_interval > absl::ZeroDuration()) {
@@ -133,7 +135,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     }));
     ASSIGN_OR_RETURN(database->checkpointer_,
                      Checkpointer::Start(options.path, options.checkpoint_interval,
-                                         options.on_background_error));
+                                         database->wal_sync_.get(), options.on_background_error));
   }
   database->StartCommitter();
   return database;
@@ -200,7 +202,8 @@ absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)>
   {
     absl::MutexLock lock(&write_mu_);
     if (writer_ == nullptr) return absl::UnavailableError("database is closed");
-    RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN", fn));
+    // Numbered like a write's, in case `fn` wrote after all.
+    RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN", fn, wal_sync_.get()));
     seen = wal_sync_->last_begun();
   }
   return wal_sync_->SyncThrough(seen);
@@ -325,7 +328,6 @@ void Database::CompleteLoop() {
           if (result.ok()) result = synced;
         }
       }
-      if (options_.on_background_error) options_.on_background_error(synced);
     }
     for (CommittedGroup& committed : batch) Complete(committed);
     batch.clear();
@@ -392,6 +394,9 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Connection&)> fn) con
   absl::Status s = RunInTransaction(*reader, "BEGIN", fn);
   ReleaseReader(std::move(reader));
   RETURN_IF_ERROR(s);
+  // On the committing thread whatever was read serves the group being
+  // written, whose answers wait for a sync covering all before it.
+  if (std::this_thread::get_id() == committer_.get_id()) return absl::OkStatus();
   // The snapshot holds no COMMIT begun after this.
   return wal_sync_->SyncThrough(wal_sync_->last_begun());
 }
@@ -424,10 +429,16 @@ void Database::Close() {
   }
   absl::MutexLock lock(&write_mu_);
   if (writer_ != nullptr) {
-    try {
-      writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const std::exception&) {
-      // Checkpointing is an optimisation; the WAL replays on next open.
+    if (wal_sync_ != nullptr && !wal_sync_->failed().ok()) {
+      // After a failed sync the WAL in memory may not be what is on disk:
+      // copy none of it, and let the next open recover from the disk.
+      sqlite3_db_config(writer_->getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    } else {
+      try {
+        writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch (const std::exception&) {
+        // Checkpointing is an optimisation; the WAL replays on next open.
+      }
     }
     writer_.reset();
   }

@@ -157,7 +157,8 @@ class Database {
   std::thread completer_;
 
   std::unique_ptr<Checkpointer> checkpointer_;
-  const std::unique_ptr<WalSync> wal_sync_;
+  // Set by Open once the writer has named its WAL file.
+  std::unique_ptr<WalSync> wal_sync_;
 
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);

@@ -13,10 +13,12 @@
 
 namespace onewindow::store {
 
-WalSync::WalSync(std::string wal_path, SyncFile sync_file)
+WalSync::WalSync(std::string wal_path, SyncFile sync_file,
+                 std::function<void(const absl::Status&)> on_failure)
     : wal_path_(std::move(wal_path)),
       sync_file_(sync_file ? std::move(sync_file)
-                           : SyncFile([](int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; })) {}
+                           : SyncFile([](int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; })),
+      on_failure_(std::move(on_failure)) {}
 
 WalSync::~WalSync() {
   if (fd_ >= 0) ::close(fd_);
@@ -56,7 +58,7 @@ absl::Status WalSync::SyncThrough(uint64_t commit) {
       // once its COMMIT has written everything.
       mu_.Await(absl::Condition(
           +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return !w->sync->syncing_ && w->sync->ended_ >= w->commit;
+            return !w->sync->failed_.ok() || (!w->sync->syncing_ && w->sync->ended_ >= w->commit);
           },
           &wait));
       continue;
@@ -65,20 +67,26 @@ absl::Status WalSync::SyncThrough(uint64_t commit) {
     // Every COMMIT up to here has returned: its frames are in the file.
     const uint64_t target = ended_;
     mu_.Unlock();
-    absl::Status synced = SyncFileNow();
+    absl::Status opened = OpenWal();
+    int error = 0;
+    if (opened.ok()) error = sync_file_(fd_);
+    absl::Status synced =
+        error == 0 ? absl::OkStatus()
+                   : absl::UnavailableError(absl::StrCat("storage sync failed: fdatasync ",
+                                                         wal_path_, ": ", std::strerror(error)));
+    if (on_failure_ && !(opened.ok() && synced.ok())) on_failure_(opened.ok() ? synced : opened);
     mu_.Lock();
     syncing_ = false;
-    if (synced.ok()) {
-      synced_ = std::max(synced_, target);
-    } else {
+    if (!opened.ok()) return opened;
+    if (!synced.ok()) {
       failed_ = synced;
+      return failed_;
     }
+    synced_ = std::max(synced_, target);
   }
 }
 
-absl::Status WalSync::SyncFileNow() {
-  // SQLite keeps the WAL file while any connection is open, but should it
-  // ever replace it, syncing the old one would make nothing durable.
+absl::Status WalSync::OpenWal() {
   struct stat now;
   if (::stat(wal_path_.c_str(), &now) != 0) {
     return absl::UnavailableError(
@@ -98,10 +106,6 @@ absl::Status WalSync::SyncFileNow() {
     }
     device_ = opened.st_dev;
     inode_ = opened.st_ino;
-  }
-  if (const int error = sync_file_(fd_); error != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("storage sync failed: fdatasync ", wal_path_, ": ", std::strerror(error)));
   }
   return absl::OkStatus();
 }

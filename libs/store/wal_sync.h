@@ -27,16 +27,28 @@ namespace onewindow::store {
 // COMMIT and EndCommit once it returned, whether it succeeded or not (a
 // sync that covers a failed COMMIT costs nothing). A reader whose snapshot
 // may hold a COMMIT that has not returned yet asks for last_begun() and so
-// waits for it. Once a sync fails nothing is known to be durable any more,
-// so every later SyncThrough fails too and the store refuses new writes
-// (failed()).
+// waits for it.
+//
+// Once an fdatasync fails nothing is known to be durable any more: the
+// kernel may have dropped the pages it could not write, so even copying
+// the WAL into the database could spread stale data. Every later
+// SyncThrough fails too, the store refuses new writes and checkpoints
+// (failed()), and `on_failure` hears of it once. Failing to find or open
+// the file fails only that call.
+//
+// Relies on fdatasync syncing the file, not the descriptor, as Linux does
+// on local filesystems; a FUSE or network filesystem that syncs per
+// descriptor would need synchronous=FULL instead.
 class WalSync {
  public:
   // Syncs the file behind `fd`; returns 0 or an errno. fdatasync(2) unless
   // a test blocks or fails it.
   using SyncFile = std::function<int(int fd)>;
 
-  WalSync(std::string wal_path, SyncFile sync_file);
+  // `wal_path` as SQLite names it (sqlite3_filename_wal), which follows
+  // symbolic links to the database.
+  WalSync(std::string wal_path, SyncFile sync_file,
+          std::function<void(const absl::Status&)> on_failure);
   ~WalSync();
 
   WalSync(const WalSync&) = delete;
@@ -59,11 +71,14 @@ class WalSync {
   absl::Status failed() const;
 
  private:
-  // Syncs the WAL, reopening it first if SQLite replaced the file.
-  absl::Status SyncFileNow();
+  // Opens the WAL unless the descriptor already names the file at
+  // wal_path_ (SQLite never replaces it while the store is open, but a
+  // sync of a replaced file would make nothing durable).
+  absl::Status OpenWal();
 
   const std::string wal_path_;
   const SyncFile sync_file_;
+  const std::function<void(const absl::Status&)> on_failure_;
 
   mutable absl::Mutex mu_;
   uint64_t begun_ ABSL_GUARDED_BY(mu_) = 0;
@@ -72,7 +87,7 @@ class WalSync {
   bool syncing_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failed_ ABSL_GUARDED_BY(mu_);
 
-  // Only the thread holding `syncing_` touches these.
+  // Only the thread that set `syncing_` touches these.
   int fd_ = -1;
   dev_t device_ = 0;
   ino_t inode_ = 0;
