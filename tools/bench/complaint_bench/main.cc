@@ -10,7 +10,7 @@
 // gRPC:
 //   - --tickets hotline tickets from --streams concurrent streams on one
 //     channel, each IngestHotlineTicket acknowledged only once its group
-//     commit is on disk (synchronous=FULL); a repeated ticket id is sent
+//     commit is on disk (its WAL synced); a repeated ticket id is sent
 //     now and then to exercise idempotency;
 //   - --listings dispatch-queue listings (50 per page) by a dispatcher:
 //     the first page and pages at random depths (keyset tokens), p50/p99.
