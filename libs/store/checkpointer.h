@@ -26,10 +26,12 @@ class Checkpointer {
   // `on_error` (may be empty) hears of failing passes, at most once a
   // minute.
   // Passes stop once `wal_sync` (which must outlive this) has failed: the
-  // WAL in memory may then differ from the disk's.
+  // WAL in memory may then differ from the disk's. `wants_rewind` is told
+  // when the WAL has grown past kRestartFrames: the writer should run a
+  // RESTART checkpoint.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
       const std::string& path, absl::Duration interval, const WalSync* wal_sync,
-      std::function<void(const absl::Status&)> on_error);
+      std::function<void()> wants_rewind, std::function<void(const absl::Status&)> on_error);
   ~Checkpointer();
 
   Checkpointer(const Checkpointer&) = delete;
@@ -39,17 +41,22 @@ class Checkpointer {
   void Stop();
 
  private:
-  // WAL frames (pages) beyond which a pass also makes the WAL restart.
+  // WAL frames (pages) beyond which the WAL should restart.
   static constexpr int64_t kRestartFrames = 8192;
 
   Checkpointer(std::unique_ptr<SQLite::Database> connection, const WalSync* wal_sync,
+               std::function<void()> wants_rewind,
                std::function<void(const absl::Status&)> on_error)
-      : connection_(std::move(connection)), wal_sync_(wal_sync), on_error_(std::move(on_error)) {}
+      : connection_(std::move(connection)),
+        wal_sync_(wal_sync),
+        wants_rewind_(std::move(wants_rewind)),
+        on_error_(std::move(on_error)) {}
   void Run(absl::Duration interval);
   void Pass();
 
   std::unique_ptr<SQLite::Database> connection_;
   const WalSync* const wal_sync_;
+  const std::function<void()> wants_rewind_;
   const std::function<void(const absl::Status&)> on_error_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -133,9 +133,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
       db.exec("PRAGMA journal_size_limit = 67108864");
       return absl::OkStatus();
     }));
-    ASSIGN_OR_RETURN(database->checkpointer_,
-                     Checkpointer::Start(options.path, options.checkpoint_interval,
-                                         database->wal_sync_.get(), options.on_background_error));
+    ASSIGN_OR_RETURN(
+        database->checkpointer_,
+        Checkpointer::Start(
+            options.path, options.checkpoint_interval, database->wal_sync_.get(),
+            [db = database.get()] { db->rewind_wanted_ = true; }, options.on_background_error));
   }
   database->StartCommitter();
   return database;
@@ -194,6 +196,8 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(Connection&)> fn) {
     RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN IMMEDIATE", fn, wal_sync_.get()));
     commit = wal_sync_->last_begun();
   }
+  // Stores written only this way rewind here.
+  if (rewind_wanted_) RewindWal();
   return wal_sync_->SyncThrough(commit);
 }
 
@@ -260,8 +264,40 @@ void Database::CommitLoop() {
       group.swap(group_queue_);
     }
     CommittedGroup committed = CommitGroup(std::move(group));
-    absl::MutexLock lock(&completion_mu_);
-    completion_queue_.push_back(std::move(committed));
+    {
+      absl::MutexLock lock(&completion_mu_);
+      completion_queue_.push_back(std::move(committed));
+    }
+    if (rewind_wanted_) RewindWal();
+  }
+}
+
+void Database::RewindWal() {
+  absl::MutexLock lock(&write_mu_);
+  if (writer_ == nullptr || !wal_sync_->failed().ok()) return;
+  sqlite3* handle = writer_->getHandle();
+  // Between groups no transaction is open, so only readers still in the
+  // WAL can stand in the way. Without waiting for them this tries again
+  // after the next group; after many tries it waits, so the WAL cannot grow
+  // without bound under reads that never pause.
+  const bool wait = ++rewind_tries_ >= kRewindTriesBeforeWaiting;
+  if (!wait) sqlite3_busy_timeout(handle, 0);
+  bool rewound = false;
+  try {
+    SQLite::Statement restart(*writer_, "PRAGMA wal_checkpoint(RESTART)");
+    rewound = restart.executeStep() && restart.getColumn(0).getInt() == 0;
+  } catch (const std::exception& e) {
+    if (wait && options_.on_background_error) {
+      options_.on_background_error(StatusFromSqlite(e, "WAL restart"));
+    }
+  }
+  if (!wait) {
+    sqlite3_busy_timeout(handle,
+                         static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout)));
+  }
+  if (rewound || wait) {
+    rewind_wanted_ = false;
+    rewind_tries_ = 0;
   }
 }
 

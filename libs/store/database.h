@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -137,6 +138,9 @@ class Database {
   void StartCommitter();
   void CommitLoop();
   CommittedGroup CommitGroup(std::vector<GroupedWrite> group);
+  // Runs the RESTART checkpoint the checkpointer asked for, on the writer
+  // between two groups (see Checkpointer::Pass).
+  void RewindWal();
   void CompleteLoop();
   void Complete(CommittedGroup& committed);
 
@@ -157,11 +161,14 @@ class Database {
   std::thread completer_;
 
   std::unique_ptr<Checkpointer> checkpointer_;
+  std::atomic<bool> rewind_wanted_{false};
+  static constexpr int kRewindTriesBeforeWaiting = 64;
   // Set by Open once the writer has named its WAL file.
   std::unique_ptr<WalSync> wal_sync_;
 
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  int rewind_tries_ ABSL_GUARDED_BY(write_mu_) = 0;
 
   mutable absl::Mutex readers_mu_;
   mutable std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);

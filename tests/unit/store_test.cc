@@ -725,6 +725,63 @@ TEST_CASE("the background checkpointer moves the WAL into the database file") {
   CHECK(FileSize(path) >= 500'000);
 }
 
+TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being rewound") {
+  testing::TempDir dir;
+  DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
+  options.checkpoint_interval = absl::Milliseconds(500);
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  // Past the frames at which the checkpointer wants the WAL rewound (8192
+  // pages): about 40 MB in 4 KB pages.
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+                for (int i = 0; i < 10'000; ++i) {
+                  insert.bind(1, absl::StrCat(i, std::string(3500, 'x')));
+                  insert.exec();
+                  insert.reset();
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  // Then a reader whose snapshot needs the WAL (a commit not yet copied
+  // out) holds it, so no rewind can finish.
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                c.exec("INSERT INTO things (name) VALUES ('last')");
+                return absl::OkStatus();
+              })
+              .ok());
+  absl::Notification reading, release;
+  std::thread reader([&] {
+    (void)(*db)->Read([&](Connection& c) {
+      c.execAndGet("SELECT COUNT(*) FROM things");
+      reading.Notify();
+      release.WaitForNotificationWithTimeout(absl::Seconds(30));
+      return absl::OkStatus();
+    });
+  });
+  reading.WaitForNotification();
+  // A pass of the checkpointer meanwhile finds the WAL grown.
+  absl::SleepFor(absl::Milliseconds(700));
+  absl::Notification written;
+  std::thread writer([&] {
+    CHECK((*db)
+              ->WriteGrouped([](Connection& c) {
+                c.exec("INSERT INTO things (name) VALUES ('meanwhile')");
+                return absl::OkStatus();
+              })
+              .ok());
+    written.Notify();
+  });
+  // A RESTART checkpoint holding the writer lock would keep this waiting
+  // for the reader (up to the 5 s busy timeout).
+  CHECK(written.WaitForNotificationWithTimeout(absl::Seconds(2)));
+  release.Notify();
+  writer.join();
+  reader.join();
+}
+
 TEST_CASE("without a checkpointer the WAL stays in the WAL until SQLite's own threshold") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/t.db");
