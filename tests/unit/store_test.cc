@@ -48,6 +48,16 @@ class ReportedErrors {
   std::vector<std::string> messages_;
 };
 
+// A write that adds one thing called `name`.
+auto InsertThing(std::string name) {
+  return [name = std::move(name)](Connection& c) {
+    SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+    insert.bind(1, name);
+    insert.exec();
+    return absl::OkStatus();
+  };
+}
+
 int64_t CountThings(Database& db) {
   int64_t n = -1;
   REQUIRE(db.Read([&](store::Connection& c) {
@@ -228,15 +238,10 @@ TEST_CASE("a grouped write is answered only after the WAL holding it is synced")
   ReleaseAtEnd release{sync};
   sync.Hold();
   absl::Notification answered;
-  db->WriteGroupedAsync(
-      [](Connection& c) {
-        c.exec("INSERT INTO things (name) VALUES ('a')");
-        return absl::OkStatus();
-      },
-      [&](absl::Status s) {
-        CHECK(s.ok());
-        answered.Notify();
-      });
+  db->WriteGroupedAsync(InsertThing("a"), [&](absl::Status s) {
+    CHECK(s.ok());
+    answered.Notify();
+  });
   REQUIRE(sync.WaitForHeldSync());
   CHECK_FALSE(answered.WaitForNotificationWithTimeout(absl::Milliseconds(300)));
   sync.Release();
@@ -250,12 +255,7 @@ TEST_CASE("the next group commits while the previous group's sync is in flight")
   ReleaseAtEnd release{sync};
   sync.Hold();
   absl::Notification first_answered, second_ran, second_answered;
-  db->WriteGroupedAsync(
-      [](Connection& c) {
-        c.exec("INSERT INTO things (name) VALUES ('first')");
-        return absl::OkStatus();
-      },
-      [&](absl::Status) { first_answered.Notify(); });
+  db->WriteGroupedAsync(InsertThing("first"), [&](absl::Status) { first_answered.Notify(); });
   REQUIRE(sync.WaitForHeldSync());
   db->WriteGroupedAsync(
       [&](Connection& c) {
@@ -280,12 +280,7 @@ TEST_CASE("neither kind of read returns a commit that is not yet synced") {
   std::unique_ptr<Database> db = OpenSynced(dir, sync);
   ReleaseAtEnd release{sync};
   sync.Hold();
-  db->WriteGroupedAsync(
-      [](Connection& c) {
-        c.exec("INSERT INTO things (name) VALUES ('a')");
-        return absl::OkStatus();
-      },
-      [](absl::Status) {});
+  db->WriteGroupedAsync(InsertThing("a"), [](absl::Status) {});
   REQUIRE(sync.WaitForHeldSync());
   struct Reader {
     absl::Notification done;
@@ -323,10 +318,7 @@ TEST_CASE("a failed WAL sync is reported once and the store writes and copies no
   ReportedErrors reported;
   std::unique_ptr<Database> db = OpenSynced(dir, sync, &reported);
   sync.FailWith(EIO);
-  absl::Status grouped = db->WriteGrouped([](Connection& c) {
-    c.exec("INSERT INTO things (name) VALUES ('a')");
-    return absl::OkStatus();
-  });
+  absl::Status grouped = db->WriteGrouped(InsertThing("a"));
   CHECK(grouped.code() == absl::StatusCode::kUnavailable);
   CHECK_THAT(std::string(grouped.message()), Catch::Contains("storage sync failed"));
   // Nothing more is written, so nothing more can be answered wrongly, and
@@ -524,12 +516,7 @@ TEST_CASE("a grouped write's completion that throws is reported and the committe
   (*db)->WriteGroupedAsync([](Connection&) { return absl::OkStatus(); },
                            [](absl::Status) { throw std::runtime_error("caller bug"); });
   // Answered, so the committer survived the throw.
-  CHECK((*db)
-            ->WriteGrouped([](Connection& c) {
-              c.exec("INSERT INTO things (name) VALUES ('after')");
-              return absl::OkStatus();
-            })
-            .ok());
+  CHECK((*db)->WriteGrouped(InsertThing("after")).ok());
   CHECK(CountThings(**db) == 1);
   const std::vector<std::string> messages = reported.messages();
   REQUIRE(messages.size() == 1);
@@ -746,12 +733,7 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
               .ok());
   // Then a reader whose snapshot needs the WAL (a commit not yet copied
   // out) holds it, so no rewind can finish.
-  REQUIRE((*db)
-              ->Write([](Connection& c) {
-                c.exec("INSERT INTO things (name) VALUES ('last')");
-                return absl::OkStatus();
-              })
-              .ok());
+  REQUIRE((*db)->Write(InsertThing("last")).ok());
   absl::Notification reading, release;
   std::thread reader([&] {
     (void)(*db)->Read([&](Connection& c) {
@@ -766,12 +748,7 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
   absl::SleepFor(absl::Milliseconds(700));
   absl::Notification written;
   std::thread writer([&] {
-    CHECK((*db)
-              ->WriteGrouped([](Connection& c) {
-                c.exec("INSERT INTO things (name) VALUES ('meanwhile')");
-                return absl::OkStatus();
-              })
-              .ok());
+    CHECK((*db)->WriteGrouped(InsertThing("meanwhile")).ok());
     written.Notify();
   });
   // A RESTART checkpoint holding the writer lock would keep this waiting
