@@ -91,8 +91,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Database::OpenConnection(bool read_o
   try {
     const int flags =
         read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    auto db = std::make_unique<Connection>(
-        options_.path, flags, static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout)));
+    auto db = std::make_unique<Connection>(options_.path, flags, BusyTimeoutMs());
     if (!read_only) {
       db->exec("PRAGMA journal_mode=WAL");
     }
@@ -292,8 +291,7 @@ void Database::RewindWal() {
     }
   }
   if (!wait) {
-    sqlite3_busy_timeout(handle,
-                         static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout)));
+    sqlite3_busy_timeout(handle, BusyTimeoutMs());
   }
   if (rewound || wait) {
     rewind_wanted_ = false;

@@ -118,6 +118,9 @@ class Database {
   explicit Database(DatabaseOptions options);
   absl::Status Migrate(const std::vector<Migration>& migrations);
   absl::StatusOr<std::unique_ptr<Connection>> OpenConnection(bool read_only) const;
+  int BusyTimeoutMs() const {
+    return static_cast<int>(absl::ToInt64Milliseconds(options_.busy_timeout));
+  }
   std::unique_ptr<Connection> AcquireReader() const;
   void ReleaseReader(std::unique_ptr<Connection> reader) const;
 
