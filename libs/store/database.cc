@@ -125,11 +125,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   }
   RETURN_IF_ERROR(database->Migrate(migrations));
   if (options.checkpoint_interval > absl::ZeroDuration()) {
-    RETURN_IF_ERROR(database->Write([](Connection& db) {
+    RETURN_IF_ERROR(database->Write([&options](Connection& db) {
       db.exec("PRAGMA wal_autocheckpoint = 0");
-      // When the checkpointer rewinds the WAL, cut the file back to 64 MiB
+      // After a rewind the WAL's first commit cuts the file back to this,
       // rather than keeping its peak size on disk.
-      db.exec("PRAGMA journal_size_limit = 67108864");
+      db.exec(absl::StrCat("PRAGMA journal_size_limit = ",
+                           std::max<int64_t>(0, options.wal_keep_bytes)));
       return absl::OkStatus();
     }));
     ASSIGN_OR_RETURN(

@@ -38,6 +38,12 @@ struct DatabaseOptions {
   // wal_autocheckpoint, making every write of that group wait for the copy
   // and the database file's fsync. Zero leaves checkpoints to SQLite.
   absl::Duration checkpoint_interval = absl::Milliseconds(500);
+  // What the WAL file is cut back to when it is rewound after growing past
+  // it (with a checkpoint_interval). The file is reused from its start, so
+  // below this size its blocks stay allocated and cached, and appending a
+  // frame writes into them; above it every frame written lands on a fresh
+  // block the kernel must allocate and half zero.
+  int64_t wal_keep_bytes = int64_t{256} << 20;
   // Told when work on the store's own threads fails: background checkpoints
   // that keep failing (at most once a minute; the WAL then grows until one
   // succeeds, which operators need to know), or a grouped write's `done`

@@ -14,6 +14,10 @@ ABSL_FLAG(int, checkpoint_interval_ms, 500,
           "How often the WAL is copied into the database file, off the write path;"
           " 0 leaves it to SQLite's checkpoints inside commits");
 
+ABSL_FLAG(int, wal_keep_mib, 256,
+          "Size the WAL file is cut back to after it grew past it, MiB; below it the"
+          " file's blocks are reused rather than allocated again");
+
 namespace onewindow::store {
 
 absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
@@ -30,6 +34,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenServiceDatabase(
   options.on_background_error = std::move(on_background_error);
   options.checkpoint_interval =
       absl::Milliseconds(std::max(0, absl::GetFlag(FLAGS_checkpoint_interval_ms)));
+  options.wal_keep_bytes = int64_t{std::max(0, absl::GetFlag(FLAGS_wal_keep_mib))} << 20;
   return Database::Open(options, migrations);
 }
 

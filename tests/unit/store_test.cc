@@ -5,6 +5,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <fstream>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -712,25 +713,67 @@ TEST_CASE("the background checkpointer moves the WAL into the database file") {
   CHECK(FileSize(path) >= 500'000);
 }
 
+// Writes past the frames at which the checkpointer wants the WAL rewound
+// (8192 pages): about 40 MB in 4 KB pages.
+void GrowWalPastRewind(Database& db) {
+  REQUIRE(db.Write([](Connection& c) {
+              SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
+              for (int i = 0; i < 10'000; ++i) {
+                insert.bind(1, absl::StrCat(i, std::string(3500, 'x')));
+                insert.exec();
+                insert.reset();
+              }
+              return absl::OkStatus();
+            }).ok());
+}
+
+// Bytes 12-15 of a WAL file's header (SQLite's file format, section 4.1).
+std::string WalCheckpointSequence(const std::string& wal_path) {
+  std::ifstream in(wal_path, std::ios::binary);
+  std::string header(16, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(header.size()));
+  return header.substr(12, 4);
+}
+
+// The WAL's size once it was grown past a rewind and written to again.
+int64_t WalSizeAfterRewind(int64_t wal_keep_bytes) {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  options.checkpoint_interval = absl::Milliseconds(20);
+  options.wal_keep_bytes = wal_keep_bytes;
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  GrowWalPastRewind(**db);
+  CHECK(FileSize(path + "-wal") > 40'000'000);
+  // No reader holds the WAL, so a checkpointer pass and a few writes see it
+  // rewound: the first commit after a rewind starts the file over with a
+  // new checkpoint sequence number in its header, and cuts the file.
+  const std::string first = WalCheckpointSequence(path + "-wal");
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  for (int i = 0; WalCheckpointSequence(path + "-wal") == first && absl::Now() < give_up; ++i) {
+    REQUIRE((*db)->Write(InsertThing(absl::StrCat("again ", i))).ok());
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  REQUIRE(WalCheckpointSequence(path + "-wal") != first);
+  return FileSize(path + "-wal");
+}
+
+TEST_CASE("a rewound WAL is cut back to wal_keep_bytes and kept whole below it") {
+  const int64_t cut = WalSizeAfterRewind(int64_t{4} << 20);
+  CHECK(cut <= int64_t{4} << 20);
+  CHECK(cut > 0);
+  // Kept, its blocks are written again instead of allocated anew.
+  CHECK(WalSizeAfterRewind(int64_t{256} << 20) > 40'000'000);
+}
+
 TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being rewound") {
   testing::TempDir dir;
   DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
   options.checkpoint_interval = absl::Milliseconds(500);
   auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
-  // Past the frames at which the checkpointer wants the WAL rewound (8192
-  // pages): about 40 MB in 4 KB pages.
-  REQUIRE((*db)
-              ->Write([](Connection& c) {
-                SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
-                for (int i = 0; i < 10'000; ++i) {
-                  insert.bind(1, absl::StrCat(i, std::string(3500, 'x')));
-                  insert.exec();
-                  insert.reset();
-                }
-                return absl::OkStatus();
-              })
-              .ok());
+  GrowWalPastRewind(**db);
   // Then a reader whose snapshot needs the WAL (a commit not yet copied
   // out) holds it, so no rewind can finish.
   REQUIRE((*db)->Write(InsertThing("last")).ok());
