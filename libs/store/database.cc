@@ -283,13 +283,22 @@ void Database::RewindWal() {
   const bool wait = ++rewind_tries_ >= kRewindTriesBeforeWaiting;
   if (!wait) sqlite3_busy_timeout(handle, 0);
   bool rewound = false;
+  absl::Status failed;
   try {
     SQLite::Statement restart(*writer_, "PRAGMA wal_checkpoint(RESTART)");
     rewound = restart.executeStep() && restart.getColumn(0).getInt() == 0;
-  } catch (const std::exception& e) {
-    if (wait && options_.on_background_error) {
-      options_.on_background_error(StatusFromSqlite(e, "WAL restart"));
+    if (!rewound) {
+      failed = absl::UnavailableError(
+          absl::StrCat("WAL restart: readers held the WAL for the whole busy timeout (",
+                       BusyTimeoutMs(), " ms); it grows until they let go"));
     }
+  } catch (const std::exception& e) {
+    failed = StatusFromSqlite(e, "WAL restart");
+  }
+  // A wait that failed is the only rewind failure worth an operator's
+  // attention: without waiting, failing is normal and retried.
+  if (wait && !failed.ok() && options_.on_background_error) {
+    options_.on_background_error(failed);
   }
   if (!wait) {
     sqlite3_busy_timeout(handle, BusyTimeoutMs());

@@ -802,6 +802,51 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
   reader.join();
 }
 
+TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait is reported") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  options.checkpoint_interval = absl::Milliseconds(20);
+  options.busy_timeout = absl::Milliseconds(100);
+  ReportedErrors reported;
+  options.on_background_error = reported.Hook();
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  GrowWalPastRewind(**db);
+  REQUIRE((*db)->Write(InsertThing("last")).ok());
+  const std::string first = WalCheckpointSequence(path + "-wal");
+  absl::Notification reading, release;
+  std::thread reader([&] {
+    (void)(*db)->Read([&](Connection& c) {
+      c.execAndGet("SELECT COUNT(*) FROM things");
+      reading.Notify();
+      release.WaitForNotificationWithTimeout(absl::Seconds(30));
+      return absl::OkStatus();
+    });
+  });
+  reading.WaitForNotification();
+  // Once a checkpointer pass asks for a rewind, every group tries once
+  // without waiting; past the tries the writer waits for the reader (the
+  // busy timeout), in vain here, and says so.
+  const absl::Time give_up_waiting = absl::Now() + absl::Seconds(20);
+  for (int i = 0; reported.messages().empty() && absl::Now() < give_up_waiting; ++i) {
+    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  CHECK(reported.messages().size() == 1);
+  for (const auto& m : reported.messages()) CHECK_THAT(m, Catch::Contains("WAL restart"));
+  CHECK(WalCheckpointSequence(path + "-wal") == first);
+  // Once the reader is done, the next request is granted.
+  release.Notify();
+  reader.join();
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  for (int i = 0; WalCheckpointSequence(path + "-wal") == first && absl::Now() < give_up; ++i) {
+    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("after ", i))).ok());
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  CHECK(WalCheckpointSequence(path + "-wal") != first);
+}
+
 TEST_CASE("without a checkpointer the WAL stays in the WAL until SQLite's own threshold") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/t.db");
