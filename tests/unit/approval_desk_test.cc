@@ -216,6 +216,62 @@ TEST_CASE("a queue filtered by stage is read from that stage's index, not the wh
   CHECK_THAT(plan, Catch::Contains("tasks_by_stage (department_id=? AND stage_name=?)"));
 }
 
+TEST_CASE("the audit trail refuses changes and a case's lines are read through its index") {
+  Fixture f;
+  const auto c = f.Open("app-log", "sequential");
+  f.Approve(kA, f.TaskOf(kA, c.case_id()).task_id());
+  REQUIRE(f.db->Write([&](store::Connection& db) {
+                CHECK(case_store::Audit(db, c.case_id(), 0, 100).size() >= 2);
+                CHECK_THROWS_WITH(db.exec("UPDATE audit SET detail = 'x'"),
+                                  Catch::Contains("append-only"));
+                CHECK_THROWS_WITH(db.exec("DELETE FROM audit"), Catch::Contains("append-only"));
+                std::string plan;
+                SQLite::Statement explain(
+                    db, "EXPLAIN QUERY PLAN SELECT * FROM audit WHERE case_id = ? AND seq > ?");
+                while (explain.executeStep()) plan += explain.getColumn(3).getString();
+                CHECK_THAT(plan, Catch::Contains("audit_by_case (case_id=? AND seq>?)"));
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("audit lines written before the trail became one log are kept") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/approval.db");
+  std::vector<store::Migration> before = ApprovalMigrations();
+  while (!before.empty() && before.back().version >= 5) before.pop_back();
+  {
+    auto old = store::Database::Open({path}, before);
+    REQUIRE(old.ok());
+    REQUIRE(
+        (*old)
+            ->Write([](store::Connection& db) {
+              db.exec(
+                  "INSERT INTO audit (case_id, seq, time, actor, actor_name, actor_department,"
+                  " action, task_id, stage_name, detail) VALUES"
+                  " ('case_b', 1, 10, 'intake', '', '', 'case.opened', '', '', ''),"
+                  " ('case_a', 2, 30, 'li', '李', 'A', 'task.approved', 'case_a.1', '受理', 'ok'),"
+                  " ('case_a', 1, 20, 'intake', '', '', 'case.opened', '', '', '')");
+              return absl::OkStatus();
+            })
+            .ok());
+  }
+  auto upgraded = store::Database::Open({path}, ApprovalMigrations());
+  REQUIRE(upgraded.ok());
+  REQUIRE((*upgraded)
+              ->Write([](store::Connection& db) {
+                const auto lines = case_store::Audit(db, "case_a", 0, 10);
+                REQUIRE(lines.size() == 2);
+                CHECK(lines[0].action() == "case.opened");
+                CHECK(lines[1].actor_name() == "李");
+                CHECK(lines[1].detail() == "ok");
+                CHECK(case_store::LatestAudit(db, "case_b", 5).size() == 1);
+                CHECK_THROWS(db.exec("DELETE FROM audit"));
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
 TEST_CASE("comments are internal audit entries of the departments concerned") {
   Fixture f;
   const auto c = f.Open("app-k", "all_of");
