@@ -713,6 +713,33 @@ TEST_CASE("the background checkpointer moves the WAL into the database file") {
   CHECK(FileSize(path) >= 500'000);
 }
 
+// A reader holding its snapshot (and so the part of the WAL it needs)
+// from construction until Release or destruction.
+class HeldReader {
+ public:
+  explicit HeldReader(Database& db)
+      : thread_([this, &db] {
+          (void)db.Read([&](Connection& c) {
+            c.execAndGet("SELECT COUNT(*) FROM things");
+            reading_.Notify();
+            release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+            return absl::OkStatus();
+          });
+        }) {
+    reading_.WaitForNotification();
+  }
+  ~HeldReader() { Release(); }
+
+  void Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  absl::Notification reading_, release_;
+  std::thread thread_;
+};
+
 // Writes past the frames at which the checkpointer wants the WAL rewound
 // (8192 pages): about 40 MB in 4 KB pages.
 void GrowWalPastRewind(Database& db) {
@@ -777,16 +804,7 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
   // Then a reader whose snapshot needs the WAL (a commit not yet copied
   // out) holds it, so no rewind can finish.
   REQUIRE((*db)->Write(InsertThing("last")).ok());
-  absl::Notification reading, release;
-  std::thread reader([&] {
-    (void)(*db)->Read([&](Connection& c) {
-      c.execAndGet("SELECT COUNT(*) FROM things");
-      reading.Notify();
-      release.WaitForNotificationWithTimeout(absl::Seconds(30));
-      return absl::OkStatus();
-    });
-  });
-  reading.WaitForNotification();
+  HeldReader reader(**db);
   // A pass of the checkpointer meanwhile finds the WAL grown.
   absl::SleepFor(absl::Milliseconds(700));
   absl::Notification written;
@@ -797,9 +815,8 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
   // A RESTART checkpoint holding the writer lock would keep this waiting
   // for the reader (up to the 5 s busy timeout).
   CHECK(written.WaitForNotificationWithTimeout(absl::Seconds(2)));
-  release.Notify();
+  reader.Release();
   writer.join();
-  reader.join();
 }
 
 TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait is reported") {
@@ -815,16 +832,7 @@ TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait 
   GrowWalPastRewind(**db);
   REQUIRE((*db)->Write(InsertThing("last")).ok());
   const std::string first = WalCheckpointSequence(path + "-wal");
-  absl::Notification reading, release;
-  std::thread reader([&] {
-    (void)(*db)->Read([&](Connection& c) {
-      c.execAndGet("SELECT COUNT(*) FROM things");
-      reading.Notify();
-      release.WaitForNotificationWithTimeout(absl::Seconds(30));
-      return absl::OkStatus();
-    });
-  });
-  reading.WaitForNotification();
+  HeldReader reader(**db);
   // Once a checkpointer pass asks for a rewind, every group tries once
   // without waiting; past the tries the writer waits for the reader (the
   // busy timeout), in vain here, and says so.
@@ -837,8 +845,7 @@ TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait 
   for (const auto& m : reported.messages()) CHECK_THAT(m, Catch::Contains("WAL restart"));
   CHECK(WalCheckpointSequence(path + "-wal") == first);
   // Once the reader is done, the next request is granted.
-  release.Notify();
-  reader.join();
+  reader.Release();
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
   for (int i = 0; WalCheckpointSequence(path + "-wal") == first && absl::Now() < give_up; ++i) {
     REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("after ", i))).ok());
