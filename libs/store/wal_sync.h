@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace onewindow::store {
 
@@ -34,7 +35,9 @@ namespace onewindow::store {
 // the WAL into the database could spread stale data. Every later
 // SyncThrough fails too, the store refuses new writes and checkpoints
 // (failed()), and `on_failure` hears of it once. Failing to find or open
-// the file fails only that call.
+// the file fails only that call (a lost descriptor may come back; a file
+// deleted under the store does not, and then every sync fails), and
+// `on_failure` hears of it at most once a minute.
 //
 // Relies on fdatasync syncing the file, not the descriptor, as Linux does
 // on local filesystems; a FUSE or network filesystem that syncs per
@@ -91,6 +94,7 @@ class WalSync {
   int fd_ = -1;
   dev_t device_ = 0;
   ino_t inode_ = 0;
+  absl::Time last_open_report_ = absl::InfinitePast();
 };
 
 }  // namespace onewindow::store

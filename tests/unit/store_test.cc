@@ -343,6 +343,28 @@ TEST_CASE("a failed WAL sync is reported once and the store writes and copies no
   CHECK(wal.st_size > 0);
 }
 
+TEST_CASE("a WAL removed under the store fails each write with an error naming it, said once") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  ReportedErrors reported;
+  options.on_background_error = reported.Hook();
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)->Write(InsertThing("before")).ok());
+  // SQLite goes on writing to the file it holds open, which vanishes with
+  // its last descriptor: nothing written from here on is durable.
+  REQUIRE(::unlink((path + "-wal").c_str()) == 0);
+  for (const char* name : {"first", "second", "third"}) {
+    const absl::Status written = (*db)->Write(InsertThing(name));
+    CHECK(written.code() == absl::StatusCode::kUnavailable);
+    CHECK_THAT(std::string(written.message()), Catch::Contains(path + "-wal"));
+  }
+  // One report, not one per write: under load that would be thousands a
+  // second.
+  CHECK(reported.messages().size() == 1);
+}
+
 TEST_CASE("readers see committed writes while writers run concurrently") {
   testing::TempDir dir;
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
