@@ -178,6 +178,7 @@ class Database {
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   int rewind_tries_ ABSL_GUARDED_BY(write_mu_) = 0;
+  absl::Time last_rewind_report_ ABSL_GUARDED_BY(write_mu_) = absl::InfinitePast();
 
   mutable absl::Mutex readers_mu_;
   mutable std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);

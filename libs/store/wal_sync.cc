@@ -97,19 +97,19 @@ absl::Status WalSync::OpenWal() {
   struct stat now;
   if (::stat(wal_path_.c_str(), &now) != 0) {
     return absl::UnavailableError(
-        absl::StrCat("storage sync failed: stat ", wal_path_, ": ", std::strerror(errno)));
+        absl::StrCat("cannot sync the WAL: stat ", wal_path_, ": ", std::strerror(errno)));
   }
   if (fd_ < 0 || now.st_dev != device_ || now.st_ino != inode_) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) {
       return absl::UnavailableError(
-          absl::StrCat("storage sync failed: open ", wal_path_, ": ", std::strerror(errno)));
+          absl::StrCat("cannot sync the WAL: open ", wal_path_, ": ", std::strerror(errno)));
     }
     struct stat opened;
     if (::fstat(fd_, &opened) != 0) {
       return absl::UnavailableError(
-          absl::StrCat("storage sync failed: fstat ", wal_path_, ": ", std::strerror(errno)));
+          absl::StrCat("cannot sync the WAL: fstat ", wal_path_, ": ", std::strerror(errno)));
     }
     device_ = opened.st_dev;
     inode_ = opened.st_ino;
