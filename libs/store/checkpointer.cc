@@ -5,8 +5,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "libs/store/database.h"
+#include "libs/store/report_throttle.h"
 
 namespace onewindow::store {
 
@@ -49,7 +49,7 @@ void Checkpointer::Pass() {
 }
 
 void Checkpointer::Run(absl::Duration interval) {
-  absl::Time last_report = absl::InfinitePast();
+  ReportThrottle report;
   while (true) {
     try {
       Pass();
@@ -57,10 +57,7 @@ void Checkpointer::Run(absl::Duration interval) {
       // Busy or short of space: the WAL keeps everything, and the next pass
       // (or the close) tries again; whoever watches hears of it, not too
       // often.
-      if (on_error_ && absl::Now() - last_report >= absl::Minutes(1)) {
-        on_error_(StatusFromSqlite(e, "WAL checkpoint"));
-        last_report = absl::Now();
-      }
+      if (on_error_ && report.Due()) on_error_(StatusFromSqlite(e, "WAL checkpoint"));
     }
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stop_), interval);

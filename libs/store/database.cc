@@ -10,7 +10,6 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "libs/status/macros.h"
 #include "libs/store/await.h"
 #include "libs/store/checkpointer.h"
@@ -319,9 +318,7 @@ void Database::RewindWal() {
   // A wait that failed is the only rewind failure worth an operator's
   // attention (without waiting, failing is normal and retried), and it
   // comes back every few seconds while a reader stays: once a minute.
-  if (wait && !failed.ok() && options_.on_background_error &&
-      absl::Now() - last_rewind_report_ >= absl::Minutes(1)) {
-    last_rewind_report_ = absl::Now();
+  if (wait && !failed.ok() && options_.on_background_error && rewind_report_.Due()) {
     options_.on_background_error(failed);
   }
   if (rewound || wait) {

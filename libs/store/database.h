@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/store/connection.h"
+#include "libs/store/report_throttle.h"
 #include "libs/store/wal_sync.h"
 
 namespace onewindow::store {
@@ -178,7 +179,7 @@ class Database {
   mutable absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   int rewind_tries_ ABSL_GUARDED_BY(write_mu_) = 0;
-  absl::Time last_rewind_report_ ABSL_GUARDED_BY(write_mu_) = absl::InfinitePast();
+  ReportThrottle rewind_report_ ABSL_GUARDED_BY(write_mu_);
 
   mutable absl::Mutex readers_mu_;
   mutable std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);

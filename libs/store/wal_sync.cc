@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 
 namespace onewindow::store {
 
@@ -78,10 +77,7 @@ absl::Status WalSync::SyncThrough(uint64_t commit) {
     if (on_failure_ && !synced.ok()) on_failure_(synced);
     // Not finding the file fails every sync until someone acts, so it is
     // said once a minute, not once a write.
-    if (on_failure_ && !opened.ok() && absl::Now() - last_open_report_ >= absl::Minutes(1)) {
-      last_open_report_ = absl::Now();
-      on_failure_(opened);
-    }
+    if (on_failure_ && !opened.ok() && open_report_.Due()) on_failure_(opened);
     mu_.Lock();
     syncing_ = false;
     if (!opened.ok()) return opened;

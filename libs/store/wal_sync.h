@@ -9,7 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
+#include "libs/store/report_throttle.h"
 
 namespace onewindow::store {
 
@@ -94,7 +94,7 @@ class WalSync {
   int fd_ = -1;
   dev_t device_ = 0;
   ino_t inode_ = 0;
-  absl::Time last_open_report_ = absl::InfinitePast();
+  ReportThrottle open_report_;
 };
 
 }  // namespace onewindow::store
