@@ -798,6 +798,20 @@ std::string WalCheckpointSequence(const std::string& wal_path) {
   return header.substr(12, 4);
 }
 
+// Writes (grouped or not) until the WAL's header shows a new checkpoint
+// sequence, which the first commit after a rewind writes; generous, as a
+// loaded machine copies and syncs a grown WAL slowly. True if it came.
+bool WriteUntilRewound(Database& db, const std::string& wal_path, bool grouped) {
+  const std::string first = WalCheckpointSequence(wal_path);
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  for (int i = 0; WalCheckpointSequence(wal_path) == first && absl::Now() < give_up; ++i) {
+    auto write = InsertThing(absl::StrCat("until rewound ", i));
+    REQUIRE((grouped ? db.WriteGrouped(write) : db.Write(write)).ok());
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return WalCheckpointSequence(wal_path) != first;
+}
+
 // The WAL's size once it was grown past a rewind and written to again.
 int64_t WalSizeAfterRewind(int64_t wal_keep_bytes) {
   testing::TempDir dir;
@@ -810,16 +824,8 @@ int64_t WalSizeAfterRewind(int64_t wal_keep_bytes) {
   GrowWalPastRewind(**db);
   CHECK(FileSize(path + "-wal") > 40'000'000);
   // No reader holds the WAL, so a checkpointer pass and a few writes see it
-  // rewound: the first commit after a rewind starts the file over with a
-  // new checkpoint sequence number in its header, and cuts the file.
-  const std::string first = WalCheckpointSequence(path + "-wal");
-  // Generous: a loaded machine copies and syncs the grown WAL slowly.
-  const absl::Time give_up = absl::Now() + absl::Seconds(60);
-  for (int i = 0; WalCheckpointSequence(path + "-wal") == first && absl::Now() < give_up; ++i) {
-    REQUIRE((*db)->Write(InsertThing(absl::StrCat("again ", i))).ok());
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  REQUIRE(WalCheckpointSequence(path + "-wal") != first);
+  // rewound; the first commit after the rewind cuts the file.
+  REQUIRE(WriteUntilRewound(**db, path + "-wal", /*grouped=*/false));
   return FileSize(path + "-wal");
 }
 
@@ -883,12 +889,7 @@ TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait 
   CHECK(WalCheckpointSequence(path + "-wal") == first);
   // Once the reader is done, the next request is granted.
   reader.Release();
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  for (int i = 0; WalCheckpointSequence(path + "-wal") == first && absl::Now() < give_up; ++i) {
-    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("after ", i))).ok());
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  CHECK(WalCheckpointSequence(path + "-wal") != first);
+  CHECK(WriteUntilRewound(**db, path + "-wal", /*grouped=*/true));
 }
 
 TEST_CASE("without a checkpointer the WAL stays in the WAL until SQLite's own threshold") {
