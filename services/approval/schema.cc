@@ -176,8 +176,8 @@ CREATE INDEX tasks_by_stage ON tasks(department_id, stage_name, due_time, case_i
 -- to the end of the table, so a group of decisions shares its last pages,
 -- and only the small entries of audit_by_case land in the middle. Lines
 -- copied from the old table come in its key order, which is also the
--- index's, so neither the copy nor the index needs a sort (in memory, with
--- temp_store=MEMORY); from here on ids follow the order of writing.
+-- index's, so neither the copy nor the index needs a sort; from here on
+-- ids follow the order of writing.
 CREATE TABLE audit_log (
   id INTEGER PRIMARY KEY,
   case_id TEXT NOT NULL,
