@@ -1,4 +1,5 @@
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,6 +374,24 @@ TEST_CASE("the writer purges deleted rows but does not rewrite the pages deletes
   REQUIRE((*db)
               ->Write([](Connection& c) {
                 CHECK(c.execAndGet("PRAGMA secure_delete").getInt() == 2);  // FAST
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("connections leave locking to the store, not to a SQLite mutex per call") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  REQUIRE((*db)
+              ->Write([](Connection& c) {
+                CHECK(sqlite3_db_mutex(c.getHandle()) == nullptr);
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE((*db)
+              ->Read([](Connection& c) {
+                CHECK(sqlite3_db_mutex(c.getHandle()) == nullptr);
                 return absl::OkStatus();
               })
               .ok());
