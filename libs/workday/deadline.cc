@@ -38,7 +38,12 @@ absl::Duration YellowThreshold(absl::Duration limit) {
 
 }  // namespace
 
-absl::TimeZone ChinaStandardTime() { return absl::FixedTimeZone(8 * 60 * 60); }
+absl::TimeZone ChinaStandardTime() {
+  // FixedTimeZone looks the zone up in a locked registry on every call; the
+  // working-day clock asks several times per request.
+  static const absl::TimeZone cst = absl::FixedTimeZone(8 * 60 * 60);
+  return cst;
+}
 
 absl::CivilDay ChinaDay(absl::Time t) { return absl::ToCivilDay(t, ChinaStandardTime()); }
 

@@ -13,9 +13,12 @@ constexpr char kFindByRequest[] =
 constexpr char kLoad[] = "SELECT record FROM applications WHERE id = ?";
 constexpr char kLoadByNumber[] = "SELECT record FROM applications WHERE number = ?";
 constexpr char kTimeline[] = "SELECT entry FROM timeline WHERE application_id = ? ORDER BY seq";
-constexpr char kNextNumber[] =
-    "INSERT INTO application_numbers(day, last) VALUES(?, 1)"
-    " ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last";
+// A read, then an UPDATE or INSERT, rather than one upsert with RETURNING:
+// SQLite stages RETURNING rows in a temporary b-tree, opened and torn down
+// per submission (about 2 % of the committer's time).
+constexpr char kLastNumber[] = "SELECT last FROM application_numbers WHERE day = ?";
+constexpr char kFirstNumber[] = "INSERT INTO application_numbers(day, last) VALUES(?, 1)";
+constexpr char kBumpNumber[] = "UPDATE application_numbers SET last = ? WHERE day = ?";
 constexpr char kInsert[] =
     "INSERT INTO applications(id, number, applicant_id, submitted_by, department_id,"
     " implementation_code, status, submit_time, update_time, request_id, request_hash, record)"
@@ -103,10 +106,23 @@ std::vector<intake::v1::TimelineEntry> ApplicationStore::Timeline(
 }
 
 int64_t ApplicationStore::NextNumber(store::Connection& db, const std::string& day) {
-  auto next = db.Prepare(kNextNumber);
-  next->bind(1, day);
-  next->executeStep();
-  return next->getColumn(0).getInt64();
+  int64_t last = 0;
+  {
+    auto read = db.Prepare(kLastNumber);
+    read->bind(1, day);
+    if (read->executeStep()) last = read->getColumn(0).getInt64();
+  }
+  if (last == 0) {
+    auto first = db.Prepare(kFirstNumber);
+    first->bind(1, day);
+    first->exec();
+    return 1;
+  }
+  auto bump = db.Prepare(kBumpNumber);
+  bump->bind(1, last + 1);
+  bump->bind(2, day);
+  bump->exec();
+  return last + 1;
 }
 
 void ApplicationStore::Insert(store::Connection& db, const intake::v1::Application& a,
