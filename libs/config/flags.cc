@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC (or HTTP for the gateway) listen address host:port");
 ABSL_FLAG(std::string, metrics_listen, "", "Prometheus /metrics listen address host:port");
@@ -20,6 +21,12 @@ ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(int, drain_seconds, 10, "On SIGTERM, how long in-flight calls may take to finish");
 
 namespace onewindow::config {
+
+void SkipLockOrderChecksInRelease() {
+#ifdef NDEBUG
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
+}
 namespace {
 
 // Our flags are defined in our own sources; abseil's and gRPC's are not ours

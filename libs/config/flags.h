@@ -39,6 +39,12 @@ void LogEffectiveConfig(const log::Logger& logger);
 // Prints `status` and exits with code 2: for broken configuration at start.
 [[noreturn]] void ExitOnConfigError(const log::Logger& logger, const absl::Status& status);
 
+// Debian's Abseil is built to check lock order on every mutex operation
+// (deadlock detection), which costs hot paths a few percent: gRPC locks
+// several mutexes per call. Release builds of servers and benchmarks turn it
+// off before starting threads; unit tests and debug builds keep it.
+void SkipLockOrderChecksInRelease();
+
 // Log level from --log_level.
 log::Level LogLevelFlag();
 

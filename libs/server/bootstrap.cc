@@ -1,7 +1,6 @@
 #include "libs/server/bootstrap.h"
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/auth/principal_verifier.h"
 #include "libs/client/channels.h"
@@ -15,12 +14,7 @@ ABSL_FLAG(int, revocation_poll_seconds, 20,
 namespace onewindow::server {
 
 Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
-#ifdef NDEBUG
-  // Debian's Abseil is built to check lock order on every mutex operation,
-  // which costs the hot paths a few percent. Release servers skip it; unit
-  // tests (which do not bootstrap) keep it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
+  config::SkipLockOrderChecksInRelease();
   BlockShutdownSignals();
   config::ParseFlags(argc, argv, spec.usage);
   log::Logger logger(spec.name, config::LogLevelFlag(), std::make_shared<log::FdSink>());

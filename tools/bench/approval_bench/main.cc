@@ -500,6 +500,7 @@ int Main() {
 }  // namespace onewindow::bench
 
 int main(int argc, char** argv) {
+  onewindow::config::SkipLockOrderChecksInRelease();
   onewindow::config::ParseFlags(argc, argv, "approval_bench [--cases=N] [--decisions=N] ...");
   return onewindow::bench::Main();
 }

@@ -511,6 +511,7 @@ int Main() {
 int main(int argc, char** argv) {
   // Empty unless given (flag or OW_CATALOG_ADDR): then the bench starts its own.
   absl::SetFlag(&FLAGS_catalog_addr, "");
+  onewindow::config::SkipLockOrderChecksInRelease();
   onewindow::config::ParseFlags(argc, argv,
                                 "catalog_bench [--implementations=N] [--queries=M] "
                                 "[--catalog_addr=host:port]");

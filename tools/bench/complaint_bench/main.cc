@@ -248,6 +248,7 @@ int Run() {
 }  // namespace onewindow::bench
 
 int main(int argc, char** argv) {
+  onewindow::config::SkipLockOrderChecksInRelease();
   onewindow::config::ParseFlags(argc, argv, "complaint_bench: hotline ingest and dispatch queue");
   return onewindow::bench::Run();
 }

@@ -653,6 +653,7 @@ int Main() {
 }  // namespace onewindow::bench
 
 int main(int argc, char** argv) {
+  onewindow::config::SkipLockOrderChecksInRelease();
   onewindow::config::ParseFlags(argc, argv,
                                 "gateway_bench [--seconds=10] [--connections=64] "
                                 "[--warmup_seconds=1] [--grpc_client=callback|sync]");

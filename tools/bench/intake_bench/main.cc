@@ -468,6 +468,7 @@ int Main() {
 }  // namespace onewindow::bench
 
 int main(int argc, char** argv) {
+  onewindow::config::SkipLockOrderChecksInRelease();
   onewindow::config::ParseFlags(argc, argv,
                                 "intake_bench: acknowledged submissions per second, gRPC and "
                                 "through the gateway");

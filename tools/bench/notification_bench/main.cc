@@ -70,6 +70,7 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  config::SkipLockOrderChecksInRelease();
   config::ParseFlags(argc, argv, "notification_bench: Notify and webhook delivery throughput");
   const int events = absl::GetFlag(FLAGS_events);
   const int senders = absl::GetFlag(FLAGS_senders);
