@@ -11,8 +11,9 @@
 namespace onewindow::store {
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
-    const std::string& path, absl::Duration interval, const WalSync* wal_sync,
-    std::function<void()> wants_rewind, std::function<void(const absl::Status&)> on_error) {
+    const std::string& path, absl::Duration interval, int64_t restart_frames,
+    const WalSync* wal_sync, std::function<void()> wants_rewind,
+    std::function<void(const absl::Status&)> on_error) {
   std::unique_ptr<SQLite::Database> connection;
   try {
     connection = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, 5000);
@@ -20,8 +21,9 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
   } catch (const std::exception& e) {
     return StatusFromSqlite(e, absl::StrCat("open ", path, " for checkpoints"));
   }
-  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(
-      std::move(connection), wal_sync, std::move(wants_rewind), std::move(on_error)));
+  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(std::move(connection), restart_frames,
+                                                              wal_sync, std::move(wants_rewind),
+                                                              std::move(on_error)));
   checkpointer->thread_ = std::thread([c = checkpointer.get(), interval] {
     pthread_setname_np(pthread_self(), "ow-checkpoint");
     c->Run(interval);
@@ -37,7 +39,7 @@ void Checkpointer::Pass() {
   SQLite::Statement passive(*connection_, "PRAGMA wal_checkpoint(PASSIVE)");
   int64_t frames = 0;
   if (passive.executeStep()) frames = passive.getColumn(1).getInt64();
-  if (frames < kRestartFrames) return;
+  if (frames < restart_frames_) return;
   // Under steady writes and reads some reader always holds a snapshot in the
   // WAL, so the writer never gets to rewind it and it grows without bound
   // (about 1 GB in 20 s under approval's benchmark), slowing every page

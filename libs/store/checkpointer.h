@@ -27,11 +27,12 @@ class Checkpointer {
   // minute.
   // Passes stop once `wal_sync` (which must outlive this) has failed: the
   // WAL in memory may then differ from the disk's. `wants_rewind` is told
-  // when the WAL has grown past kRestartFrames: the writer should run a
-  // RESTART checkpoint.
+  // when the WAL holds `restart_frames` frames or more: the writer should
+  // run a RESTART checkpoint.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
-      const std::string& path, absl::Duration interval, const WalSync* wal_sync,
-      std::function<void()> wants_rewind, std::function<void(const absl::Status&)> on_error);
+      const std::string& path, absl::Duration interval, int64_t restart_frames,
+      const WalSync* wal_sync, std::function<void()> wants_rewind,
+      std::function<void(const absl::Status&)> on_error);
   ~Checkpointer();
 
   Checkpointer(const Checkpointer&) = delete;
@@ -41,13 +42,11 @@ class Checkpointer {
   void Stop();
 
  private:
-  // WAL frames (pages) beyond which the WAL should restart.
-  static constexpr int64_t kRestartFrames = 8192;
-
-  Checkpointer(std::unique_ptr<SQLite::Database> connection, const WalSync* wal_sync,
-               std::function<void()> wants_rewind,
+  Checkpointer(std::unique_ptr<SQLite::Database> connection, int64_t restart_frames,
+               const WalSync* wal_sync, std::function<void()> wants_rewind,
                std::function<void(const absl::Status&)> on_error)
       : connection_(std::move(connection)),
+        restart_frames_(restart_frames),
         wal_sync_(wal_sync),
         wants_rewind_(std::move(wants_rewind)),
         on_error_(std::move(on_error)) {}
@@ -55,6 +54,7 @@ class Checkpointer {
   void Pass();
 
   std::unique_ptr<SQLite::Database> connection_;
+  const int64_t restart_frames_;
   const WalSync* const wal_sync_;
   const std::function<void()> wants_rewind_;
   const std::function<void(const absl::Status&)> on_error_;

@@ -152,18 +152,22 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   }
   RETURN_IF_ERROR(database->Migrate(migrations));
   if (options.checkpoint_interval > absl::ZeroDuration()) {
-    RETURN_IF_ERROR(database->Write([&options](Connection& db) {
+    int64_t rewind_frames = 0;
+    RETURN_IF_ERROR(database->Write([&options, &rewind_frames](Connection& db) {
       db.exec("PRAGMA wal_autocheckpoint = 0");
       // After a rewind the WAL's first commit cuts the file back to this,
       // rather than keeping its peak size on disk.
       db.exec(absl::StrCat("PRAGMA journal_size_limit = ",
                            std::max<int64_t>(0, options.wal_keep_bytes)));
+      // A frame is a page and its 24-byte header (SQLite's file format, 4.1).
+      const int64_t frame_bytes = db.execAndGet("PRAGMA page_size").getInt64() + 24;
+      rewind_frames = std::max(kMinRewindFrames, options.wal_keep_bytes / 2 / frame_bytes);
       return absl::OkStatus();
     }));
     ASSIGN_OR_RETURN(
         database->checkpointer_,
         Checkpointer::Start(
-            options.path, options.checkpoint_interval, database->wal_sync_.get(),
+            options.path, options.checkpoint_interval, rewind_frames, database->wal_sync_.get(),
             [db = database.get()] { db->rewind_wanted_ = true; }, options.on_background_error));
   }
   database->StartCommitter();

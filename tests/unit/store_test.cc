@@ -795,8 +795,12 @@ class HeldReader {
   std::thread thread_;
 };
 
-// Writes past the frames at which the checkpointer wants the WAL rewound
-// (8192 pages): about 40 MB in 4 KB pages.
+// The WAL is rewound once it holds half of wal_keep_bytes; this much makes
+// GrowWalPastRewind cross that.
+constexpr int64_t kKeepToRewindBy40MB = int64_t{64} << 20;
+
+// Writes about 40 MB of WAL (10,000 4 KB pages): past the rewind point of
+// kKeepToRewindBy40MB or less.
 void GrowWalPastRewind(Database& db) {
   REQUIRE(db.Write([](Connection& c) {
               SQLite::Statement insert(c, "INSERT INTO things (name) VALUES (?)");
@@ -853,13 +857,39 @@ TEST_CASE("a rewound WAL is cut back to wal_keep_bytes and kept whole below it")
   CHECK(cut <= int64_t{4} << 20);
   CHECK(cut > 0);
   // Kept, its blocks are written again instead of allocated anew.
-  CHECK(WalSizeAfterRewind(int64_t{256} << 20) > 40'000'000);
+  CHECK(WalSizeAfterRewind(kKeepToRewindBy40MB) > 40'000'000);
+}
+
+TEST_CASE("the WAL is not rewound before it holds half of wal_keep_bytes") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/t.db");
+  DatabaseOptions options{path};
+  options.checkpoint_interval = absl::Milliseconds(20);
+  options.wal_keep_bytes = int64_t{256} << 20;  // rewinds at 128 MiB
+  options.busy_timeout = absl::Milliseconds(100);
+  ReportedErrors reported;
+  options.on_background_error = reported.Hook();
+  auto db = Database::Open(options, TwoMigrations());
+  REQUIRE(db.ok());
+  GrowWalPastRewind(**db);
+  REQUIRE((*db)->Write(InsertThing("last")).ok());
+  // A reader in the WAL makes every rewind try fail, and past 64 tries the
+  // writer waits and reports (as the test below shows at 32 MiB). At 40 MB
+  // no pass asks for one: each would stop writes to sync the database file.
+  HeldReader reader(**db);
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  CHECK(reported.messages().empty());
+  reader.Release();
 }
 
 TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being rewound") {
   testing::TempDir dir;
   DatabaseOptions options{absl::StrCat(dir.path(), "/t.db")};
   options.checkpoint_interval = absl::Milliseconds(500);
+  options.wal_keep_bytes = kKeepToRewindBy40MB;
   auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
   GrowWalPastRewind(**db);
@@ -886,6 +916,7 @@ TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait 
   const std::string path = absl::StrCat(dir.path(), "/t.db");
   DatabaseOptions options{path};
   options.checkpoint_interval = absl::Milliseconds(20);
+  options.wal_keep_bytes = kKeepToRewindBy40MB;
   options.busy_timeout = absl::Milliseconds(100);
   ReportedErrors reported;
   options.on_background_error = reported.Hook();
