@@ -860,25 +860,34 @@ TEST_CASE("a rewound WAL is cut back to wal_keep_bytes and kept whole below it")
   CHECK(WalSizeAfterRewind(kKeepToRewindBy40MB) > 40'000'000);
 }
 
-TEST_CASE("the WAL is not rewound before it holds half of wal_keep_bytes") {
-  testing::TempDir dir;
-  const std::string path = absl::StrCat(dir.path(), "/t.db");
+// A store checkpointing every 20 ms, which waits 100 ms for readers and
+// tells `reported` of background failures, with 40 MB in its WAL.
+std::unique_ptr<Database> OpenWithGrownWal(const std::string& path, int64_t wal_keep_bytes,
+                                           ReportedErrors& reported) {
   DatabaseOptions options{path};
   options.checkpoint_interval = absl::Milliseconds(20);
-  options.wal_keep_bytes = int64_t{256} << 20;  // rewinds at 128 MiB
+  options.wal_keep_bytes = wal_keep_bytes;
   options.busy_timeout = absl::Milliseconds(100);
-  ReportedErrors reported;
   options.on_background_error = reported.Hook();
   auto db = Database::Open(options, TwoMigrations());
   REQUIRE(db.ok());
   GrowWalPastRewind(**db);
   REQUIRE((*db)->Write(InsertThing("last")).ok());
+  return *std::move(db);
+}
+
+TEST_CASE("the WAL is not rewound before it holds half of wal_keep_bytes") {
+  testing::TempDir dir;
+  ReportedErrors reported;
+  // Rewinds at 128 MiB.
+  auto db = OpenWithGrownWal(absl::StrCat(dir.path(), "/t.db"), int64_t{256} << 20, reported);
   // A reader in the WAL makes every rewind try fail, and past 64 tries the
-  // writer waits and reports (as the test below shows at 32 MiB). At 40 MB
-  // no pass asks for one: each would stop writes to sync the database file.
-  HeldReader reader(**db);
+  // writer waits and reports (as the test below shows with a 64 MiB keep).
+  // At 40 MB no pass asks for one: each would stop writes to sync the
+  // database file.
+  HeldReader reader(*db);
   for (int i = 0; i < 200; ++i) {
-    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
+    REQUIRE(db->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
     absl::SleepFor(absl::Milliseconds(1));
   }
   CHECK(reported.messages().empty());
@@ -914,24 +923,16 @@ TEST_CASE("a write does not wait for a reader that keeps a grown WAL from being 
 TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait is reported") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/t.db");
-  DatabaseOptions options{path};
-  options.checkpoint_interval = absl::Milliseconds(20);
-  options.wal_keep_bytes = kKeepToRewindBy40MB;
-  options.busy_timeout = absl::Milliseconds(100);
   ReportedErrors reported;
-  options.on_background_error = reported.Hook();
-  auto db = Database::Open(options, TwoMigrations());
-  REQUIRE(db.ok());
-  GrowWalPastRewind(**db);
-  REQUIRE((*db)->Write(InsertThing("last")).ok());
+  auto db = OpenWithGrownWal(path, kKeepToRewindBy40MB, reported);
   const std::string first = WalCheckpointSequence(path + "-wal");
-  HeldReader reader(**db);
+  HeldReader reader(*db);
   // Once a checkpointer pass asks for a rewind, every group tries once
   // without waiting; past the tries the writer waits for the reader (the
   // busy timeout), in vain here, and says so.
   const absl::Time give_up_waiting = absl::Now() + absl::Seconds(20);
   for (int i = 0; reported.messages().empty() && absl::Now() < give_up_waiting; ++i) {
-    REQUIRE((*db)->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
+    REQUIRE(db->WriteGrouped(InsertThing(absl::StrCat("group ", i))).ok());
     absl::SleepFor(absl::Milliseconds(1));
   }
   CHECK(reported.messages().size() == 1);
@@ -939,7 +940,7 @@ TEST_CASE("a WAL a reader never lets go of is waited for at last, a failed wait 
   CHECK(WalCheckpointSequence(path + "-wal") == first);
   // Once the reader is done, the next request is granted.
   reader.Release();
-  CHECK(WriteUntilRewound(**db, path + "-wal", /*grouped=*/true));
+  CHECK(WriteUntilRewound(*db, path + "-wal", /*grouped=*/true));
 }
 
 TEST_CASE("without a checkpointer the WAL stays in the WAL until SQLite's own threshold") {
