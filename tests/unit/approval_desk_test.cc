@@ -277,6 +277,54 @@ TEST_CASE("audit lines written before the trail became one log are kept") {
               .ok());
 }
 
+// Each index entry a decision moves is a random page written to the WAL;
+// these two held entries that a decision rewrote and nothing read.
+TEST_CASE("closing a case keeps its department index entry and a licence has no index to write") {
+  Fixture f;
+  REQUIRE(f.db->Read([](store::Connection& db) {
+                std::vector<std::string> keyed_by;
+                SQLite::Statement columns(db, "PRAGMA index_info(cases_by_department)");
+                while (columns.executeStep()) keyed_by.push_back(columns.getColumn(2).getString());
+                CHECK(keyed_by == std::vector<std::string>{"department_id", "open_time"});
+                SQLite::Statement indexes(db, "PRAGMA index_list(licences)");
+                CHECK_FALSE(indexes.executeStep());
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
+TEST_CASE("licences issued before the register lost its unique indexes keep their numbers") {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/approval.db");
+  std::vector<store::Migration> before = ApprovalMigrations();
+  while (!before.empty() && before.back().version >= 6) before.pop_back();
+  {
+    auto old = store::Database::Open({path}, before);
+    REQUIRE(old.ok());
+    REQUIRE((*old)
+                ->Write([](store::Connection& db) {
+                  case_store::InsertLicence(db, 1, "case_a", "lic_a", "XK-2026-00000001",
+                                            absl::FromUnixSeconds(1));
+                  case_store::InsertLicence(db, 2, "case_b", "lic_b", "XK-2026-00000002",
+                                            absl::FromUnixSeconds(2));
+                  return absl::OkStatus();
+                })
+                .ok());
+  }
+  auto upgraded = store::Database::Open({path}, ApprovalMigrations());
+  REQUIRE(upgraded.ok());
+  REQUIRE((*upgraded)
+              ->Write([](store::Connection& db) {
+                CHECK(case_store::NextLicenceSeq(db) == 3);
+                SQLite::Statement kept(db, "SELECT case_id, number FROM licences WHERE seq = 2");
+                REQUIRE(kept.executeStep());
+                CHECK(kept.getColumn(0).getString() == "case_b");
+                CHECK(kept.getColumn(1).getString() == "XK-2026-00000002");
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
 TEST_CASE("comments are internal audit entries of the departments concerned") {
   Fixture f;
   const auto c = f.Open("app-k", "all_of");
