@@ -13,6 +13,7 @@
 #include "libs/status/macros.h"
 #include "libs/store/await.h"
 #include "libs/store/checkpointer.h"
+#include "libs/store/wal_append_vfs.h"
 
 namespace onewindow::store {
 namespace {
@@ -111,7 +112,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Database::OpenConnection(bool read_o
     const int flags =
         SQLite::OPEN_NOMUTEX |
         (read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
-    auto db = std::make_unique<Connection>(options_.path, flags, BusyTimeoutMs());
+    // The writer appends its commits to the WAL in one write each (the
+    // default VFS if that one could not be registered).
+    const char* vfs = read_only ? nullptr : WalAppendVfs();
+    auto db = std::make_unique<Connection>(options_.path.c_str(), flags, BusyTimeoutMs(), vfs);
     if (!read_only) {
       db->exec("PRAGMA journal_mode=WAL");
       // Debian builds SQLite with secure_delete on, which also rewrites
