@@ -22,13 +22,15 @@
 // First it prints fsync_loop_transactions_per_second: single-row
 // synchronous=FULL transactions per second where the store lives, one
 // fsync each, for scale; with the decisions, approval_host_steal_percent:
-// CPU the hypervisor gave other guests meanwhile.
+// CPU the hypervisor gave other guests meanwhile, and the CPU per decision
+// of the service and of this process.
 //
 //   approval_bench                                    # 1,000,000 cases
 //   approval_bench --cases=50000 --decisions=5000     # a run of seconds
 #include <grpcpp/client_context.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -405,6 +407,8 @@ int Main() {
   const int64_t events_before = receiver.transitions;
   const auto decide_start = SteadyClock::now();
   const testing::HostCpuTicks host_start = testing::ReadHostCpuTicks();
+  const double approval_cpu_start = testing::ProcessCpuSeconds(approval.pid());
+  const double self_cpu_start = testing::ProcessCpuSeconds(getpid());
   // `clients` calls in flight at all times, driven by completions (the
   // callback API: no thread per caller, so the load generator takes less of
   // the CPU the service is measured on).
@@ -463,6 +467,8 @@ int Main() {
   const double decide_seconds =
       std::chrono::duration<double>(SteadyClock::now() - decide_start).count();
   const double steal = testing::StealPercent(host_start, testing::ReadHostCpuTicks());
+  const double approval_cpu = testing::ProcessCpuSeconds(approval.pid()) - approval_cpu_start;
+  const double self_cpu = testing::ProcessCpuSeconds(getpid()) - self_cpu_start;
   deciding = false;
   lister.join();
   if (failures > 0) Note(absl::StrCat(failures.load(), " decisions failed"));
@@ -471,6 +477,13 @@ int Main() {
   Figure("approval_decision_p50", Percentile(latencies, 0.50), "ms");
   Figure("approval_decision_p99", Percentile(latencies, 0.99), "ms");
   Figure("approval_queue_p99_under_load", Percentile(loaded_queue, 0.99), "ms");
+  // What a decision costs, steadier than the rate on a shared host: the
+  // service's CPU (the listing under load included), and this process's
+  // (the callers, the lister and the stand-in for intake and notification).
+  if (decisions > 0 && approval_cpu >= 0 && self_cpu >= 0) {
+    Figure("approval_cpu_ms_per_decision", approval_cpu * 1000 / decisions, "ms");
+    Figure("approval_load_generator_cpu_ms_per_decision", self_cpu * 1000 / decisions, "ms");
+  }
   // CPU the hypervisor gave other guests while decisions ran: above a few
   // percent the figures above read low because of the host.
   Figure("approval_host_steal_percent", steal, "%");
