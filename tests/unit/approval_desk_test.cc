@@ -240,14 +240,20 @@ TEST_CASE("the audit trail refuses changes and a case's lines are read through i
               .ok());
 }
 
+// The store at `path` as a release before migration `version` left it.
+absl::StatusOr<std::unique_ptr<store::Database>> OpenBefore(const std::string& path, int version) {
+  std::vector<store::Migration> before = ApprovalMigrations();
+  while (!before.empty() && before.back().version >= version) before.pop_back();
+  auto old = store::Database::Open({path}, before);
+  REQUIRE(old.ok());
+  return old;
+}
+
 TEST_CASE("audit lines written before the trail became one log are kept") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/approval.db");
-  std::vector<store::Migration> before = ApprovalMigrations();
-  while (!before.empty() && before.back().version >= 5) before.pop_back();
   {
-    auto old = store::Database::Open({path}, before);
-    REQUIRE(old.ok());
+    auto old = OpenBefore(path, 5);
     REQUIRE(
         (*old)
             ->Write([](store::Connection& db) {
@@ -296,11 +302,8 @@ TEST_CASE("closing a case keeps its department index entry and a licence has no 
 TEST_CASE("licences issued before the register lost its unique indexes keep their numbers") {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/approval.db");
-  std::vector<store::Migration> before = ApprovalMigrations();
-  while (!before.empty() && before.back().version >= 6) before.pop_back();
   {
-    auto old = store::Database::Open({path}, before);
-    REQUIRE(old.ok());
+    auto old = OpenBefore(path, 6);
     REQUIRE((*old)
                 ->Write([](store::Connection& db) {
                   case_store::InsertLicence(db, 1, "case_a", "lic_a", "XK-2026-00000001",
