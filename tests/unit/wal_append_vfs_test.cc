@@ -213,5 +213,15 @@ TEST_CASE("a WAL write that fails fails the COMMIT, and readers never see its ro
   CHECK(store.IntegrityCheck() == "ok");
 }
 
+TEST_CASE("an unknown VFS to write through gives no VFS, so the store keeps the default") {
+  CHECK(WalAppendVfs("no-such-vfs") == nullptr);
+  // Asked again, the same VFS over the same one below.
+  ProbeVfs::Reset();
+  const char* first = WalAppendVfs("ow-probe");
+  REQUIRE(first != nullptr);
+  CHECK(std::string(first) == WalAppendVfs("ow-probe"));
+  CHECK(sqlite3_vfs_find(first) != nullptr);
+}
+
 }  // namespace
 }  // namespace onewindow::store
