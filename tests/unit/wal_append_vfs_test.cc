@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <new>
 #include <string>
 
@@ -211,6 +212,52 @@ TEST_CASE("a WAL write that fails fails the COMMIT, and readers never see its ro
   REQUIRE(store.Insert(20) == SQLITE_OK);
   CHECK(store.ReaderCount() == 25);
   CHECK(store.IntegrityCheck() == "ok");
+}
+
+// SQLite counts a spilled frame as written once it is collected; if writing
+// it later fails, no commit may build on the frames the file lacks.
+void SpillThenFailAWrite(const std::function<int(Store&)>& failing) {
+  Probe& probe = ProbeVfs::Reset();
+  testing::TempDir dir;
+  Store store(absl::StrCat(dir.path(), "/wal.db"));
+  REQUIRE(store.Insert(10) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(store.writer(), "PRAGMA cache_size = 50", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  REQUIRE(sqlite3_exec(store.writer(), "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(store.Insert(300) == SQLITE_OK);
+  probe.fail_wal_writes = true;
+  CHECK(failing(store) != SQLITE_OK);
+  probe.fail_wal_writes = false;
+  // Either SQLite gave the transaction up (then this commits alone) or it
+  // goes on with it.
+  const bool given_up = sqlite3_get_autocommit(store.writer()) != 0;
+  REQUIRE(store.Insert(5) == SQLITE_OK);
+  const int commit = sqlite3_exec(store.writer(), "COMMIT", nullptr, nullptr, nullptr);
+  if (given_up) {
+    CHECK(store.ReaderCount() == 15);
+  } else if (commit == SQLITE_OK) {
+    CHECK(store.ReaderCount() == 315);
+  } else {
+    sqlite3_exec(store.writer(), "ROLLBACK", nullptr, nullptr, nullptr);
+    CHECK(store.ReaderCount() == 10);
+  }
+  CHECK(store.IntegrityCheck() == "ok");
+  // The next transaction writes over what was lost.
+  REQUIRE(store.Insert(20) == SQLITE_OK);
+  CHECK(store.IntegrityCheck() == "ok");
+}
+
+TEST_CASE("frames lost to a failed write while appending are never committed upon") {
+  // More than the VFS collects before writing: the write is made, and fails.
+  SpillThenFailAWrite([](Store& store) { return store.Insert(3000); });
+}
+
+TEST_CASE("frames lost to a failed write before a read are never read back or committed upon") {
+  // Reading the spilled pages back writes them first, and that fails.
+  SpillThenFailAWrite([](Store& store) {
+    return sqlite3_exec(store.writer(), "SELECT COUNT(*), SUM(LENGTH(body)) FROM t", nullptr,
+                        nullptr, nullptr);
+  });
 }
 
 TEST_CASE("an unknown VFS to write through gives no VFS, so the store keeps the default") {
