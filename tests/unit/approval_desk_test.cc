@@ -1,5 +1,6 @@
 // A department's desk: who may see and act on what, one decision per task,
 // claims, queue filters and paging, comments and supervision reports.
+#include <functional>
 #include <thread>
 
 #include "services/approval/case_store.h"
@@ -240,47 +241,54 @@ TEST_CASE("the audit trail refuses changes and a case's lines are read through i
               .ok());
 }
 
-// The store at `path` as a release before migration `version` left it.
-absl::StatusOr<std::unique_ptr<store::Database>> OpenBefore(const std::string& path, int version) {
-  std::vector<store::Migration> before = ApprovalMigrations();
-  while (!before.empty() && before.back().version >= version) before.pop_back();
-  auto old = store::Database::Open({path}, before);
-  REQUIRE(old.ok());
-  return old;
-}
-
-TEST_CASE("audit lines written before the trail became one log are kept") {
+// Writes `before` into a store as a release before migration `version`
+// left it, upgrades the store, and runs `after` on it.
+void AcrossUpgrade(int version, const std::function<void(store::Connection&)>& before,
+                   const std::function<void(store::Connection&)>& after) {
   testing::TempDir dir;
   const std::string path = absl::StrCat(dir.path(), "/approval.db");
   {
-    auto old = OpenBefore(path, 5);
-    REQUIRE(
-        (*old)
-            ->Write([](store::Connection& db) {
-              db.exec(
-                  "INSERT INTO audit (case_id, seq, time, actor, actor_name, actor_department,"
-                  " action, task_id, stage_name, detail) VALUES"
-                  " ('case_b', 1, 10, 'intake', '', '', 'case.opened', '', '', ''),"
-                  " ('case_a', 2, 30, 'li', '李', 'A', 'task.approved', 'case_a.1', '受理', 'ok'),"
-                  " ('case_a', 1, 20, 'intake', '', '', 'case.opened', '', '', '')");
-              return absl::OkStatus();
-            })
-            .ok());
+    std::vector<store::Migration> migrations = ApprovalMigrations();
+    while (!migrations.empty() && migrations.back().version >= version) migrations.pop_back();
+    auto old = store::Database::Open({path}, migrations);
+    REQUIRE(old.ok());
+    REQUIRE((*old)
+                ->Write([&](store::Connection& db) {
+                  before(db);
+                  return absl::OkStatus();
+                })
+                .ok());
   }
   auto upgraded = store::Database::Open({path}, ApprovalMigrations());
   REQUIRE(upgraded.ok());
   REQUIRE((*upgraded)
-              ->Write([](store::Connection& db) {
-                const auto lines = case_store::Audit(db, "case_a", 0, 10);
-                REQUIRE(lines.size() == 2);
-                CHECK(lines[0].action() == "case.opened");
-                CHECK(lines[1].actor_name() == "李");
-                CHECK(lines[1].detail() == "ok");
-                CHECK(case_store::LatestAudit(db, "case_b", 5).size() == 1);
-                CHECK_THROWS(db.exec("DELETE FROM audit"));
+              ->Write([&](store::Connection& db) {
+                after(db);
                 return absl::OkStatus();
               })
               .ok());
+}
+
+TEST_CASE("audit lines written before the trail became one log are kept") {
+  AcrossUpgrade(
+      5,
+      [](store::Connection& db) {
+        db.exec(
+            "INSERT INTO audit (case_id, seq, time, actor, actor_name, actor_department,"
+            " action, task_id, stage_name, detail) VALUES"
+            " ('case_b', 1, 10, 'intake', '', '', 'case.opened', '', '', ''),"
+            " ('case_a', 2, 30, 'li', '李', 'A', 'task.approved', 'case_a.1', '受理', 'ok'),"
+            " ('case_a', 1, 20, 'intake', '', '', 'case.opened', '', '', '')");
+      },
+      [](store::Connection& db) {
+        const auto lines = case_store::Audit(db, "case_a", 0, 10);
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0].action() == "case.opened");
+        CHECK(lines[1].actor_name() == "李");
+        CHECK(lines[1].detail() == "ok");
+        CHECK(case_store::LatestAudit(db, "case_b", 5).size() == 1);
+        CHECK_THROWS(db.exec("DELETE FROM audit"));
+      });
 }
 
 // Each index entry a decision moves is a random page written to the WAL;
@@ -300,32 +308,21 @@ TEST_CASE("closing a case keeps its department index entry and a licence has no 
 }
 
 TEST_CASE("licences issued before the register lost its unique indexes keep their numbers") {
-  testing::TempDir dir;
-  const std::string path = absl::StrCat(dir.path(), "/approval.db");
-  {
-    auto old = OpenBefore(path, 6);
-    REQUIRE((*old)
-                ->Write([](store::Connection& db) {
-                  case_store::InsertLicence(db, 1, "case_a", "lic_a", "XK-2026-00000001",
-                                            absl::FromUnixSeconds(1));
-                  case_store::InsertLicence(db, 2, "case_b", "lic_b", "XK-2026-00000002",
-                                            absl::FromUnixSeconds(2));
-                  return absl::OkStatus();
-                })
-                .ok());
-  }
-  auto upgraded = store::Database::Open({path}, ApprovalMigrations());
-  REQUIRE(upgraded.ok());
-  REQUIRE((*upgraded)
-              ->Write([](store::Connection& db) {
-                CHECK(case_store::NextLicenceSeq(db) == 3);
-                SQLite::Statement kept(db, "SELECT case_id, number FROM licences WHERE seq = 2");
-                REQUIRE(kept.executeStep());
-                CHECK(kept.getColumn(0).getString() == "case_b");
-                CHECK(kept.getColumn(1).getString() == "XK-2026-00000002");
-                return absl::OkStatus();
-              })
-              .ok());
+  AcrossUpgrade(
+      6,
+      [](store::Connection& db) {
+        case_store::InsertLicence(db, 1, "case_a", "lic_a", "XK-2026-00000001",
+                                  absl::FromUnixSeconds(1));
+        case_store::InsertLicence(db, 2, "case_b", "lic_b", "XK-2026-00000002",
+                                  absl::FromUnixSeconds(2));
+      },
+      [](store::Connection& db) {
+        CHECK(case_store::NextLicenceSeq(db) == 3);
+        SQLite::Statement kept(db, "SELECT case_id, number FROM licences WHERE seq = 2");
+        REQUIRE(kept.executeStep());
+        CHECK(kept.getColumn(0).getString() == "case_b");
+        CHECK(kept.getColumn(1).getString() == "XK-2026-00000002");
+      });
 }
 
 TEST_CASE("comments are internal audit entries of the departments concerned") {
