@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler
   libabsl-dev libhiredis-dev prometheus-cpp-dev catch2 libsqlitecpp-dev libsqlite3-dev
-  libboost-dev libssl-dev libargon2-dev
+  libboost-dev libssl-dev libargon2-dev libjemalloc-dev
   redis-server curl ca-certificates
   prometheus
   chromium
