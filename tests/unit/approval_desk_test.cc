@@ -241,6 +241,14 @@ TEST_CASE("the audit trail refuses changes and a case's lines are read through i
               .ok());
 }
 
+// Runs `write` in one write transaction of `db`, which must commit.
+void WriteIn(store::Database& db, const std::function<void(store::Connection&)>& write) {
+  REQUIRE(db.Write([&](store::Connection& tx) {
+              write(tx);
+              return absl::OkStatus();
+            }).ok());
+}
+
 // Writes `before` into a store as a release before migration `version`
 // left it, upgrades the store, and runs `after` on it.
 void AcrossUpgrade(int version, const std::function<void(store::Connection&)>& before,
@@ -252,21 +260,11 @@ void AcrossUpgrade(int version, const std::function<void(store::Connection&)>& b
     while (!migrations.empty() && migrations.back().version >= version) migrations.pop_back();
     auto old = store::Database::Open({path}, migrations);
     REQUIRE(old.ok());
-    REQUIRE((*old)
-                ->Write([&](store::Connection& db) {
-                  before(db);
-                  return absl::OkStatus();
-                })
-                .ok());
+    WriteIn(**old, before);
   }
   auto upgraded = store::Database::Open({path}, ApprovalMigrations());
   REQUIRE(upgraded.ok());
-  REQUIRE((*upgraded)
-              ->Write([&](store::Connection& db) {
-                after(db);
-                return absl::OkStatus();
-              })
-              .ok());
+  WriteIn(**upgraded, after);
 }
 
 TEST_CASE("audit lines written before the trail became one log are kept") {
