@@ -9,22 +9,74 @@
 #include "absl/strings/escaping.h"
 
 namespace onewindow::intake {
+namespace {
+
+using google::protobuf::io::CodedInputStream;
+
+// Fetched once: EVP_sha256() makes every digest look the algorithm up in
+// the provider store again, under its lock.
+const EVP_MD* Sha256() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+// Moves `input` past the value of a field with `tag`; false on a group,
+// which only an unknown field can be.
+bool SkipValue(CodedInputStream& input, uint32_t tag) {
+  switch (tag & 7) {
+    case 0: {
+      uint64_t ignored;
+      return input.ReadVarint64(&ignored);
+    }
+    case 1:
+      return input.Skip(8);
+    case 2: {
+      uint32_t length;
+      return input.ReadVarint32(&length) && input.Skip(static_cast<int>(length));
+    }
+    case 5:
+      return input.Skip(4);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 std::string RequestHash(const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> body(request.New());
-  body->CopyFrom(request);
-  const auto* field = body->GetDescriptor()->FindFieldByName("request_id");
-  if (field != nullptr) body->GetReflection()->ClearField(body.get(), field);
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    body->SerializeToCodedStream(&coded);
+    request.SerializeToCodedStream(&coded);
   }
+  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
+  const int skipped = field == nullptr ? 0 : field->number();
+
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr);
+  // The serialisation minus the request_id field's bytes is exactly the
+  // serialisation of the request with request_id cleared (fields go out
+  // one after another, in field-number order), without copying the request
+  // to clear it.
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  CodedInputStream input(data, static_cast<int>(bytes.size()));
+  int kept_from = 0;
+  for (;;) {
+    const int start = input.CurrentPosition();
+    const uint32_t tag = input.ReadTag();
+    if (tag == 0) break;
+    // Unknown fields go out last, after request_id: the rest is kept whole.
+    if (!SkipValue(input, tag)) break;
+    if (static_cast<int>(tag >> 3) != skipped) continue;
+    EVP_DigestUpdate(ctx.get(), data + kept_from, start - kept_from);
+    kept_from = input.CurrentPosition();
+  }
+  EVP_DigestUpdate(ctx.get(), data + kept_from, bytes.size() - kept_from);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
