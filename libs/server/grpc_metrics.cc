@@ -61,15 +61,8 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 class GrpcMetricsInterceptor : public grpc::experimental::Interceptor {
  public:
   GrpcMetricsInterceptor(GrpcMetricsInterceptorFactory* factory,
-                         grpc::experimental::ServerRpcInfo* info)
-      : factory_(factory) {
-    // "/onewindow.catalog.v1.CatalogService/GetRegion" → service, method.
-    absl::string_view full(info->method());
-    if (!full.empty() && full[0] == '/') full.remove_prefix(1);
-    const size_t slash = full.find('/');
-    service_ = std::string(full.substr(0, slash));
-    method_ = slash == absl::string_view::npos ? "" : std::string(full.substr(slash + 1));
-  }
+                         GrpcMetricsInterceptorFactory::Method* method)
+      : factory_(factory), method_(method) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -93,21 +86,20 @@ class GrpcMetricsInterceptor : public grpc::experimental::Interceptor {
       const grpc::Status status = methods->GetSendStatus();
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
       const char* code = CodeName(status.error_code());
-      factory_->handled_.Add({{"service", service_}, {"method", method_}, {"code", code}})
-          .Increment();
-      factory_->latency_.Add({{"service", service_}, {"method", method_}}, LatencyBuckets())
-          .Observe(seconds);
-      const log::Logger logger = factory_->logger_.WithRequestId(request_id_);
-      logger.Log(status.ok() ? log::Level::kDebug : log::Level::kInfo, "rpc",
-                 {{"method", method_}, {"code", code}, {"seconds", seconds}});
+      factory_->Handled(*method_, status.error_code(), code).Increment();
+      method_->latency->Observe(seconds);
+      const log::Level level = status.ok() ? log::Level::kDebug : log::Level::kInfo;
+      if (factory_->logger_.Enabled(level)) {
+        factory_->logger_.WithRequestId(request_id_)
+            .Log(level, "rpc", {{"method", method_->method}, {"code", code}, {"seconds", seconds}});
+      }
     }
     methods->Proceed();
   }
 
  private:
-  GrpcMetricsInterceptorFactory* factory_;
-  std::string service_;
-  std::string method_;
+  GrpcMetricsInterceptorFactory* const factory_;
+  GrpcMetricsInterceptorFactory::Method* const method_;
   std::string request_id_;
   absl::Time start_ = absl::Now();
 };
@@ -124,9 +116,49 @@ GrpcMetricsInterceptorFactory::GrpcMetricsInterceptorFactory(prometheus::Registr
                    .Register(registry)),
       logger_(std::move(logger)) {}
 
+GrpcMetricsInterceptorFactory::Method* GrpcMetricsInterceptorFactory::Find(
+    absl::string_view full_name) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = methods_.find(full_name);
+    if (it != methods_.end()) return &it->second;
+  }
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = methods_.try_emplace(full_name);
+  Method& m = it->second;
+  if (inserted) {
+    // "/onewindow.catalog.v1.CatalogService/GetRegion" → service, method.
+    absl::string_view full = full_name;
+    if (!full.empty() && full[0] == '/') full.remove_prefix(1);
+    const size_t slash = full.find('/');
+    m.service = std::string(full.substr(0, slash));
+    m.method = slash == absl::string_view::npos ? "" : std::string(full.substr(slash + 1));
+    m.latency = &latency_.Add({{"service", m.service}, {"method", m.method}}, LatencyBuckets());
+  }
+  return &m;
+}
+
+prometheus::Counter& GrpcMetricsInterceptorFactory::Handled(Method& method, int code,
+                                                            const char* code_name) {
+  // Codes beyond the known ones share the UNKNOWN slot, as their name does.
+  const size_t slot = code >= 0 && code < static_cast<int>(method.handled.size())
+                          ? static_cast<size_t>(code)
+                          : static_cast<size_t>(grpc::UNKNOWN);
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (method.handled[slot] != nullptr) return *method.handled[slot];
+  }
+  absl::MutexLock lock(&mu_);
+  if (method.handled[slot] == nullptr) {
+    method.handled[slot] = &handled_.Add(
+        {{"service", method.service}, {"method", method.method}, {"code", code_name}});
+  }
+  return *method.handled[slot];
+}
+
 grpc::experimental::Interceptor* GrpcMetricsInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new GrpcMetricsInterceptor(this, info);
+  return new GrpcMetricsInterceptor(this, Find(info->method()));
 }
 
 }  // namespace onewindow::server

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,10 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/log/logger.h"
 
 namespace onewindow::server {
@@ -25,9 +30,24 @@ class GrpcMetricsInterceptorFactory : public grpc::experimental::ServerIntercept
 
  private:
   friend class GrpcMetricsInterceptor;
+  // One method's series, found once per call by its full name rather than
+  // by building label maps for the families twice per call. Counters per
+  // code appear on first use, so only codes that happened are exported.
+  struct Method {
+    std::string service;
+    std::string method;
+    prometheus::Histogram* latency = nullptr;
+    std::array<prometheus::Counter*, 17> handled{};  // By grpc::StatusCode.
+  };
+  // Never null; valid as long as the factory (entries are never removed).
+  Method* Find(absl::string_view full_name);
+  prometheus::Counter& Handled(Method& method, int code, const char* code_name);
+
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& latency_;
   log::Logger logger_;
+  absl::Mutex mu_;
+  absl::node_hash_map<std::string, Method> methods_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace onewindow::server

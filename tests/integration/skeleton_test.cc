@@ -230,12 +230,24 @@ TEST_CASE("a backend exports gRPC server metrics on its metrics port") {
   catalog::v1::GetRegionRequest get;
   get.set_code("440100000000");
   catalog::v1::Region region;
-  CHECK(catalog->GetRegion(TokenContext("").get(), get, &region).error_code() == grpc::NOT_FOUND);
+  for (int i = 0; i < 2; ++i) {
+    grpc::ClientContext context;
+    CHECK(catalog->GetRegion(&context, get, &region).error_code() == grpc::NOT_FOUND);
+  }
+  get.set_code("");
+  CHECK(catalog->GetRegion(TokenContext("").get(), get, &region).error_code() ==
+        grpc::INVALID_ARGUMENT);
   auto metrics = testing::HttpGet((*stack)->metrics_port("catalog"), "/metrics");
   REQUIRE(metrics.ok());
   CHECK(absl::StrContains(
       metrics->body,
-      R"(onewindow_grpc_server_handled_total{code="NOT_FOUND",method="GetRegion",service="onewindow.catalog.v1.CatalogService"} 1)"));
+      R"(onewindow_grpc_server_handled_total{code="NOT_FOUND",method="GetRegion",service="onewindow.catalog.v1.CatalogService"} 2)"));
+  CHECK(absl::StrContains(
+      metrics->body,
+      R"(onewindow_grpc_server_handled_total{code="INVALID_ARGUMENT",method="GetRegion",service="onewindow.catalog.v1.CatalogService"} 1)"));
+  CHECK(absl::StrContains(
+      metrics->body,
+      R"(onewindow_grpc_server_handling_seconds_count{method="GetRegion",service="onewindow.catalog.v1.CatalogService"} 3)"));
   CHECK(absl::StrContains(metrics->body, "onewindow_grpc_server_handling_seconds_bucket"));
 }
 
