@@ -24,8 +24,16 @@ constexpr char kOldMaterials[] =
     "SELECT id, owner_id, sha256, upload_time FROM materials"
     " WHERE id > ? AND id < ? ORDER BY id LIMIT ?";
 // Applications list only their applicant's own materials (Materials::
-// FindOwned), so the owner's applications are the only ones to read.
-constexpr char kOwnerApplications[] = "SELECT record FROM applications WHERE applicant_id = ?";
+// FindOwned), so the owner's applications are the only ones to read; and
+// of those only the ones updated since the upload (a submission or a
+// supplement listing it is an update), less kClockStepMargin. The others'
+// records are neither loaded nor parsed, which for an enterprise with
+// years of applications is most of them.
+constexpr char kOwnerApplications[] =
+    "SELECT record, update_time FROM applications WHERE applicant_id = ? AND update_time >= ?";
+// How far the wall clock may have been set back between an upload and the
+// update that listed it, with the material still kept.
+constexpr absl::Duration kClockStepMargin = absl::Hours(24);
 constexpr char kDeleteMaterial[] = "DELETE FROM materials WHERE id = ?";
 constexpr char kContentNamed[] = "SELECT 1 FROM materials WHERE sha256 = ? LIMIT 1";
 
@@ -33,25 +41,33 @@ struct Candidate {
   std::string id;
   std::string owner;
   std::string sha256;
+  absl::Time uploaded;
 };
 
-// The materials `owner`'s applications list. An owner has few
-// applications, so reading their records beats keeping a link table that
-// every submission would have to write.
+// The materials `owner`'s applications updated since `since` list. Reading
+// their records beats keeping a link table that every submission would have
+// to write.
 struct Listed {
   absl::flat_hash_set<std::string> ids;
-  // A record did not parse: what it lists is unknown, so nothing goes.
-  bool unknown = false;
+  // The last update of a record that did not parse: what it lists is
+  // unknown, so nothing uploaded before it (less the margin) goes.
+  absl::Time unreadable_update = absl::InfinitePast();
+
+  bool MayList(absl::Time uploaded) const {
+    return unreadable_update >= uploaded - kClockStepMargin;
+  }
 };
-Listed ListedBy(store::Connection& db, const std::string& owner) {
+Listed ListedBy(store::Connection& db, const std::string& owner, absl::Time since) {
   Listed listed;
   auto select = db.Prepare(kOwnerApplications);
   select->bind(1, owner);
+  select->bind(2, store::ToStoredTime(since - kClockStepMargin));
   while (select->executeStep()) {
     const SQLite::Column record = select->getColumn(0);
     intake::v1::Application application;
     if (!application.ParseFromArray(record.getBlob(), record.getBytes())) {
-      listed.unknown = true;
+      listed.unreadable_update = std::max(listed.unreadable_update,
+                                          store::FromStoredTime(select->getColumn(1).getInt64()));
       continue;
     }
     for (const auto& m : application.materials()) {
@@ -100,23 +116,31 @@ absl::Status MaterialCollector::DeleteBatch(absl::Time cutoff, Batch* batch) {
       while (select->executeStep()) {
         // Begun before the cutoff but finished after it: its retention
         // runs from the end, and the cursor must not pass it.
-        if (store::FromStoredTime(select->getColumn(3).getInt64()) >= cutoff) {
+        const absl::Time uploaded = store::FromStoredTime(select->getColumn(3).getInt64());
+        if (uploaded >= cutoff) {
           waiting = true;
           break;
         }
         candidates.push_back({select->getColumn(0).getString(), select->getColumn(1).getString(),
-                              select->getColumn(2).getString()});
+                              select->getColumn(2).getString(), uploaded});
       }
     }
     batch->full = !waiting && static_cast<int>(candidates.size()) == options_.batch_size;
     if (candidates.empty()) return absl::OkStatus();
 
+    // Each owner's applications are read once, from their earliest
+    // candidate's upload on.
+    absl::flat_hash_map<std::string, absl::Time> earliest;
+    for (const Candidate& c : candidates) {
+      auto [it, fresh] = earliest.try_emplace(c.owner, c.uploaded);
+      if (!fresh) it->second = std::min(it->second, c.uploaded);
+    }
     absl::flat_hash_map<std::string, Listed> by_owner;
     for (const Candidate& c : candidates) {
       auto [owner, fresh] = by_owner.try_emplace(c.owner);
-      if (fresh) owner->second = ListedBy(db, c.owner);
+      if (fresh) owner->second = ListedBy(db, c.owner, earliest[c.owner]);
       if (owner->second.ids.contains(c.id)) continue;
-      if (owner->second.unknown) {
+      if (owner->second.MayList(c.uploaded)) {
         ++batch->kept_unreadable;
         continue;
       }

@@ -150,6 +150,58 @@ TEST_CASE("an owner's unreadable application record keeps their uploads, and the
   CHECK(Exists(w.blobs->PathFor(unlisted.sha256())));
 }
 
+TEST_CASE("applications untouched since well before an upload are not read to decide on it") {
+  World w;
+  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
+  const auto citizen = Citizen("acc_a");
+  const intake::v1::Application old = w.SubmitComplete(citizen, "k");
+  // Unreadable, so reading it would keep every later upload of its owner.
+  REQUIRE(w.db->Write([&](store::Connection& db) {
+                db.exec("UPDATE applications SET record = x'ffffffff' WHERE id = '" +
+                        old.application_id() + "'");
+                return absl::OkStatus();
+              })
+              .ok());
+  w.clock.Advance(absl::Hours(24 * 10));
+  const auto stray = w.Upload(citizen, PdfBytes("stray"));
+  DateFiles(w, w.clock.Now());
+  w.clock.Advance(kRetention + absl::Minutes(1));
+
+  const Collected collected = Collect(collector);
+  // The old application's own uploads: it may list them, so they stay.
+  CHECK(collected.kept_unreadable == 2);
+  CHECK(collected.materials == 1);
+  CHECK_FALSE(HasRow(w, stray.material_id()));
+}
+
+TEST_CASE("an upload listed after the clock stepped back stays") {
+  World w;
+  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
+  const auto citizen = Citizen("acc_a");
+  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
+  REQUIRE(w.Report(a.application_id(), intake::v1::SUPPLEMENT_NEEDED, "evt-s", [](auto& r) {
+             r.add_supplement()->set_material_name("营业执照");
+           }).ok());
+  w.clock.Advance(absl::Hours(24 * 10));
+  const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
+  // An operator or NTP sets the clock back before the supplement: the
+  // application's update time is now earlier than the upload's.
+  w.clock.Advance(-absl::Hours(6));
+  intake::v1::SupplementApplicationRequest supply;
+  supply.set_application_id(a.application_id());
+  supply.set_request_id("sup-1");
+  auto* item = supply.add_materials();
+  item->set_material_name("营业执照");
+  item->set_material_id(supplied.material_id());
+  REQUIRE(w.applications->Supplement(citizen, supply).ok());
+  DateFiles(w, w.clock.Now());
+  w.clock.Advance(kRetention + absl::Hours(7));
+
+  Collect(collector);
+  CHECK(HasRow(w, supplied.material_id()));
+  CHECK(Exists(w.blobs->PathFor(supplied.sha256())));
+}
+
 TEST_CASE("a recent upload is kept until the retention has passed") {
   World w;
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
