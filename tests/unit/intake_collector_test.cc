@@ -64,6 +64,35 @@ std::string StoreWithoutRow(World& w, const std::string& bytes) {
   return *sha;
 }
 
+// Approval asks the applicant of `a` for the licence again.
+void AskForLicence(World& w, const intake::v1::Application& a) {
+  REQUIRE(w.Report(a.application_id(), intake::v1::SUPPLEMENT_NEEDED, "evt-s", [](auto& r) {
+             r.add_supplement()->set_material_name("营业执照");
+           }).ok());
+}
+
+// The applicant answers with `supplied`.
+void SupplyLicence(World& w, const auth::v1::Principal& applicant, const intake::v1::Application& a,
+                   const intake::v1::Material& supplied) {
+  intake::v1::SupplementApplicationRequest supply;
+  supply.set_application_id(a.application_id());
+  supply.set_request_id("sup-1");
+  auto* item = supply.add_materials();
+  item->set_material_name("营业执照");
+  item->set_material_id(supplied.material_id());
+  REQUIRE(w.applications->Supplement(applicant, supply).ok());
+}
+
+// A stored record that no longer parses.
+void Damage(World& w, const intake::v1::Application& a) {
+  REQUIRE(w.db->Write([&](store::Connection& db) {
+                db.exec("UPDATE applications SET record = x'ffffffff' WHERE id = '" +
+                        a.application_id() + "'");
+                return absl::OkStatus();
+              })
+              .ok());
+}
+
 TEST_CASE("an upload no application lists is deleted after the retention, with its file") {
   World w;
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
@@ -88,17 +117,9 @@ TEST_CASE("materials an application lists are kept, from submission or supplemen
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
   const auto citizen = Citizen("acc_a");
   const intake::v1::Application a = w.SubmitComplete(citizen, "k");
-  REQUIRE(w.Report(a.application_id(), intake::v1::SUPPLEMENT_NEEDED, "evt-s", [](auto& r) {
-             r.add_supplement()->set_material_name("营业执照");
-           }).ok());
+  AskForLicence(w, a);
   const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
-  intake::v1::SupplementApplicationRequest supply;
-  supply.set_application_id(a.application_id());
-  supply.set_request_id("sup-1");
-  auto* item = supply.add_materials();
-  item->set_material_name("营业执照");
-  item->set_material_id(supplied.material_id());
-  REQUIRE(w.applications->Supplement(citizen, supply).ok());
+  SupplyLicence(w, citizen, a, supplied);
   // Uploaded with them but never listed: the pass did run.
   const auto stray = w.Upload(citizen, PdfBytes("stray"));
   DateFiles(w, kNow);
@@ -132,12 +153,7 @@ TEST_CASE("an owner's unreadable application record keeps their uploads, and the
   const auto citizen = Citizen("acc_a");
   const intake::v1::Application a = w.SubmitComplete(citizen, "k");
   const auto unlisted = w.Upload(citizen, PdfBytes("maybe listed"));
-  REQUIRE(w.db->Write([&](store::Connection& db) {
-                db.exec("UPDATE applications SET record = x'ffffffff' WHERE id = '" +
-                        a.application_id() + "'");
-                return absl::OkStatus();
-              })
-              .ok());
+  Damage(w, a);
   DateFiles(w, kNow);
   w.clock.Advance(kRetention + absl::Minutes(1));
 
@@ -156,12 +172,7 @@ TEST_CASE("applications untouched since well before an upload are not read to de
   const auto citizen = Citizen("acc_a");
   const intake::v1::Application old = w.SubmitComplete(citizen, "k");
   // Unreadable, so reading it would keep every later upload of its owner.
-  REQUIRE(w.db->Write([&](store::Connection& db) {
-                db.exec("UPDATE applications SET record = x'ffffffff' WHERE id = '" +
-                        old.application_id() + "'");
-                return absl::OkStatus();
-              })
-              .ok());
+  Damage(w, old);
   w.clock.Advance(absl::Hours(24 * 10));
   const auto stray = w.Upload(citizen, PdfBytes("stray"));
   DateFiles(w, w.clock.Now());
@@ -179,21 +190,13 @@ TEST_CASE("an upload listed after the clock stepped back stays") {
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
   const auto citizen = Citizen("acc_a");
   const intake::v1::Application a = w.SubmitComplete(citizen, "k");
-  REQUIRE(w.Report(a.application_id(), intake::v1::SUPPLEMENT_NEEDED, "evt-s", [](auto& r) {
-             r.add_supplement()->set_material_name("营业执照");
-           }).ok());
+  AskForLicence(w, a);
   w.clock.Advance(absl::Hours(24 * 10));
   const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
   // An operator or NTP sets the clock back before the supplement: the
   // application's update time is now earlier than the upload's.
   w.clock.Advance(-absl::Hours(6));
-  intake::v1::SupplementApplicationRequest supply;
-  supply.set_application_id(a.application_id());
-  supply.set_request_id("sup-1");
-  auto* item = supply.add_materials();
-  item->set_material_name("营业执照");
-  item->set_material_id(supplied.material_id());
-  REQUIRE(w.applications->Supplement(citizen, supply).ok());
+  SupplyLicence(w, citizen, a, supplied);
   DateFiles(w, w.clock.Now());
   w.clock.Advance(kRetention + absl::Hours(7));
 
