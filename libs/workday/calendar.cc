@@ -254,6 +254,12 @@ std::vector<int> Calendar::CoveredYears() const {
   return std::vector<int>(years_.begin(), years_.end());
 }
 
+int Calendar::CoveredThrough(int year) const {
+  if (!Covers(year)) return 0;
+  while (Covers(year + 1)) ++year;
+  return year;
+}
+
 const Calendar::Entry* Calendar::Find(absl::CivilDay day) const {
   const auto it = entries_.find(day);
   return it == entries_.end() ? nullptr : &it->second;

@@ -60,6 +60,11 @@ class Calendar {
 
   std::vector<int> CoveredYears() const;
 
+  // The last year of the unbroken run of covered years that starts at
+  // `year`; 0 when `year` itself is not covered. Deadlines that end by
+  // then skip the right holidays.
+  int CoveredThrough(int year) const;
+
   // The listed entry for `day`, or nullptr when the day is not listed. Valid
   // as long as this calendar is.
   const Entry* Find(absl::CivilDay day) const;

@@ -9,6 +9,7 @@
 #include "libs/server/bootstrap.h"
 #include "libs/server/periodic.h"
 #include "libs/workday/calendar.h"
+#include "libs/workday/calendar_metrics.h"
 #include "libs/workday/clock.h"
 #include "libs/workday/deadline.h"
 #include "services/approval/approval_grpc.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
         "Monday-Friday",
         {{"calendar_dir", calendar_dir}, {"year", this_year}});
   }
+  workday::ExportCalendarReach(*calendar, absl::Now(), process.runner->metrics());
   // The writer connection does all of approval's writing: give it a page
   // cache that holds the hot indexes (SQLite's default is 2 MiB).
   if (absl::Status s = process.db->Write([](store::Connection& db) {

@@ -9,6 +9,7 @@
 #include "libs/outbox/outbox.h"
 #include "libs/server/bootstrap.h"
 #include "libs/server/periodic.h"
+#include "libs/workday/calendar_metrics.h"
 #include "libs/workday/deadline.h"
 #include "services/complaint/complaint_grpc.h"
 #include "services/complaint/grpc_application_directory.h"
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
                                                50055, 9105, &complaint::ComplaintMigrations()});
   const complaint::Policy policy = PolicyFromFlags(process.logger);
   const workday::Calendar calendar = CalendarFromFlags(process.logger);
+  workday::ExportCalendarReach(calendar, absl::Now(), process.runner->metrics());
   const workday::SystemClock clock;
   store::Database* db = process.db.get();
   const complaint::Env env{db, &calendar, &clock, &policy};

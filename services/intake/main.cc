@@ -9,6 +9,7 @@
 #include "libs/server/periodic.h"
 #include "libs/server/service_credentials.h"
 #include "libs/workday/calendar.h"
+#include "libs/workday/calendar_metrics.h"
 #include "libs/workday/clock.h"
 #include "services/intake/blob_store.h"
 #include "services/intake/guides.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
         {{"calendar_dir", calendar_dir}, {"error", std::string(calendar.status().message())}});
     calendar = workday::Calendar();
   }
+  workday::ExportCalendarReach(*calendar, absl::Now(), process.runner->metrics());
   auto blobs = intake::BlobStore::Open(absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/materials"));
   if (!blobs.ok()) config::ExitOnConfigError(process.logger, blobs.status());
   const int orphan_material_hours = absl::GetFlag(FLAGS_orphan_material_hours);

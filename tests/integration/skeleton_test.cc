@@ -15,6 +15,8 @@
 #include "libs/testing/http_client.h"
 #include "libs/testing/principals.h"
 #include "libs/testing/stack.h"
+#include "libs/workday/calendar.h"
+#include "libs/workday/deadline.h"
 #include "onewindow/approval/v1/approval.grpc.pb.h"
 #include "onewindow/catalog/v1/catalog.grpc.pb.h"
 #include "onewindow/complaint/v1/complaint.grpc.pb.h"
@@ -249,6 +251,31 @@ TEST_CASE("a backend exports gRPC server metrics on its metrics port") {
       metrics->body,
       R"(onewindow_grpc_server_handling_seconds_count{method="GetRegion",service="onewindow.catalog.v1.CatalogService"} 3)"));
   CHECK(absl::StrContains(metrics->body, "onewindow_grpc_server_handling_seconds_bucket"));
+}
+
+TEST_CASE("the services that count working days export how far their holiday calendar reaches") {
+  const std::string dir = absl::StrCat(OW_SOURCE_DIR, "/deploy/calendar");
+  testing::StackOptions options;
+  options.backends = {"intake", "approval", "complaint"};
+  options.gateway = false;
+  options.redis = false;
+  options.extra_flags["intake"] = {absl::StrCat("--calendar_dir=", dir)};
+  options.extra_flags["complaint"] = {absl::StrCat("--calendar_dir=", dir)};
+  auto stack = Stack::Start(options);
+  INFO(stack.status().ToString());
+  REQUIRE(stack.ok());
+  // What the shipped files reach from this year: 2026 until 2027 comes.
+  auto calendar = workday::Calendar::LoadDirectory(dir);
+  REQUIRE(calendar.ok());
+  const int expected = calendar->CoveredThrough(workday::ChinaDay(absl::Now()).year());
+  for (const char* service : {"intake", "approval", "complaint"}) {
+    INFO(service);
+    auto metrics = testing::HttpGet((*stack)->metrics_port(service), "/metrics");
+    REQUIRE(metrics.ok());
+    CHECK(absl::StrContains(
+        metrics->body,
+        absl::StrCat("\nonewindow_holiday_calendar_covered_through_year ", expected, "\n")));
+  }
 }
 
 TEST_CASE("SIGTERM stops a backend cleanly and its data survives the restart") {

@@ -1,5 +1,6 @@
 #include <string>
 
+#include <prometheus/registry.h>
 #include <catch2/catch.hpp>
 
 #include "absl/status/status.h"
@@ -7,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "libs/workday/calendar.h"
+#include "libs/workday/calendar_metrics.h"
 #include "libs/workday/clock.h"
 #include "libs/workday/deadline.h"
 
@@ -150,6 +152,37 @@ TEST_CASE("an uncovered year falls back to Monday to Friday and says so") {
   const Calendar empty;
   CHECK_FALSE(empty.Covers(2025));
   CHECK(empty.IsWorkingDay(absl::CivilDay(2025, 1, 28)));
+}
+
+TEST_CASE("a calendar reaches as far as its unbroken run of years from a given one") {
+  auto calendar =
+      Calendar::Parse("year 2025\nyear 2026\nyear 2028\n2025-01-01 holiday\n", "years.txt");
+  REQUIRE(calendar.ok());
+  CHECK(calendar->CoveredThrough(2025) == 2026);
+  CHECK(calendar->CoveredThrough(2026) == 2026);
+  // 2027 is missing: 2028's file does not make 2027's deadlines right.
+  CHECK(calendar->CoveredThrough(2027) == 0);
+  CHECK(calendar->CoveredThrough(2028) == 2028);
+  CHECK(Calendar().CoveredThrough(2026) == 0);
+}
+
+TEST_CASE("a service exports how far its holiday calendar reaches") {
+  auto calendar = Calendar::Parse("year 2026\nyear 2027\n", "years.txt");
+  REQUIRE(calendar.ok());
+  prometheus::Registry registry;
+  // 2026-12-31 17:00 UTC is already 2027 in China.
+  ExportCalendarReach(
+      *calendar, absl::FromCivil(absl::CivilSecond(2026, 12, 31, 17, 0, 0), absl::UTCTimeZone()),
+      registry);
+  const auto families = registry.Collect();
+  REQUIRE(families.size() == 1);
+  CHECK(families[0].name == "onewindow_holiday_calendar_covered_through_year");
+  REQUIRE(families[0].metric.size() == 1);
+  CHECK(families[0].metric[0].gauge.value == 2027);
+
+  prometheus::Registry uncovered;
+  ExportCalendarReach(Calendar(), absl::Now(), uncovered);
+  CHECK(uncovered.Collect()[0].metric[0].gauge.value == 0);
 }
 
 TEST_CASE("a limit started before the 2025 Spring Festival skips it and counts Saturday Feb 8") {
