@@ -23,8 +23,12 @@ constexpr char kInsert[] =
     "INSERT INTO applications(id, number, applicant_id, submitted_by, department_id,"
     " implementation_code, status, submit_time, update_time, request_id, request_hash, record)"
     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)";
+// The column never goes back, though a transition may be dated earlier
+// than the last change (approval's decision time, delivered late): the
+// material collector reads it as "nothing was attached after this".
 constexpr char kUpdate[] =
-    "UPDATE applications SET status = ?, update_time = ?, record = ? WHERE id = ?";
+    "UPDATE applications SET status = ?, update_time = MAX(update_time, ?), record = ?"
+    " WHERE id = ?";
 // Two statements, not INSERT ... SELECT MAX(seq): reading the table it
 // writes makes SQLite stage the row in a temporary b-tree, which cost a
 // submission's commit about 7 % of its time.

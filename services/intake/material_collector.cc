@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <limits>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -26,11 +27,14 @@ constexpr char kOldMaterials[] =
 // Applications list only their applicant's own materials (Materials::
 // FindOwned), so the owner's applications are the only ones to read; and
 // of those only the ones updated since the upload (a submission or a
-// supplement listing it is an update), less kClockStepMargin. The others'
-// records are neither loaded nor parsed, which for an enterprise with
-// years of applications is most of them.
+// supplement listing it is an update, and the column never goes back),
+// less kClockStepMargin. The others' records are neither loaded nor parsed,
+// which for an enterprise with years of applications is most of them.
 constexpr char kOwnerApplications[] =
     "SELECT record, update_time FROM applications WHERE applicant_id = ? AND update_time >= ?";
+// Since when update_time never goes back (schema 7): for uploads before
+// that, every application of the owner is read.
+constexpr char kMonotonicSince[] = "SELECT since FROM update_time_monotonic WHERE id = 1";
 // How far the wall clock may have been set back between an upload and the
 // update that listed it, with the material still kept.
 constexpr absl::Duration kClockStepMargin = absl::Hours(24);
@@ -44,28 +48,27 @@ struct Candidate {
   absl::Time uploaded;
 };
 
-// The materials `owner`'s applications updated since `since` list. Reading
+// The materials `owner`'s applications updated at or after `since` list. Reading
 // their records beats keeping a link table that every submission would have
 // to write.
 struct Listed {
   absl::flat_hash_set<std::string> ids;
-  // The last update of a record that did not parse: what it lists is
-  // unknown, so nothing uploaded before it (less the margin) goes.
+  // A record did not parse: what it lists is unknown. Its last update
+  // bounds what it can list where update_time is trusted.
+  bool unreadable = false;
   absl::Time unreadable_update = absl::InfinitePast();
-
-  bool MayList(absl::Time uploaded) const {
-    return unreadable_update >= uploaded - kClockStepMargin;
-  }
 };
 Listed ListedBy(store::Connection& db, const std::string& owner, absl::Time since) {
   Listed listed;
   auto select = db.Prepare(kOwnerApplications);
   select->bind(1, owner);
-  select->bind(2, store::ToStoredTime(since - kClockStepMargin));
+  select->bind(2, since == absl::InfinitePast() ? std::numeric_limits<int64_t>::min()
+                                                : store::ToStoredTime(since));
   while (select->executeStep()) {
     const SQLite::Column record = select->getColumn(0);
     intake::v1::Application application;
     if (!application.ParseFromArray(record.getBlob(), record.getBytes())) {
+      listed.unreadable = true;
       listed.unreadable_update = std::max(listed.unreadable_update,
                                           store::FromStoredTime(select->getColumn(1).getInt64()));
       continue;
@@ -128,19 +131,32 @@ absl::Status MaterialCollector::DeleteBatch(absl::Time cutoff, Batch* batch) {
     batch->full = !waiting && static_cast<int>(candidates.size()) == options_.batch_size;
     if (candidates.empty()) return absl::OkStatus();
 
-    // Each owner's applications are read once, from their earliest
-    // candidate's upload on.
+    absl::Time monotonic_since = absl::InfiniteFuture();
+    {
+      auto since = db.Prepare(kMonotonicSince);
+      if (since->executeStep())
+        monotonic_since = store::FromStoredTime(since->getColumn(0).getInt64());
+    }
+    // The earliest update time that can matter to a candidate: its upload,
+    // less the margin, where update_time is trusted; any time otherwise.
+    auto earliest_update = [&](const Candidate& c) {
+      const absl::Time from = c.uploaded - kClockStepMargin;
+      return from > monotonic_since ? from : absl::InfinitePast();
+    };
+    // Each owner's applications are read once, from the earliest that can
+    // matter to any of their candidates.
     absl::flat_hash_map<std::string, absl::Time> earliest;
     for (const Candidate& c : candidates) {
-      auto [it, fresh] = earliest.try_emplace(c.owner, c.uploaded);
-      if (!fresh) it->second = std::min(it->second, c.uploaded);
+      auto [it, fresh] = earliest.try_emplace(c.owner, earliest_update(c));
+      if (!fresh) it->second = std::min(it->second, earliest_update(c));
     }
     absl::flat_hash_map<std::string, Listed> by_owner;
     for (const Candidate& c : candidates) {
       auto [owner, fresh] = by_owner.try_emplace(c.owner);
       if (fresh) owner->second = ListedBy(db, c.owner, earliest[c.owner]);
-      if (owner->second.ids.contains(c.id)) continue;
-      if (owner->second.MayList(c.uploaded)) {
+      const Listed& listed = owner->second;
+      if (listed.ids.contains(c.id)) continue;
+      if (listed.unreadable && listed.unreadable_update >= earliest_update(c)) {
         ++batch->kept_unreadable;
         continue;
       }

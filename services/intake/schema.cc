@@ -96,6 +96,18 @@ CREATE TABLE material_collection (
   last_material_id TEXT NOT NULL
 );
 )sql"},
+      {7, "monotonic update times",
+       R"sql(
+-- From this schema on applications.update_time never goes back. Before
+-- it, a transition dated earlier than the last change could set it back,
+-- so the material collector trusts it only for uploads made after every
+-- update stored then. A new store trusts it from the start.
+CREATE TABLE update_time_monotonic (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  since INTEGER NOT NULL
+);
+INSERT INTO update_time_monotonic SELECT 1, COALESCE(MAX(update_time), 0) FROM applications;
+)sql"},
   };
   return *kMigrations;
 }

@@ -205,6 +205,108 @@ TEST_CASE("an upload listed after the clock stepped back stays") {
   CHECK(Exists(w.blobs->PathFor(supplied.sha256())));
 }
 
+TEST_CASE("an upload listed before a late transition dated earlier stays") {
+  World w;
+  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
+  const auto citizen = Citizen("acc_a");
+  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
+  AskForLicence(w, a);
+  const absl::Time decided = w.clock.Now();
+  // A pass has gone past the application's first two uploads.
+  w.clock.Advance(kRetention + absl::Hours(1));
+  Collect(collector);
+  w.clock.Advance(absl::Hours(24 * 7));
+  const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
+  SupplyLicence(w, citizen, a, supplied);
+  // Approval's rejection, decided ten days ago, arrives only now (its
+  // event was parked and replayed): dated then, it must not make the
+  // application look untouched since before the upload.
+  REQUIRE(w.Report(a.application_id(), intake::v1::REJECTED, "evt-late", [&](auto& r) {
+             *r.mutable_time() = store::ToProtoTime(decided);
+             r.set_reason("不符合条件");
+           }).ok());
+  DateFiles(w, w.clock.Now());
+  w.clock.Advance(kRetention + absl::Hours(1));
+
+  Collect(collector);
+  CHECK(HasRow(w, supplied.material_id()));
+  CHECK(Exists(w.blobs->PathFor(supplied.sha256())));
+}
+
+TEST_CASE("uploads from before the upgrade that made update times monotonic are decided on all") {
+  World w;
+  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
+  const auto citizen = Citizen("acc_a");
+  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
+  AskForLicence(w, a);
+  const absl::Time decided = w.clock.Now();
+  w.clock.Advance(kRetention + absl::Hours(1));
+  Collect(collector);
+  w.clock.Advance(absl::Hours(24 * 7));
+  const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
+  SupplyLicence(w, citizen, a, supplied);
+  // As an earlier release left it: a late transition set the update time
+  // back, and schema 7 found this the latest update stored.
+  REQUIRE(w.db->Write([&](store::Connection& db) {
+                auto back = db.Prepare("UPDATE applications SET update_time = ? WHERE id = ?");
+                back->bind(1, store::ToStoredTime(decided));
+                back->bind(2, a.application_id());
+                back->exec();
+                auto since = db.Prepare("UPDATE update_time_monotonic SET since = ? WHERE id = 1");
+                since->bind(1, store::ToStoredTime(w.clock.Now()));
+                since->exec();
+                return absl::OkStatus();
+              })
+              .ok());
+  DateFiles(w, w.clock.Now());
+  w.clock.Advance(kRetention + absl::Hours(1));
+
+  Collect(collector);
+  CHECK(HasRow(w, supplied.material_id()));
+}
+
+// The "since" schema 7 records in a store holding these applications'
+// update times, or none.
+int64_t MonotonicSinceAfterUpgrade(const std::vector<int64_t>& update_times) {
+  testing::TempDir dir;
+  const std::string path = absl::StrCat(dir.path(), "/intake.db");
+  {
+    std::vector<store::Migration> before = IntakeMigrations();
+    while (!before.empty() && before.back().version >= 7) before.pop_back();
+    auto old = store::Database::Open({path}, before);
+    REQUIRE(old.ok());
+    REQUIRE((*old)
+                ->Write([&](store::Connection& db) {
+                  int n = 0;
+                  for (const int64_t t : update_times) {
+                    db.exec(absl::StrCat(
+                        "INSERT INTO applications (id, number, applicant_id, submitted_by,"
+                        " department_id, implementation_code, status, submit_time, update_time,"
+                        " request_id, request_hash, record) VALUES ('app_",
+                        ++n, "', 'SQ-", n, "', 'acc_a', 'acc_a', 'd', 'c', 1, 1, ", t, ", 'k", n,
+                        "', 'h', x'')"));
+                  }
+                  return absl::OkStatus();
+                })
+                .ok());
+  }
+  auto upgraded = store::Database::Open({path}, IntakeMigrations());
+  REQUIRE(upgraded.ok());
+  int64_t since = -1;
+  REQUIRE((*upgraded)
+              ->Read([&](store::Connection& db) {
+                since = db.execAndGet("SELECT since FROM update_time_monotonic").getInt64();
+                return absl::OkStatus();
+              })
+              .ok());
+  return since;
+}
+
+TEST_CASE("an upgraded store trusts update times from its latest stored one, a new one at once") {
+  CHECK(MonotonicSinceAfterUpgrade({300, 1000, 100}) == 1000);
+  CHECK(MonotonicSinceAfterUpgrade({}) == 0);
+}
+
 TEST_CASE("a recent upload is kept until the retention has passed") {
   World w;
   MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
