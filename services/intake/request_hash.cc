@@ -2,6 +2,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -11,6 +12,7 @@
 namespace onewindow::intake {
 namespace {
 
+using google::protobuf::internal::WireFormat;
 using google::protobuf::io::CodedInputStream;
 
 // Fetched once: EVP_sha256() makes every digest look the algorithm up in
@@ -51,8 +53,10 @@ std::string RequestHash(const google::protobuf::Message& request) {
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
+  // The key's tag, wire type included: an unknown field that reuses its
+  // number with another wire type is part of the body, as before.
   const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
-  const int skipped = field == nullptr ? 0 : field->number();
+  const uint32_t skipped = field == nullptr ? 0 : WireFormat::MakeTag(field);
 
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr);
@@ -69,7 +73,7 @@ std::string RequestHash(const google::protobuf::Message& request) {
     if (tag == 0) break;
     // Unknown fields go out last, after request_id: the rest is kept whole.
     if (!SkipValue(input, tag)) break;
-    if (static_cast<int>(tag >> 3) != skipped) continue;
+    if (tag != skipped) continue;
     EVP_DigestUpdate(ctx.get(), data + kept_from, start - kept_from);
     kept_from = input.CurrentPosition();
   }

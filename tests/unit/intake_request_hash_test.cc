@@ -78,6 +78,16 @@ TEST_CASE("a request's hash covers fields this release does not know, groups too
   CHECK(RequestHash(with_group) != RequestHash(Submission()));
 }
 
+TEST_CASE("a request's hash keeps an unknown field that reuses the key's number") {
+  // Field 1 as a varint: not the string request_id, so proto3 keeps it as
+  // an unknown field, and the hash must cover it as it did before.
+  intake::v1::SubmitApplicationRequest junk;
+  REQUIRE(junk.ParseFromString(std::string("\x08\x07", 2) + Submission().SerializeAsString()));
+  REQUIRE(junk.request_id() == "key-1");
+  CHECK(RequestHash(junk) != RequestHash(Submission()));
+  CHECK(RequestHash(junk) == "e804a939dffc7d9b2b0da371ffaa8abc8f50fd743736d79702d2e5d84a0f4ca2");
+}
+
 TEST_CASE("a request's hash does not depend on the order its form was filled in") {
   intake::v1::SubmitApplicationRequest forward;
   intake::v1::SubmitApplicationRequest backward;
