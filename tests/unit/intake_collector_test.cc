@@ -205,64 +205,67 @@ TEST_CASE("an upload listed after the clock stepped back stays") {
   CHECK(Exists(w.blobs->PathFor(supplied.sha256())));
 }
 
-TEST_CASE("an upload listed before a late transition dated earlier stays") {
+// An application asked again for its licence at `decided`; the applicant
+// supplied it a week after a collector pass went past the first uploads.
+struct SuppliedAfterAPass {
+  SuppliedAfterAPass() {
+    application = w.SubmitComplete(citizen, "k");
+    AskForLicence(w, application);
+    decided = w.clock.Now();
+    w.clock.Advance(kRetention + absl::Hours(1));
+    Collect(collector);
+    w.clock.Advance(absl::Hours(24 * 7));
+    supplied = w.Upload(citizen, PdfBytes("supplied"));
+    SupplyLicence(w, citizen, application, supplied);
+  }
+
+  // Whether the supplied upload outlives a pass after its retention.
+  bool SuppliedKept() {
+    DateFiles(w, w.clock.Now());
+    w.clock.Advance(kRetention + absl::Hours(1));
+    Collect(collector);
+    return HasRow(w, supplied.material_id()) && Exists(w.blobs->PathFor(supplied.sha256()));
+  }
+
   World w;
-  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
-  const auto citizen = Citizen("acc_a");
-  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
-  AskForLicence(w, a);
-  const absl::Time decided = w.clock.Now();
-  // A pass has gone past the application's first two uploads.
-  w.clock.Advance(kRetention + absl::Hours(1));
-  Collect(collector);
-  w.clock.Advance(absl::Hours(24 * 7));
-  const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
-  SupplyLicence(w, citizen, a, supplied);
+  MaterialCollector collector{w.db.get(), w.blobs.get(), &w.clock, Options()};
+  const auth::v1::Principal citizen = Citizen("acc_a");
+  intake::v1::Application application;
+  absl::Time decided;
+  intake::v1::Material supplied;
+};
+
+TEST_CASE("an upload listed before a late transition dated earlier stays") {
+  SuppliedAfterAPass f;
   // Approval's rejection, decided ten days ago, arrives only now (its
   // event was parked and replayed): dated then, it must not make the
   // application look untouched since before the upload.
-  REQUIRE(w.Report(a.application_id(), intake::v1::REJECTED, "evt-late", [&](auto& r) {
-             *r.mutable_time() = store::ToProtoTime(decided);
-             r.set_reason("不符合条件");
-           }).ok());
-  DateFiles(w, w.clock.Now());
-  w.clock.Advance(kRetention + absl::Hours(1));
-
-  Collect(collector);
-  CHECK(HasRow(w, supplied.material_id()));
-  CHECK(Exists(w.blobs->PathFor(supplied.sha256())));
+  REQUIRE(f.w.Report(f.application.application_id(), intake::v1::REJECTED, "evt-late",
+                     [&](auto& r) {
+                       *r.mutable_time() = store::ToProtoTime(f.decided);
+                       r.set_reason("不符合条件");
+                     })
+              .ok());
+  CHECK(f.SuppliedKept());
 }
 
 TEST_CASE("uploads from before the upgrade that made update times monotonic are decided on all") {
-  World w;
-  MaterialCollector collector(w.db.get(), w.blobs.get(), &w.clock, Options());
-  const auto citizen = Citizen("acc_a");
-  const intake::v1::Application a = w.SubmitComplete(citizen, "k");
-  AskForLicence(w, a);
-  const absl::Time decided = w.clock.Now();
-  w.clock.Advance(kRetention + absl::Hours(1));
-  Collect(collector);
-  w.clock.Advance(absl::Hours(24 * 7));
-  const auto supplied = w.Upload(citizen, PdfBytes("supplied"));
-  SupplyLicence(w, citizen, a, supplied);
+  SuppliedAfterAPass f;
   // As an earlier release left it: a late transition set the update time
   // back, and schema 7 found this the latest update stored.
-  REQUIRE(w.db->Write([&](store::Connection& db) {
+  REQUIRE(f.w.db
+              ->Write([&](store::Connection& db) {
                 auto back = db.Prepare("UPDATE applications SET update_time = ? WHERE id = ?");
-                back->bind(1, store::ToStoredTime(decided));
-                back->bind(2, a.application_id());
+                back->bind(1, store::ToStoredTime(f.decided));
+                back->bind(2, f.application.application_id());
                 back->exec();
                 auto since = db.Prepare("UPDATE update_time_monotonic SET since = ? WHERE id = 1");
-                since->bind(1, store::ToStoredTime(w.clock.Now()));
+                since->bind(1, store::ToStoredTime(f.w.clock.Now()));
                 since->exec();
                 return absl::OkStatus();
               })
               .ok());
-  DateFiles(w, w.clock.Now());
-  w.clock.Advance(kRetention + absl::Hours(1));
-
-  Collect(collector);
-  CHECK(HasRow(w, supplied.material_id()));
+  CHECK(f.SuppliedKept());
 }
 
 // The "since" schema 7 records in a store holding these applications'
