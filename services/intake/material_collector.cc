@@ -2,7 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include <limits>
+#include <optional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -53,24 +53,23 @@ struct Candidate {
 // to write.
 struct Listed {
   absl::flat_hash_set<std::string> ids;
-  // A record did not parse: what it lists is unknown. Its last update
-  // bounds what it can list where update_time is trusted.
-  bool unreadable = false;
-  absl::Time unreadable_update = absl::InfinitePast();
+  // Set when a record did not parse, so what it lists is unknown: the last
+  // update of such a record, which bounds what it can list where
+  // update_time is trusted.
+  std::optional<absl::Time> unreadable_update;
 };
 Listed ListedBy(store::Connection& db, const std::string& owner, absl::Time since) {
   Listed listed;
   auto select = db.Prepare(kOwnerApplications);
   select->bind(1, owner);
-  select->bind(2, since == absl::InfinitePast() ? std::numeric_limits<int64_t>::min()
-                                                : store::ToStoredTime(since));
+  // InfinitePast stores as the least int64: every application.
+  select->bind(2, store::ToStoredTime(since));
   while (select->executeStep()) {
     const SQLite::Column record = select->getColumn(0);
     intake::v1::Application application;
     if (!application.ParseFromArray(record.getBlob(), record.getBytes())) {
-      listed.unreadable = true;
-      listed.unreadable_update = std::max(listed.unreadable_update,
-                                          store::FromStoredTime(select->getColumn(1).getInt64()));
+      const absl::Time updated = store::FromStoredTime(select->getColumn(1).getInt64());
+      listed.unreadable_update = std::max(listed.unreadable_update.value_or(updated), updated);
       continue;
     }
     for (const auto& m : application.materials()) {
@@ -156,7 +155,7 @@ absl::Status MaterialCollector::DeleteBatch(absl::Time cutoff, Batch* batch) {
       if (fresh) owner->second = ListedBy(db, c.owner, earliest[c.owner]);
       const Listed& listed = owner->second;
       if (listed.ids.contains(c.id)) continue;
-      if (listed.unreadable && listed.unreadable_update >= earliest_update(c)) {
+      if (listed.unreadable_update.has_value() && *listed.unreadable_update >= earliest_update(c)) {
         ++batch->kept_unreadable;
         continue;
       }
