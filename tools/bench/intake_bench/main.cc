@@ -92,8 +92,8 @@ using testing::Note;
 using testing::Percentile;
 
 // The hand-off receivers, answering at once. Callback handlers answer on
-// the thread that read the call, where sync ones would hand every batch to
-// a pool thread and back: a quarter of this process's CPU went to that.
+// the thread that read the call, where sync ones hand every batch to a
+// pool thread and back, CPU the measured service shares this host with.
 class Sink final : public approval::v1::ApprovalService::CallbackService,
                    public notification::v1::NotificationService::CallbackService {
  public:
@@ -389,9 +389,9 @@ int Main() {
             client::MakeChannel(stack->Address("intake"), {absl::Seconds(10), 2}));
       }
       double cpu = 0, self = 0;
-      // The answer is parsed into an arena, freed in one go with the call:
-      // building and destroying it message by message was a sixth of this
-      // process's CPU, which the measured service then goes without.
+      // The answer is parsed into an arena, freed in one go with the call
+      // rather than message by message (parsing and freeing answers were
+      // a sixth of this process's profile).
       struct InFlight {
         std::unique_ptr<grpc::ClientContext> context;
         intake::v1::SubmitApplicationRequest request;
