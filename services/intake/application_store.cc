@@ -13,16 +13,19 @@ constexpr char kFindByRequest[] =
 constexpr char kLoad[] = "SELECT record FROM applications WHERE id = ?";
 constexpr char kLoadByNumber[] = "SELECT record FROM applications WHERE number = ?";
 constexpr char kTimeline[] = "SELECT entry FROM timeline WHERE application_id = ? ORDER BY seq";
-// A read, then an UPDATE or INSERT, rather than one upsert with RETURNING:
-// SQLite stages RETURNING rows in a temporary b-tree, opened and torn down
-// per submission (about 2 % of the committer's time).
 constexpr char kLastNumber[] = "SELECT last FROM application_numbers WHERE day = ?";
-constexpr char kFirstNumber[] = "INSERT INTO application_numbers(day, last) VALUES(?, 1)";
-constexpr char kBumpNumber[] = "UPDATE application_numbers SET last = ? WHERE day = ?";
+// Not an upsert with RETURNING: SQLite stages RETURNING rows in a
+// temporary b-tree, opened and torn down per submission.
+constexpr char kRecordNumber[] =
+    "INSERT INTO application_numbers(day, last) VALUES(?, ?)"
+    " ON CONFLICT(day) DO UPDATE SET last = excluded.last";
+// A retried request meets the idempotency index here rather than in a
+// read before: the common first request then reads nothing.
 constexpr char kInsert[] =
     "INSERT INTO applications(id, number, applicant_id, submitted_by, department_id,"
     " implementation_code, status, submit_time, update_time, request_id, request_hash, record)"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)";
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(applicant_id, submitted_by, request_id) DO NOTHING";
 // The column never goes back, though a transition may be dated earlier
 // than the last change (approval's decision time, delivered late): the
 // material collector reads it as "nothing was attached after this".
@@ -35,6 +38,7 @@ constexpr char kUpdate[] =
 constexpr char kLastTimelineSeq[] =
     "SELECT seq FROM timeline WHERE application_id = ? ORDER BY seq DESC LIMIT 1";
 constexpr char kAppendTimeline[] = "INSERT INTO timeline(application_id, seq, entry) VALUES(?,?,?)";
+constexpr int64_t kFirstTimelineSeq = 1;
 constexpr char kSeenTransition[] = "SELECT 1 FROM transition_events WHERE event_id = ?";
 constexpr char kRecordTransition[] =
     "INSERT INTO transition_events(event_id, application_id, record_time) VALUES(?,?,?)";
@@ -45,6 +49,16 @@ constexpr char kRecordSupplement[] =
 
 void BindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
   s.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+void InsertTimelineEntry(store::Connection& db, const std::string& application_id, int64_t seq,
+                         const intake::v1::TimelineEntry& entry) {
+  const std::string bytes = entry.SerializeAsString();
+  auto insert = db.Prepare(kAppendTimeline);
+  insert->bind(1, application_id);
+  insert->bind(2, seq);
+  BindBlob(*insert, 3, bytes);
+  insert->exec();
 }
 
 // The record holds everything but what is computed or kept apart.
@@ -110,42 +124,51 @@ std::vector<intake::v1::TimelineEntry> ApplicationStore::Timeline(
 }
 
 int64_t ApplicationStore::NextNumber(store::Connection& db, const std::string& day) {
-  int64_t last = 0;
-  {
+  absl::MutexLock lock(&numbers_mu_);
+  if (day != numbered_day_) {
     auto read = db.Prepare(kLastNumber);
     read->bind(1, day);
-    if (read->executeStep()) last = read->getColumn(0).getInt64();
+    last_number_ = read->executeStep() ? read->getColumn(0).getInt64() : 0;
+    numbered_day_ = day;
   }
-  if (last == 0) {
-    auto first = db.Prepare(kFirstNumber);
-    first->bind(1, day);
-    first->exec();
-    return 1;
-  }
-  auto bump = db.Prepare(kBumpNumber);
-  bump->bind(1, last + 1);
-  bump->bind(2, day);
-  bump->exec();
-  return last + 1;
+  return last_number_ + 1;
 }
 
-void ApplicationStore::Insert(store::Connection& db, const intake::v1::Application& a,
-                              const std::string& request_id, const std::string& request_hash) {
+bool ApplicationStore::Insert(store::Connection& db, const intake::v1::Application& a,
+                              const std::string& day, int64_t sequence,
+                              const std::string& request_id, const std::string& request_hash,
+                              const intake::v1::TimelineEntry& first_entry) {
   const std::string record = RecordBytes(a);
-  auto insert = db.Prepare(kInsert);
-  insert->bind(1, a.application_id());
-  insert->bind(2, a.number());
-  insert->bind(3, a.applicant_id());
-  insert->bind(4, a.submitted_by());
-  insert->bind(5, a.department_id());
-  insert->bind(6, a.implementation_code());
-  insert->bind(7, static_cast<int>(a.status()));
-  insert->bind(8, store::ToStoredTime(store::FromProtoTime(a.submit_time())));
-  insert->bind(9, store::ToStoredTime(store::FromProtoTime(a.update_time())));
-  insert->bind(10, request_id);
-  insert->bind(11, request_hash);
-  BindBlob(*insert, 12, record);
-  insert->exec();
+  {
+    auto insert = db.Prepare(kInsert);
+    insert->bind(1, a.application_id());
+    insert->bind(2, a.number());
+    insert->bind(3, a.applicant_id());
+    insert->bind(4, a.submitted_by());
+    insert->bind(5, a.department_id());
+    insert->bind(6, a.implementation_code());
+    insert->bind(7, static_cast<int>(a.status()));
+    insert->bind(8, store::ToStoredTime(store::FromProtoTime(a.submit_time())));
+    insert->bind(9, store::ToStoredTime(store::FromProtoTime(a.update_time())));
+    insert->bind(10, request_id);
+    insert->bind(11, request_hash);
+    BindBlob(*insert, 12, record);
+    if (insert->exec() == 0) return false;
+  }
+  {
+    auto number = db.Prepare(kRecordNumber);
+    number->bind(1, day);
+    number->bind(2, sequence);
+    number->exec();
+  }
+  {
+    absl::MutexLock lock(&numbers_mu_);
+    numbered_day_ = day;
+    last_number_ = sequence;
+  }
+  // A new application's timeline has nothing before its first entry.
+  InsertTimelineEntry(db, a.application_id(), kFirstTimelineSeq, first_entry);
+  return true;
 }
 
 void ApplicationStore::Update(store::Connection& db, const intake::v1::Application& a) {
@@ -166,12 +189,7 @@ void ApplicationStore::AppendTimeline(store::Connection& db, const std::string& 
     select->bind(1, application_id);
     if (select->executeStep()) last = select->getColumn(0).getInt64();
   }
-  const std::string bytes = entry.SerializeAsString();
-  auto insert = db.Prepare(kAppendTimeline);
-  insert->bind(1, application_id);
-  insert->bind(2, last + 1);
-  BindBlob(*insert, 3, bytes);
-  insert->exec();
+  InsertTimelineEntry(db, application_id, last + 1, entry);
 }
 
 bool ApplicationStore::SeenTransition(store::Connection& db, const std::string& event_id) {

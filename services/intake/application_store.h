@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/store/connection.h"
 #include "onewindow/intake/v1/intake.pb.h"
@@ -36,11 +38,19 @@ class ApplicationStore {
   std::vector<intake::v1::TimelineEntry> Timeline(store::Connection& db,
                                                   const std::string& application_id);
 
-  // The next sequence number of `day` ("20261128").
+  // The sequence number the next application of `day` ("20261128") gets
+  // when Insert stores it. Numbers are not taken back once stored, so only a
+  // submission rolled back after its insert leaves a gap.
   int64_t NextNumber(store::Connection& db, const std::string& day);
 
-  void Insert(store::Connection& db, const intake::v1::Application& application,
-              const std::string& request_id, const std::string& request_hash);
+  // Stores a new application numbered `sequence`, NextNumber of `day`,
+  // with the first entry of its timeline, and records the number as its
+  // day's last. False, storing nothing, when its submitter already used
+  // the request id for this applicant (FindByRequest then names that
+  // application).
+  bool Insert(store::Connection& db, const intake::v1::Application& application,
+              const std::string& day, int64_t sequence, const std::string& request_id,
+              const std::string& request_hash, const intake::v1::TimelineEntry& first_entry);
   // Stores the record's new state (status, times, everything in it).
   void Update(store::Connection& db, const intake::v1::Application& application);
   void AppendTimeline(store::Connection& db, const std::string& application_id,
@@ -55,6 +65,15 @@ class ApplicationStore {
                                             const std::string& request_id);
   void RecordSupplement(store::Connection& db, const std::string& application_id,
                         const std::string& request_id, const std::string& request_hash, int round);
+
+ private:
+  // The last number stored for `numbered_day_`, so numbering a submission
+  // reads nothing. Only inserts through this object number applications
+  // (intake owns its store), and a day's count is read from the store again
+  // whenever the day changes.
+  absl::Mutex numbers_mu_;
+  std::string numbered_day_ ABSL_GUARDED_BY(numbers_mu_);
+  int64_t last_number_ ABSL_GUARDED_BY(numbers_mu_) = 0;
 };
 
 }  // namespace onewindow::intake

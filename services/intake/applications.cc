@@ -289,18 +289,6 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
 absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmission& p) {
   const intake::v1::SubmitApplicationRequest& request = *p.request;
   intake::v1::Application& application = p.application;
-  // Concurrent requests with one key: the first to get here wins, the
-  // others answer with its application, read in this same transaction.
-  const std::optional<ApplicationStore::ByRequest> previous = store_.FindByRequest(
-      db, p.submitter.applicant_id, p.principal->subject(), request.request_id());
-  if (previous.has_value()) {
-    if (previous->request_hash != p.hash) {
-      p.retry_answer = KeyReused();
-      return absl::OkStatus();
-    }
-    p.retry_answer = ReadableIn(db, *p.principal, previous->application_id);
-    return absl::OkStatus();
-  }
   const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, p.material_ids);
   absl::flat_hash_map<std::string, intake::v1::Licence> licences;
   if (!p.licence_types.empty()) {
@@ -315,18 +303,40 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
   check.licences = &licences;
   check.limits = deps_.materials->limits();
   std::vector<intake::v1::ApplicationMaterial> resolved;
-  RETURN_IF_ERROR(ProblemsStatus(CheckAgainstGuide(check, &resolved)));
+  if (absl::Status refused = ProblemsStatus(CheckAgainstGuide(check, &resolved)); !refused.ok()) {
+    // A retry answers as its first request was answered, even if what
+    // that request was checked against has changed since.
+    if (AnswerRetry(db, p)) return absl::OkStatus();
+    return refused;
+  }
   application.clear_materials();
   for (auto& m : resolved) *application.add_materials() = std::move(m);
 
-  application.set_number(FormatApplicationNumber(p.now, store_.NextNumber(db, p.day)));
-  store_.Insert(db, application, request.request_id(), p.hash);
-  store_.AppendTimeline(db, application.application_id(), p.submitted);
+  const int64_t sequence = store_.NextNumber(db, p.day);
+  application.set_number(FormatApplicationNumber(p.now, sequence));
+  if (!store_.Insert(db, application, p.day, sequence, request.request_id(), p.hash, p.submitted)) {
+    // The key was used before, perhaps earlier in this same transaction by
+    // a concurrent request with it: that one's answer is this one's.
+    if (AnswerRetry(db, p)) return absl::OkStatus();
+    return absl::InternalError("request_id: the idempotency index refused a key it does not hold");
+  }
   RETURN_IF_ERROR(EnqueueOpenCase(db, application, p.now));
   return EnqueueNotification(
       db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
       NotificationType(intake::v1::SUBMITTED), application,
       {{"due_date", DueDateText(store::FromProtoTime(application.due_time()))}}, false, p.now);
+}
+
+bool Applications::AnswerRetry(store::Connection& db, PendingSubmission& p) {
+  const std::optional<ApplicationStore::ByRequest> previous = store_.FindByRequest(
+      db, p.submitter.applicant_id, p.principal->subject(), p.request->request_id());
+  if (!previous.has_value()) return false;
+  if (previous->request_hash != p.hash) {
+    p.retry_answer = KeyReused();
+  } else {
+    p.retry_answer = ReadableIn(db, *p.principal, previous->application_id);
+  }
+  return true;
 }
 
 absl::StatusOr<intake::v1::Application> Applications::ReadableIn(

@@ -117,6 +117,10 @@ class Applications {
   // The checks against the guide and the writes of one submission, inside
   // the group commit.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);
+  // If the submission's idempotency key was used before, sets its answer
+  // to the first request's (or the refusal of a different body) and says
+  // true.
+  bool AnswerRetry(store::Connection& db, PendingSubmission& pending);
   // Loads an application `principal` may read (NOT_FOUND otherwise).
   absl::StatusOr<intake::v1::Application> LoadReadable(const auth::v1::Principal& principal,
                                                        const std::string& application_id);

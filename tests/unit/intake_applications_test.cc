@@ -237,6 +237,74 @@ TEST_CASE("twenty concurrent requests with one key create one application") {
   CHECK(w.Count("SELECT last FROM application_numbers") == 1);
 }
 
+TEST_CASE("a retry gets its first answer even when the request would now be refused") {
+  World w;
+  const auto company = Enterprise("ent_1");
+  intake::v1::Licence held;
+  held.set_licence_type(kLicenceType);
+  held.set_number("91440101MA5CXXXX1A");
+  held.set_holder_id("ent_1");
+  held.set_title("营业执照");
+  held.set_issuer_department_id(kOtherDepartment);
+  *held.mutable_valid_until() = store::ToProtoTime(kNow + absl::Hours(1));
+  REQUIRE(w.licences->Register(Service("demo-loader"), {held}).ok());
+  const auto form = w.Upload(company);
+  const auto request = World::Request("key-1", form.material_id());
+  auto first = w.applications->Submit(company, request);
+  REQUIRE(first.ok());
+
+  // The licence that stood in for a material has expired since.
+  w.clock.Advance(absl::Hours(2));
+  RequireInvalid(w.applications->Submit(company, World::Request("key-2", form.material_id())),
+                 {"营业执照 (licence)"});
+  bool created = true;
+  auto again = w.applications->Submit(company, request, &created);
+  INFO(again.status().ToString());
+  REQUIRE(again.ok());
+  CHECK_FALSE(created);
+  CHECK(again->application_id() == first->application_id());
+
+  // And a changed body under the used key is refused as such, not for
+  // what it lacks.
+  auto changed = request;
+  (*changed.mutable_form())["shop_name"] = "新街面馆";
+  CHECK(w.applications->Submit(company, changed).status().code() ==
+        absl::StatusCode::kAlreadyExists);
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 1);
+}
+
+TEST_CASE("numbers count on per day across restarts and clock steps, and retries use none") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
+  const auto form = w.Upload(citizen);
+  const auto licence = w.Upload(citizen);
+  const auto request = World::Request("key-2", form.material_id(), licence.material_id());
+  REQUIRE(w.applications->Submit(citizen, request).ok());
+  REQUIRE(w.applications->Submit(citizen, request).ok());
+  CHECK(w.SubmitComplete(citizen, "key-3").number() == "SQ20260105-000003");
+
+  // A restarted intake reads the day's count from the store.
+  w.applications = std::make_unique<Applications>(ApplicationDeps{w.db.get(),
+                                                                  &w.guides,
+                                                                  w.materials.get(),
+                                                                  w.licences.get(),
+                                                                  &w.withdrawer,
+                                                                  &w.calendar,
+                                                                  &w.clock,
+                                                                  {}});
+  CHECK(w.SubmitComplete(citizen, "key-4").number() == "SQ20260105-000004");
+
+  // Midnight in China Standard Time starts a new count.
+  w.clock.Advance(absl::Hours(24));
+  CHECK(w.SubmitComplete(citizen, "key-5").number() == "SQ20260106-000001");
+  // A clock set back across midnight goes on with that day's count.
+  w.clock.Advance(-absl::Hours(24));
+  CHECK(w.SubmitComplete(citizen, "key-6").number() == "SQ20260105-000005");
+  w.clock.Advance(absl::Hours(24));
+  CHECK(w.SubmitComplete(citizen, "key-7").number() == "SQ20260106-000002");
+}
+
 TEST_CASE("a licence the applicant holds stands in for the material and is shown as such") {
   World w;
   const auto company = Enterprise("ent_1");

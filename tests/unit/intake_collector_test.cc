@@ -282,11 +282,12 @@ int64_t MonotonicSinceAfterUpgrade(const std::vector<int64_t>& update_times) {
                 ->Write([&](store::Connection& db) {
                   int n = 0;
                   for (const int64_t t : update_times) {
+                    ++n;
                     db.exec(absl::StrCat(
                         "INSERT INTO applications (id, number, applicant_id, submitted_by,"
                         " department_id, implementation_code, status, submit_time, update_time,"
                         " request_id, request_hash, record) VALUES ('app_",
-                        ++n, "', 'SQ-", n, "', 'acc_a', 'acc_a', 'd', 'c', 1, 1, ", t, ", 'k", n,
+                        n, "', 'SQ-", n, "', 'acc_a', 'acc_a', 'd', 'c', 1, 1, ", t, ", 'k", n,
                         "', 'h', x'')"));
                   }
                   return absl::OkStatus();
