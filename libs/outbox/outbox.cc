@@ -65,6 +65,31 @@ CREATE INDEX outbox_due ON outbox(dead, next_attempt_time);
 )sql"};
 }
 
+store::Migration OutboxPlainSequenceMigration(int version) {
+  return {version, "outbox without AUTOINCREMENT", R"sql(
+CREATE TABLE outbox_rebuilt (
+  sequence INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  topic TEXT NOT NULL,
+  ordering_key TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  enqueue_time INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_time INTEGER NOT NULL,
+  dead INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO outbox_rebuilt (sequence, event_id, topic, ordering_key, payload, enqueue_time,
+                            attempts, next_attempt_time, dead, last_error)
+  SELECT sequence, event_id, topic, ordering_key, payload, enqueue_time,
+         attempts, next_attempt_time, dead, last_error FROM outbox ORDER BY sequence;
+DROP TABLE outbox;
+ALTER TABLE outbox_rebuilt RENAME TO outbox;
+CREATE INDEX outbox_by_key ON outbox(ordering_key, sequence);
+CREATE INDEX outbox_due ON outbox(dead, next_attempt_time);
+)sql"};
+}
+
 absl::Status Enqueue(store::Connection& tx, const Event& event, absl::Time now) {
   if (event.event_id.empty()) return absl::InvalidArgumentError("outbox event: event_id is empty");
   if (event.topic.empty()) return absl::InvalidArgumentError("outbox event: topic is empty");

@@ -34,6 +34,12 @@ namespace onewindow::outbox {
 // The outbox table, to append to a service's migrations under its own
 // version number.
 store::Migration OutboxMigration(int version);
+// Rebuilds that table without AUTOINCREMENT, keeping its events, to append
+// after it. AUTOINCREMENT made every enqueue read and write sqlite_sequence
+// (a fifth of Enqueue's instructions) and guarded nothing: a new event's
+// sequence is still above every stored event's, which is all the order
+// within an ordering key needs, and only the relay deletes events.
+store::Migration OutboxPlainSequenceMigration(int version);
 
 struct Event {
   // Unique per event; the receiver deduplicates on it.

@@ -230,6 +230,7 @@ INSERT INTO licences_by_seq (seq, case_id, licence_id, number, issue_time)
 DROP TABLE licences;
 ALTER TABLE licences_by_seq RENAME TO licences;
 )sql"},
+      outbox::OutboxPlainSequenceMigration(7),
   };
   return *kMigrations;
 }

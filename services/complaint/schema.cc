@@ -98,6 +98,7 @@ CREATE INDEX ratings_by_item ON ratings(implementation_code, level);
 CREATE INDEX ratings_by_region ON ratings(region_code, level);
 )sql"},
       outbox::OutboxMigration(3),
+      outbox::OutboxPlainSequenceMigration(4),
   };
   return *kMigrations;
 }

@@ -108,6 +108,7 @@ CREATE TABLE update_time_monotonic (
 );
 INSERT INTO update_time_monotonic SELECT 1, COALESCE(MAX(update_time), 0) FROM applications;
 )sql"},
+      outbox::OutboxPlainSequenceMigration(8),
   };
   return *kMigrations;
 }

@@ -21,11 +21,17 @@ namespace {
 
 struct Fixture {
   Fixture() {
-    auto opened = store::Database::Open(
-        {absl::StrCat(dir.path(), "/o.db")},
-        {{1, "things", "CREATE TABLE things (id TEXT PRIMARY KEY)"}, OutboxMigration(2)});
+    auto opened = store::Database::Open({absl::StrCat(dir.path(), "/o.db")}, Migrations());
     REQUIRE(opened.ok());
     db = std::move(*opened);
+  }
+
+  // As services declare them; `upgraded` false stops before the rebuild.
+  static std::vector<store::Migration> Migrations(bool upgraded = true) {
+    std::vector<store::Migration> m = {{1, "things", "CREATE TABLE things (id TEXT PRIMARY KEY)"},
+                                       OutboxMigration(2)};
+    if (upgraded) m.push_back(OutboxPlainSequenceMigration(3));
+    return m;
   }
 
   // A state change and its event in one transaction, as services do it.
@@ -152,6 +158,68 @@ TEST_CASE("events with one ordering key wait for the earlier one, other keys go 
   relay.DeliverDue(f.Later()).IgnoreError();
   relay.DeliverDue(f.Later()).IgnoreError();
   CHECK(delivered == std::vector<std::string>{"b1", "a1", "a2"});
+}
+
+TEST_CASE("an outbox rebuilt without AUTOINCREMENT keeps its events, their order and state") {
+  Fixture f;
+  const std::string path = absl::StrCat(f.dir.path(), "/old.db");
+  auto old = store::Database::Open({path}, Fixture::Migrations(/*upgraded=*/false));
+  REQUIRE(old.ok());
+  f.db = std::move(*old);
+  {
+    for (const auto& [id, key] : std::vector<std::pair<std::string, std::string>>{
+             {"a1", "a"}, {"a2", "a"}, {"b1", "b"}, {"d1", "d"}}) {
+      REQUIRE(f.Change(id, key).ok());
+    }
+    Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+    relay.Route("receiver", [&](const PendingEvent& e) {
+      if (e.event.event_id == "a1") return absl::UnavailableError("down");
+      if (e.event.event_id == "d1") return absl::InvalidArgumentError("bad payload");
+      return absl::OkStatus();
+    });
+    CHECK(*relay.DeliverDue(f.Later()) == 1);  // b1
+  }
+  f.db.reset();
+
+  auto upgraded = store::Database::Open({path}, Fixture::Migrations());
+  REQUIRE(upgraded.ok());
+  f.db = std::move(*upgraded);
+  std::string table_sql;
+  std::vector<std::string> stored;
+  REQUIRE(
+      f.db->Read([&](store::Connection& db) {
+            table_sql =
+                db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'outbox'").getString();
+            SQLite::Statement rows(db,
+                                   "SELECT event_id, attempts, dead FROM outbox ORDER BY sequence");
+            while (rows.executeStep()) {
+              stored.push_back(absl::StrCat(rows.getColumn(0).getString(), ":",
+                                            rows.getColumn(1).getInt(), ":",
+                                            rows.getColumn(2).getInt()));
+            }
+            return absl::OkStatus();
+          })
+          .ok());
+  CHECK_FALSE(absl::StrContains(table_sql, "AUTOINCREMENT"));
+  CHECK(stored == std::vector<std::string>{"a1:1:0", "a2:0:0", "d1:1:1"});
+  // Still one event per id, and a new one goes after those stored.
+  CHECK(f.db->Write([](store::Connection& tx) {
+              return Enqueue(tx, {"a2", "receiver", "a", "x"}, absl::Now());
+            })
+            .code() == absl::StatusCode::kAlreadyExists);
+  REQUIRE(f.Change("a3", "a").ok());
+
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  std::vector<std::string> delivered;
+  relay.Route("receiver", [&](const PendingEvent& e) {
+    delivered.push_back(e.event.event_id);
+    return absl::OkStatus();
+  });
+  for (int i = 0; i < 3; ++i) relay.DeliverDue(f.Later()).IgnoreError();
+  CHECK(delivered == std::vector<std::string>{"a1", "a2", "a3"});
+  CHECK(*relay.Backlog() == 1);  // d1 stays parked.
+  CHECK(*relay.RequeueDead("receiver") == 1);
+  CHECK(*relay.DeliverDue(f.Later()) == 1);
 }
 
 TEST_CASE("a started relay delivers in the background and stops cleanly") {
