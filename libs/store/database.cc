@@ -236,18 +236,6 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(Connection&)> fn) {
   return wal_sync_->SyncThrough(commit);
 }
 
-absl::Status Database::ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn) {
-  uint64_t seen = 0;
-  {
-    absl::MutexLock lock(&write_mu_);
-    if (writer_ == nullptr) return absl::UnavailableError("database is closed");
-    // Numbered like a write's, in case `fn` wrote after all.
-    RETURN_IF_ERROR(RunInTransaction(*writer_, "BEGIN", fn, wal_sync_.get()));
-    seen = wal_sync_->last_begun();
-  }
-  return wal_sync_->SyncThrough(seen);
-}
-
 absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)> fn) {
   const std::thread::id self = std::this_thread::get_id();
   if (self == committer_.get_id() || self == completer_.get_id()) {

@@ -106,14 +106,6 @@ class Database {
   // could hold is durable, so nothing read can be taken back by a crash.
   absl::Status Read(absl::FunctionRef<absl::Status(Connection&)> fn) const;
 
-  // Runs `fn` in a read transaction on the writer's connection, between
-  // writes. A pooled reader drops its whole page cache whenever the WAL has
-  // changed, so a reader that keeps reading what was just written (the
-  // outbox relay) reads it again from the files each time; the writer's
-  // cache already holds those pages. Keep `fn` short: writes wait for it.
-  // Like Read, returns once what it could see is durable.
-  absl::Status ReadOnWriter(absl::FunctionRef<absl::Status(Connection&)> fn);
-
   // Highest applied migration.
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return options_.path; }
