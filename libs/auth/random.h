@@ -1,7 +1,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 
 namespace onewindow::auth {
 
@@ -19,5 +25,31 @@ std::string RandomToken(size_t bytes = 32);
 
 // `bytes` random bytes as lowercase hex (2 characters per byte).
 std::string RandomHex(size_t bytes);
+
+// The same CSPRNG drawn a few kilobytes at a time, for paths that need a
+// few random bytes per request: a RAND_bytes call costs about what drawing
+// a kilobyte does (a DRBG generate with its reseed check and its CTR
+// update), so one per id was most of the id's cost. Bytes handed out are
+// wiped from the pool, which then holds only bytes nobody has seen. Like
+// the DRBG's own state it must not be shared across a fork without exec.
+// Thread-safe.
+class RandomPool {
+ public:
+  explicit RandomPool(size_t refill_bytes = 4096);
+  ~RandomPool();
+
+  RandomPool(const RandomPool&) = delete;
+  RandomPool& operator=(const RandomPool&) = delete;
+
+  void Fill(absl::Span<uint8_t> out);
+  // `bytes` bytes as lowercase hex, as RandomHex.
+  std::string Hex(size_t bytes);
+
+ private:
+  absl::Mutex mu_;
+  std::vector<uint8_t> pool_ ABSL_GUARDED_BY(mu_);
+  // Bytes before this were handed out (and wiped).
+  size_t next_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace onewindow::auth

@@ -232,10 +232,8 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
 
   p.now = deps_.clock->Now();
   intake::v1::Application& application = p.application;
-  application.set_application_id(NewId("app_", p.now));
-  absl::StatusOr<std::string> query_code = NewQueryCode();
-  if (!query_code.ok()) return done(query_code.status(), false);
-  application.set_query_code(*std::move(query_code));
+  application.set_application_id(NewId("app_", p.now, random_));
+  application.set_query_code(NewQueryCode(random_));
   application.set_applicant_id(p.submitter.applicant_id);
   application.set_implementation_code(request.implementation_code());
   application.set_catalog_revision(request.catalog_revision());

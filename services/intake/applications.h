@@ -7,6 +7,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/auth/random.h"
 #include "libs/store/database.h"
 #include "libs/workday/calendar.h"
 #include "libs/workday/clock.h"
@@ -138,6 +139,8 @@ class Applications {
 
   ApplicationDeps deps_;
   ApplicationStore store_;
+  // Application ids and query codes, a few bytes per submission.
+  auth::RandomPool random_;
 };
 
 // "SQ" + date in China Standard Time + "-" + 6-digit sequence of that day.

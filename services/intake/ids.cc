@@ -6,9 +6,22 @@
 
 namespace onewindow::intake {
 
+namespace {
+
+constexpr size_t kRandomBytes = 8;
+
+std::string TimePart(absl::Time now) {
+  return absl::StrFormat("%013x", std::max<int64_t>(0, absl::ToUnixMicros(now)));
+}
+
+}  // namespace
+
 std::string NewId(absl::string_view prefix, absl::Time now) {
-  const int64_t micros = std::max<int64_t>(0, absl::ToUnixMicros(now));
-  return absl::StrCat(prefix, absl::StrFormat("%013x", micros), auth::RandomHex(8));
+  return absl::StrCat(prefix, TimePart(now), auth::RandomHex(kRandomBytes));
+}
+
+std::string NewId(absl::string_view prefix, absl::Time now, auth::RandomPool& random) {
+  return absl::StrCat(prefix, TimePart(now), random.Hex(kRandomBytes));
 }
 
 }  // namespace onewindow::intake

@@ -4,6 +4,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/auth/random.h"
 
 namespace onewindow::intake {
 
@@ -14,5 +15,7 @@ namespace onewindow::intake {
 // index per submission. The random part keeps ids unique and unguessable;
 // access never depends on that, every read checks who asks.
 std::string NewId(absl::string_view prefix, absl::Time now);
+// The same with the random bits from `random`, for ids made per request.
+std::string NewId(absl::string_view prefix, absl::Time now, auth::RandomPool& random);
 
 }  // namespace onewindow::intake

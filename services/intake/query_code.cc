@@ -1,7 +1,6 @@
 #include "services/intake/query_code.h"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <cstdint>
 
@@ -16,13 +15,12 @@ static_assert(kAlphabet.size() == 32, "five bits per character");
 
 }  // namespace
 
-absl::StatusOr<std::string> NewQueryCode() {
-  uint8_t random[kQueryCodeLength];
-  if (RAND_bytes(random, sizeof random) != 1) {
-    return absl::InternalError("no random bytes for a query code");
-  }
+std::string NewQueryCode(auth::RandomPool& random) {
+  uint8_t drawn[kQueryCodeLength];
+  random.Fill(absl::MakeSpan(drawn));
   std::string code(kQueryCodeLength, ' ');
-  for (int i = 0; i < kQueryCodeLength; ++i) code[i] = kAlphabet[random[i] & 31];
+  for (int i = 0; i < kQueryCodeLength; ++i) code[i] = kAlphabet[drawn[i] & 31];
+  OPENSSL_cleanse(drawn, sizeof drawn);
   return code;
 }
 

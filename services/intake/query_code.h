@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/auth/random.h"
 
 namespace onewindow::intake {
 
@@ -13,9 +14,9 @@ namespace onewindow::intake {
 // bits; at the gateway's per-client rate that is out of reach of guessing.
 inline constexpr int kQueryCodeLength = 10;
 
-// A fresh code from the system's random source; INTERNAL if that fails, as
-// a predictable code would open the case to anyone.
-absl::StatusOr<std::string> NewQueryCode();
+// A fresh code from `random` (the process aborts if the system's random
+// source fails: a predictable code would open the case to anyone).
+std::string NewQueryCode(auth::RandomPool& random);
 
 // What a person typed, as stored: upper case, spaces and hyphens dropped.
 // INVALID_ARGUMENT naming query_code when it cannot be a code.

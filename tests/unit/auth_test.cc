@@ -611,3 +611,22 @@ TEST_CASE("random hex has two lowercase hex digits per byte") {
   CHECK(onewindow::auth::RandomHex(16) != hex);
   CHECK(onewindow::auth::RandomBytes(0).empty());
 }
+
+TEST_CASE("a random pool hands out fresh bytes across refills, never the same twice") {
+  // Refilled every two ids, and the 40-byte draw spans three refills.
+  onewindow::auth::RandomPool pool(16);
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string hex = pool.Hex(8);
+    CHECK(hex.size() == 16);
+    CHECK(hex.find_first_not_of("0123456789abcdef") == std::string::npos);
+    seen.insert(hex);
+  }
+  CHECK(seen.size() == 100);
+  std::vector<uint8_t> first(40, 0), second(40, 0);
+  pool.Fill(absl::MakeSpan(first));
+  pool.Fill(absl::MakeSpan(second));
+  CHECK(first != second);
+  CHECK(first != std::vector<uint8_t>(40, 0));
+  CHECK(pool.Hex(0).empty());
+}
