@@ -250,14 +250,23 @@ absl::Status Database::WriteGrouped(absl::FunctionRef<absl::Status(Connection&)>
 
 void Database::WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
                                  absl::AnyInvocable<void(absl::Status)> done) {
+  QueueGroupedWrite({std::move(fn), std::move(done), /*repeatable=*/false});
+}
+
+void Database::WriteGroupedRepeatableAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
+                                           absl::AnyInvocable<void(absl::Status)> done) {
+  QueueGroupedWrite({std::move(fn), std::move(done), /*repeatable=*/true});
+}
+
+void Database::QueueGroupedWrite(GroupedWrite write) {
   {
     absl::MutexLock lock(&group_mu_);
     if (!committer_stopping_ && committer_.joinable()) {
-      group_queue_.push_back(GroupedWrite{std::move(fn), std::move(done)});
+      group_queue_.push_back(std::move(write));
       return;
     }
   }
-  done(absl::UnavailableError("database is closed"));
+  write.done(absl::UnavailableError("database is closed"));
 }
 
 void Database::StartCommitter() {
@@ -354,20 +363,49 @@ Database::CommittedGroup Database::CommitGroup(std::vector<GroupedWrite> group) 
     } else if (absl::Status failed = wal_sync_->failed(); !failed.ok()) {
       outcome = failed;
     } else {
+      auto run = [&](size_t i, Connection& db) {
+        try {
+          results[i] = group[i].fn(db);
+        } catch (const std::exception& e) {
+          results[i] = StatusFromSqlite(e, "statement");
+        } catch (...) {
+          // Whatever it was must not end the committer, which every
+          // queued write is waiting for.
+          results[i] = absl::InternalError("grouped write threw a non-standard exception");
+        }
+      };
+      auto run_alone = [&](size_t i, Connection& db) {
+        Control(db, "SAVEPOINT grouped_write");
+        run(i, db);
+        if (!results[i].ok()) Control(db, "ROLLBACK TO grouped_write");
+        Control(db, "RELEASE grouped_write");
+      };
       auto run_group = [&](Connection& db) {
+        std::vector<size_t> repeatable;
         for (size_t i = 0; i < group.size(); ++i) {
-          Control(db, "SAVEPOINT grouped_write");
-          try {
-            results[i] = group[i].fn(db);
-          } catch (const std::exception& e) {
-            results[i] = StatusFromSqlite(e, "statement");
-          } catch (...) {
-            // Whatever it was must not end the committer, which every
-            // queued write is waiting for.
-            results[i] = absl::InternalError("grouped write threw a non-standard exception");
+          if (group[i].repeatable) repeatable.push_back(i);
+        }
+        if (!repeatable.empty()) {
+          sqlite3* handle = db.getHandle();
+          bool undo = false;
+          for (size_t i : repeatable) {
+            const int64_t changed_before = sqlite3_total_changes64(handle);
+            run(i, db);
+            if (!results[i].ok() && sqlite3_total_changes64(handle) != changed_before) {
+              undo = true;
+              break;
+            }
           }
-          if (!results[i].ok()) Control(db, "ROLLBACK TO grouped_write");
-          Control(db, "RELEASE grouped_write");
+          if (undo) {
+            // Only repeatable writes ran in the transaction so far: starting
+            // it again undoes them without a savepoint taken beforehand.
+            Control(db, "ROLLBACK");
+            Control(db, "BEGIN IMMEDIATE");
+            for (size_t i : repeatable) run_alone(i, db);
+          }
+        }
+        for (size_t i = 0; i < group.size(); ++i) {
+          if (!group[i].repeatable) run_alone(i, db);
         }
         return absl::OkStatus();
       };

@@ -101,6 +101,19 @@ class Database {
   void WriteGroupedAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
                          absl::AnyInvocable<void(absl::Status)> done);
 
+  // WriteGroupedAsync for a `fn` that may run more than once, each run on
+  // the store as it was before the first: only the last run's writes, and
+  // what it fills in for `done`, may count (so it resets what it fills
+  // in), and it writes with INSERT, UPDATE and DELETE only. A group's
+  // repeatable writes run first, with no savepoint each: SQLite copies
+  // every page a savepoint's writes touch into its journal, which cost a
+  // submission a sixth of its commit. One that fails having changed no row
+  // needs nothing undone; one that fails after changing rows has the
+  // transaction begun again and every repeatable write of the group run
+  // again, each in a savepoint of its own.
+  void WriteGroupedRepeatableAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
+                                   absl::AnyInvocable<void(absl::Status)> done);
+
   // Runs `fn` in a read transaction on a pooled connection: one consistent
   // snapshot for all its statements. Returns once everything the snapshot
   // could hold is durable, so nothing read can be taken back by a crash.
@@ -133,7 +146,9 @@ class Database {
   struct GroupedWrite {
     absl::AnyInvocable<absl::Status(Connection&)> fn;
     absl::AnyInvocable<void(absl::Status)> done;
+    bool repeatable = false;
   };
+  void QueueGroupedWrite(GroupedWrite write);
   // A committed group on its way to the completing thread: each write's
   // outcome beside it.
   struct CommittedGroup {

@@ -268,7 +268,8 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
 
   // Checked and written in one transaction, the writer's: what is checked
   // cannot change before it is written, and the hot path needs no reader.
-  deps_.db->WriteGroupedAsync(
+  // WriteSubmission may run twice (see WriteGroupedRepeatableAsync).
+  deps_.db->WriteGroupedRepeatableAsync(
       [this, pending](store::Connection& db) { return WriteSubmission(db, *pending); },
       [this, pending, done = std::move(done)](absl::Status written) mutable {
         PendingSubmission& p = *pending;
@@ -287,6 +288,9 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
 absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmission& p) {
   const intake::v1::SubmitApplicationRequest& request = *p.request;
   intake::v1::Application& application = p.application;
+  // What a run fills in, from the start: an earlier run may have been
+  // undone (its materials and number are set again below).
+  p.retry_answer.reset();
   const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, p.material_ids);
   absl::flat_hash_map<std::string, intake::v1::Licence> licences;
   if (!p.licence_types.empty()) {

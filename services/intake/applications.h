@@ -116,7 +116,7 @@ class Applications {
   void SubmitWithGuide(std::shared_ptr<PendingSubmission> pending, absl::StatusOr<Guide> guide,
                        SubmitDone done);
   // The checks against the guide and the writes of one submission, inside
-  // the group commit.
+  // the group commit. Repeatable: a run undone is run again from the start.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);
   // If the submission's idempotency key was used before, sets its answer
   // to the first request's (or the refusal of a different body) and says

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/notification/v1/notification.pb.h"
 #include "tests/unit/intake_fixture.h"
@@ -303,6 +304,55 @@ TEST_CASE("numbers count on per day across restarts and clock steps, and retries
   CHECK(w.SubmitComplete(citizen, "key-6").number() == "SQ20260105-000005");
   w.clock.Advance(absl::Hours(24));
   CHECK(w.SubmitComplete(citizen, "key-7").number() == "SQ20260106-000002");
+}
+
+TEST_CASE("a submission run again after its group was undone is stored once, whole") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  const auto form = w.Upload(citizen);
+  const auto licence = w.Upload(citizen);
+  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  // The committer is held so that the submission and a write that fails
+  // after writing commit in one group, which undoes both and runs the
+  // submission again.
+  absl::Notification holding, release;
+  w.db->WriteGroupedAsync(
+      [&](store::Connection&) {
+        holding.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  holding.WaitForNotification();
+  absl::Notification answered, failed;
+  absl::StatusOr<Application> submitted;
+  w.applications->SubmitAsync(citizen, request, [&](absl::StatusOr<Application> a, bool) {
+    submitted = std::move(a);
+    answered.Notify();
+  });
+  w.db->WriteGroupedRepeatableAsync(
+      [](store::Connection& db) {
+        db.exec("INSERT INTO application_numbers(day, last) VALUES('19700101', 1)");
+        return absl::InternalError("failed after writing");
+      },
+      [&](absl::Status) { failed.Notify(); });
+  release.Notify();
+  failed.WaitForNotification();
+  answered.WaitForNotification();
+  INFO(submitted.status().ToString());
+  REQUIRE(submitted.ok());
+  CHECK(submitted->materials_size() == 2);
+  CHECK(submitted->timeline_size() == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM timeline") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox") == 2);
+  CHECK(w.Count("SELECT COUNT(*) FROM application_numbers WHERE day = '19700101'") == 0);
+  auto stored = w.applications->Get(citizen, submitted->application_id());
+  REQUIRE(stored.ok());
+  CHECK(stored->number() == submitted->number());
+  CHECK(stored->materials_size() == 2);
+  // The undone run's number is not taken back.
+  CHECK(submitted->number() == "SQ20260105-000002");
 }
 
 TEST_CASE("a licence the applicant holds stands in for the material and is shown as such") {

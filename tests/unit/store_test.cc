@@ -452,6 +452,124 @@ TEST_CASE("grouped writes from many threads all commit and a failing one rolls b
   CHECK(CountThings(**db) == kThreads * kPerThread * 9 / 10);
 }
 
+// Queues writes behind one that holds the committer, so that they all
+// commit in the next group, and answers what each returned.
+class OneGroup {
+ public:
+  explicit OneGroup(Database& db) : db_(db) {
+    db_.WriteGroupedAsync(
+        [this](Connection&) {
+          holding_.Notify();
+          release_.WaitForNotification();
+          return absl::OkStatus();
+        },
+        [](absl::Status) {});
+    holding_.WaitForNotification();
+  }
+
+  // `repeatable` picks WriteGroupedRepeatableAsync; `runs` counts its runs.
+  void Add(bool repeatable, std::function<absl::Status(Connection&)> fn) {
+    const size_t i = statuses_.size();
+    statuses_.emplace_back();
+    runs_.push_back(0);
+    auto counted = [this, i, fn = std::move(fn)](Connection& c) {
+      ++runs_[i];
+      return fn(c);
+    };
+    auto done = [this, i](absl::Status s) {
+      absl::MutexLock lock(&mu_);
+      statuses_[i] = std::move(s);
+      ++answered_;
+    };
+    if (repeatable) {
+      db_.WriteGroupedRepeatableAsync(std::move(counted), std::move(done));
+    } else {
+      db_.WriteGroupedAsync(std::move(counted), std::move(done));
+    }
+  }
+
+  // Lets the group commit and waits for every answer.
+  void Commit() {
+    release_.Notify();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](OneGroup* g)
+             ABSL_NO_THREAD_SAFETY_ANALYSIS { return g->answered_ == g->statuses_.size(); },
+        this));
+  }
+
+  absl::StatusCode code(size_t i) {
+    absl::MutexLock lock(&mu_);
+    return statuses_[i].code();
+  }
+  // Read after Commit: the committer ran them all before answering.
+  int runs(size_t i) const { return runs_[i]; }
+
+ private:
+  Database& db_;
+  absl::Notification holding_, release_;
+  absl::Mutex mu_;
+  std::vector<absl::Status> statuses_;
+  size_t answered_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<int> runs_;
+};
+
+std::vector<std::string> ThingNames(Database& db) {
+  std::vector<std::string> names;
+  REQUIRE(db.Read([&](Connection& c) {
+              SQLite::Statement select(c, "SELECT name FROM things ORDER BY name");
+              while (select.executeStep()) names.push_back(select.getColumn(0).getString());
+              return absl::OkStatus();
+            }).ok());
+  return names;
+}
+
+TEST_CASE("a repeatable write refused before it wrote costs the rest of its group nothing") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  OneGroup group(**db);
+  group.Add(true, InsertThing("a"));
+  group.Add(true, [](Connection&) { return absl::InvalidArgumentError("refused"); });
+  group.Add(false, InsertThing("n"));
+  group.Add(true, InsertThing("c"));
+  group.Commit();
+  CHECK(group.code(0) == absl::StatusCode::kOk);
+  CHECK(group.code(1) == absl::StatusCode::kInvalidArgument);
+  CHECK(group.code(2) == absl::StatusCode::kOk);
+  CHECK(group.code(3) == absl::StatusCode::kOk);
+  for (size_t i = 0; i < 4; ++i) CHECK(group.runs(i) == 1);
+  CHECK(ThingNames(**db) == std::vector<std::string>{"a", "c", "n"});
+}
+
+TEST_CASE(
+    "a repeatable write failing after it wrote is undone alone, and those before it run again") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  const bool throws = GENERATE(false, true);
+  OneGroup group(**db);
+  group.Add(true, InsertThing("a"));
+  group.Add(false, InsertThing("n"));
+  group.Add(true, [throws](Connection& c) -> absl::Status {
+    InsertThing("b")(c);
+    // A second row with the same unique name throws; a status says so too.
+    if (throws) InsertThing("b")(c);
+    return absl::InternalError("failed after writing");
+  });
+  group.Add(true, InsertThing("c"));
+  group.Commit();
+  CHECK(group.code(0) == absl::StatusCode::kOk);
+  CHECK(group.code(1) == absl::StatusCode::kOk);
+  CHECK(group.code(2) != absl::StatusCode::kOk);
+  CHECK(group.code(3) == absl::StatusCode::kOk);
+  CHECK(group.runs(0) == 2);
+  CHECK(group.runs(1) == 1);  // Not repeatable: never run twice.
+  CHECK(group.runs(2) == 2);
+  CHECK(group.runs(3) == 1);  // Not reached before the undo.
+  CHECK(ThingNames(**db) == std::vector<std::string>{"a", "c", "n"});
+}
+
 TEST_CASE("a grouped write on a closed store answers UNAVAILABLE") {
   testing::TempDir dir;
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
