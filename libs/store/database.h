@@ -110,7 +110,9 @@ class Database {
   // submission a sixth of its commit. One that fails having changed no row
   // needs nothing undone; one that fails after changing rows has the
   // transaction begun again and every repeatable write of the group run
-  // again, each in a savepoint of its own.
+  // again, each in a savepoint of its own. An error after which SQLite
+  // rolled the whole transaction back (I/O, a full disk, OR ROLLBACK) fails
+  // every write of the group, as it does when writes have savepoints.
   void WriteGroupedRepeatableAsync(absl::AnyInvocable<absl::Status(Connection&)> fn,
                                    absl::AnyInvocable<void(absl::Status)> done);
 

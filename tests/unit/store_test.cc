@@ -570,6 +570,26 @@ TEST_CASE(
   CHECK(ThingNames(**db) == std::vector<std::string>{"a", "c", "n"});
 }
 
+TEST_CASE("a repeatable write whose error made SQLite roll back the transaction fails its group") {
+  testing::TempDir dir;
+  auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
+  REQUIRE(db.ok());
+  OneGroup group(**db);
+  group.Add(true, InsertThing("x"));
+  // OR ROLLBACK ends the whole transaction and changes no row.
+  group.Add(true, [](Connection& c) {
+    c.exec("INSERT OR ROLLBACK INTO things (name) VALUES ('x')");
+    return absl::OkStatus();
+  });
+  group.Add(true, InsertThing("y"));
+  group.Add(false, InsertThing("n"));
+  group.Commit();
+  for (size_t i = 0; i < 4; ++i) CHECK(group.code(i) != absl::StatusCode::kOk);
+  // Nothing committed behind the callers' backs, one statement at a time.
+  CHECK(ThingNames(**db).empty());
+  CHECK(group.runs(2) == 0);
+}
+
 TEST_CASE("a grouped write on a closed store answers UNAVAILABLE") {
   testing::TempDir dir;
   auto db = Database::Open({absl::StrCat(dir.path(), "/t.db")}, TwoMigrations());
