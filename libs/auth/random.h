@@ -26,7 +26,7 @@ std::string RandomToken(size_t bytes = 32);
 // `bytes` random bytes as lowercase hex (2 characters per byte).
 std::string RandomHex(size_t bytes);
 
-// The same CSPRNG drawn a few kilobytes at a time, for paths that need a
+// The same CSPRNG drawn a kilobyte at a time, for paths that need a
 // few random bytes per request: a RAND_bytes call costs about what drawing
 // a kilobyte does (a DRBG generate with its reseed check and its CTR
 // update), so one per id was most of the id's cost. Bytes handed out are
@@ -35,7 +35,9 @@ std::string RandomHex(size_t bytes);
 // Thread-safe.
 class RandomPool {
  public:
-  explicit RandomPool(size_t refill_bytes = 4096);
+  // A kilobyte: the draw's fixed cost spread over about fifty ids and codes,
+  // and no more than that many waiting in memory.
+  explicit RandomPool(size_t refill_bytes = 1024);
   ~RandomPool();
 
   RandomPool(const RandomPool&) = delete;

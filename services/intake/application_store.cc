@@ -1,7 +1,10 @@
 #include "services/intake/application_store.h"
 
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
+#include "absl/strings/match.h"
 #include "libs/store/times.h"
 
 namespace onewindow::intake {
@@ -18,7 +21,7 @@ constexpr char kLastNumber[] = "SELECT last FROM application_numbers WHERE day =
 // temporary b-tree, opened and torn down per submission.
 constexpr char kRecordNumber[] =
     "INSERT INTO application_numbers(day, last) VALUES(?, ?)"
-    " ON CONFLICT(day) DO UPDATE SET last = excluded.last";
+    " ON CONFLICT(day) DO UPDATE SET last = MAX(last, excluded.last)";
 // A retried request meets the idempotency index here rather than in a
 // read before: the common first request then reads nothing.
 constexpr char kInsert[] =
@@ -134,10 +137,12 @@ int64_t ApplicationStore::NextNumber(store::Connection& db, const std::string& d
   return last_number_ + 1;
 }
 
-bool ApplicationStore::Insert(store::Connection& db, const intake::v1::Application& a,
-                              const std::string& day, int64_t sequence,
-                              const std::string& request_id, const std::string& request_hash,
-                              const intake::v1::TimelineEntry& first_entry) {
+ApplicationStore::Inserted ApplicationStore::Insert(store::Connection& db,
+                                                    const intake::v1::Application& a,
+                                                    const std::string& day, int64_t sequence,
+                                                    const std::string& request_id,
+                                                    const std::string& request_hash,
+                                                    const intake::v1::TimelineEntry& first_entry) {
   const std::string record = RecordBytes(a);
   {
     auto insert = db.Prepare(kInsert);
@@ -153,7 +158,17 @@ bool ApplicationStore::Insert(store::Connection& db, const intake::v1::Applicati
     insert->bind(10, request_id);
     insert->bind(11, request_hash);
     BindBlob(*insert, 12, record);
-    if (insert->exec() == 0) return false;
+    try {
+      if (insert->exec() == 0) return Inserted::kKeyUsed;
+    } catch (const SQLite::Exception& e) {
+      if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE ||
+          !absl::StrContains(e.what(), "applications.number")) {
+        throw;
+      }
+      absl::MutexLock lock(&numbers_mu_);
+      numbered_day_.clear();
+      return Inserted::kNumberTaken;
+    }
   }
   {
     auto number = db.Prepare(kRecordNumber);
@@ -168,7 +183,7 @@ bool ApplicationStore::Insert(store::Connection& db, const intake::v1::Applicati
   }
   // A new application's timeline has nothing before its first entry.
   InsertTimelineEntry(db, a.application_id(), kFirstTimelineSeq, first_entry);
-  return true;
+  return Inserted::kStored;
 }
 
 void ApplicationStore::Update(store::Connection& db, const intake::v1::Application& a) {

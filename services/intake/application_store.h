@@ -39,18 +39,28 @@ class ApplicationStore {
                                                   const std::string& application_id);
 
   // The sequence number the next application of `day` ("20261128") gets
-  // when Insert stores it. Numbers are not taken back once stored, so only a
-  // submission rolled back after its insert leaves a gap.
+  // when Insert stores it. A number is never taken back, so a submission
+  // undone after its insert leaves a gap: when its own transaction fails,
+  // or when its group of writes is run again (see
+  // Database::WriteGroupedRepeatableAsync).
   int64_t NextNumber(store::Connection& db, const std::string& day);
 
+  enum class Inserted {
+    kStored,
+    // Its submitter already used the request id for this applicant
+    // (FindByRequest names that application).
+    kKeyUsed,
+    // Someone else's application has the number: the day's count was
+    // behind the store (another writer on the file). It is read again by
+    // the next NextNumber.
+    kNumberTaken,
+  };
   // Stores a new application numbered `sequence`, NextNumber of `day`,
   // with the first entry of its timeline, and records the number as its
-  // day's last. False, storing nothing, when its submitter already used
-  // the request id for this applicant (FindByRequest then names that
-  // application).
-  bool Insert(store::Connection& db, const intake::v1::Application& application,
-              const std::string& day, int64_t sequence, const std::string& request_id,
-              const std::string& request_hash, const intake::v1::TimelineEntry& first_entry);
+  // day's last; nothing is stored unless kStored.
+  Inserted Insert(store::Connection& db, const intake::v1::Application& application,
+                  const std::string& day, int64_t sequence, const std::string& request_id,
+                  const std::string& request_hash, const intake::v1::TimelineEntry& first_entry);
   // Stores the record's new state (status, times, everything in it).
   void Update(store::Connection& db, const intake::v1::Application& application);
   void AppendTimeline(store::Connection& db, const std::string& application_id,

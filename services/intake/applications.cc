@@ -314,9 +314,20 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
   application.clear_materials();
   for (auto& m : resolved) *application.add_materials() = std::move(m);
 
-  const int64_t sequence = store_.NextNumber(db, p.day);
-  application.set_number(FormatApplicationNumber(p.now, sequence));
-  if (!store_.Insert(db, application, p.day, sequence, request.request_id(), p.hash, p.submitted)) {
+  using Inserted = ApplicationStore::Inserted;
+  Inserted inserted = Inserted::kNumberTaken;
+  // Twice at most: a count found behind the store is read again at once.
+  for (int attempt = 0; attempt < 2 && inserted == Inserted::kNumberTaken; ++attempt) {
+    const int64_t sequence = store_.NextNumber(db, p.day);
+    application.set_number(FormatApplicationNumber(p.now, sequence));
+    inserted =
+        store_.Insert(db, application, p.day, sequence, request.request_id(), p.hash, p.submitted);
+  }
+  if (inserted == Inserted::kNumberTaken) {
+    return absl::InternalError(
+        absl::StrCat("application number ", application.number(), " is taken though counted free"));
+  }
+  if (inserted == Inserted::kKeyUsed) {
     // The key was used before, perhaps earlier in this same transaction by
     // a concurrent request with it: that one's answer is this one's.
     if (AnswerRetry(db, p)) return absl::OkStatus();

@@ -306,6 +306,28 @@ TEST_CASE("numbers count on per day across restarts and clock steps, and retries
   CHECK(w.SubmitComplete(citizen, "key-7").number() == "SQ20260106-000002");
 }
 
+TEST_CASE("numbering catches up when another writer counted on in the store") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
+  // Say a second intake on the same file numbered two more.
+  REQUIRE(w.db->Write([](store::Connection& db) {
+                db.exec(
+                    "INSERT INTO applications (id, number, applicant_id, submitted_by,"
+                    " department_id, implementation_code, status, submit_time, update_time,"
+                    " request_id, request_hash, record) VALUES"
+                    " ('app_x2', 'SQ20260105-000002', 'acc_b', 'acc_b', 'd', 'c', 1, 1, 1, 'k2',"
+                    " 'h', x''), ('app_x3', 'SQ20260105-000003', 'acc_b', 'acc_b', 'd', 'c', 1, 1,"
+                    " 1, 'k3', 'h', x'')");
+                db.exec("UPDATE application_numbers SET last = 3");
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(w.SubmitComplete(citizen, "key-2").number() == "SQ20260105-000004");
+  CHECK(w.SubmitComplete(citizen, "key-3").number() == "SQ20260105-000005");
+  CHECK(w.Count("SELECT last FROM application_numbers") == 5);
+}
+
 TEST_CASE("a submission run again after its group was undone is stored once, whole") {
   World w;
   const auto citizen = Citizen("acc_a");

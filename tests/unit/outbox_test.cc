@@ -184,12 +184,17 @@ TEST_CASE("an outbox rebuilt without AUTOINCREMENT keeps its events, their order
   auto upgraded = store::Database::Open({path}, Fixture::Migrations());
   REQUIRE(upgraded.ok());
   f.db = std::move(*upgraded);
-  std::string table_sql;
+  std::string table_sql, indexes;
   std::vector<std::string> stored;
   REQUIRE(
       f.db->Read([&](store::Connection& db) {
             table_sql =
                 db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'outbox'").getString();
+            indexes = db.execAndGet(
+                            "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
+                            " WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL"
+                            " ORDER BY name)")
+                          .getString();
             SQLite::Statement rows(db,
                                    "SELECT event_id, attempts, dead FROM outbox ORDER BY sequence");
             while (rows.executeStep()) {
@@ -201,6 +206,7 @@ TEST_CASE("an outbox rebuilt without AUTOINCREMENT keeps its events, their order
           })
           .ok());
   CHECK_FALSE(absl::StrContains(table_sql, "AUTOINCREMENT"));
+  CHECK(indexes == "outbox_by_key,outbox_due");
   CHECK(stored == std::vector<std::string>{"a1:1:0", "a2:0:0", "d1:1:1"});
   // Still one event per id, and a new one goes after those stored.
   CHECK(f.db->Write([](store::Connection& tx) {
