@@ -24,6 +24,18 @@ void RequireInvalid(const absl::StatusOr<Application>& result,
   }
 }
 
+// The business licence the guide's "licence" material accepts, held by
+// `holder`.
+intake::v1::Licence BusinessLicence(const std::string& holder) {
+  intake::v1::Licence held;
+  held.set_licence_type(kLicenceType);
+  held.set_number("91440101MA5CXXXX1A");
+  held.set_holder_id(holder);
+  held.set_title("营业执照");
+  held.set_issuer_department_id(kOtherDepartment);
+  return held;
+}
+
 TEST_CASE("a complete online application gets a number, a timeline and hand-off events") {
   World w;
   const auto citizen = Citizen("acc_a");
@@ -241,12 +253,7 @@ TEST_CASE("twenty concurrent requests with one key create one application") {
 TEST_CASE("a retry gets its first answer even when the request would now be refused") {
   World w;
   const auto company = Enterprise("ent_1");
-  intake::v1::Licence held;
-  held.set_licence_type(kLicenceType);
-  held.set_number("91440101MA5CXXXX1A");
-  held.set_holder_id("ent_1");
-  held.set_title("营业执照");
-  held.set_issuer_department_id(kOtherDepartment);
+  intake::v1::Licence held = BusinessLicence("ent_1");
   *held.mutable_valid_until() = store::ToProtoTime(kNow + absl::Hours(1));
   REQUIRE(w.licences->Register(Service("demo-loader"), {held}).ok());
   const auto form = w.Upload(company);
@@ -380,12 +387,7 @@ TEST_CASE("a submission run again after its group was undone is stored once, who
 TEST_CASE("a licence the applicant holds stands in for the material and is shown as such") {
   World w;
   const auto company = Enterprise("ent_1");
-  intake::v1::Licence held;
-  held.set_licence_type(kLicenceType);
-  held.set_number("91440101MA5CXXXX1A");
-  held.set_holder_id("ent_1");
-  held.set_title("营业执照");
-  held.set_issuer_department_id(kOtherDepartment);
+  intake::v1::Licence held = BusinessLicence("ent_1");
   intake::v1::Licence expired = held;
   expired.set_number("OLD-1");
   *expired.mutable_issue_time() = store::ToProtoTime(kNow - absl::Hours(24 * 800));
