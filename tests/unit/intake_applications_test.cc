@@ -185,9 +185,7 @@ TEST_CASE("each problem against the guide is named with its field") {
 TEST_CASE("the same idempotency key answers with the same application") {
   World w;
   const auto citizen = Citizen("acc_a");
-  const auto form = w.Upload(citizen);
-  const auto licence = w.Upload(citizen);
-  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  const auto request = w.CompleteRequest(citizen, "key-1");
   bool created = false;
   auto first = w.applications->Submit(citizen, request, &created);
   REQUIRE(first.ok());
@@ -216,9 +214,7 @@ TEST_CASE("the same idempotency key answers with the same application") {
 TEST_CASE("the same idempotency key with a different body is refused") {
   World w;
   const auto citizen = Citizen("acc_a");
-  const auto form = w.Upload(citizen);
-  const auto licence = w.Upload(citizen);
-  auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  auto request = w.CompleteRequest(citizen, "key-1");
   REQUIRE(w.applications->Submit(citizen, request).ok());
   (*request.mutable_form())["shop_name"] = "新街面馆";
   auto other = w.applications->Submit(citizen, request);
@@ -229,9 +225,7 @@ TEST_CASE("the same idempotency key with a different body is refused") {
 TEST_CASE("twenty concurrent requests with one key create one application") {
   World w;
   const auto citizen = Citizen("acc_a");
-  const auto form = w.Upload(citizen);
-  const auto licence = w.Upload(citizen);
-  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  const auto request = w.CompleteRequest(citizen, "key-1");
   std::vector<absl::StatusOr<Application>> results(20);
   std::vector<std::thread> threads;
   for (int i = 0; i < 20; ++i) {
@@ -285,9 +279,7 @@ TEST_CASE("numbers count on per day across restarts and clock steps, and retries
   World w;
   const auto citizen = Citizen("acc_a");
   CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
-  const auto form = w.Upload(citizen);
-  const auto licence = w.Upload(citizen);
-  const auto request = World::Request("key-2", form.material_id(), licence.material_id());
+  const auto request = w.CompleteRequest(citizen, "key-2");
   REQUIRE(w.applications->Submit(citizen, request).ok());
   REQUIRE(w.applications->Submit(citizen, request).ok());
   CHECK(w.SubmitComplete(citizen, "key-3").number() == "SQ20260105-000003");
@@ -338,9 +330,7 @@ TEST_CASE("numbering catches up when another writer counted on in the store") {
 TEST_CASE("a submission run again after its group was undone is stored once, whole") {
   World w;
   const auto citizen = Citizen("acc_a");
-  const auto form = w.Upload(citizen);
-  const auto licence = w.Upload(citizen);
-  const auto request = World::Request("key-1", form.material_id(), licence.material_id());
+  const auto request = w.CompleteRequest(citizen, "key-1");
   // The committer is held so that the submission and a write that fails
   // after writing commit in one group, which undoes both and runs the
   // submission again.

@@ -169,11 +169,17 @@ struct World {
     return r;
   }
 
-  // Submits a complete application for `who`, uploading both materials.
-  intake::v1::Application SubmitComplete(const auth::v1::Principal& who, const std::string& key) {
+  // A complete request for `who` under `key`, both materials uploaded.
+  intake::v1::SubmitApplicationRequest CompleteRequest(const auth::v1::Principal& who,
+                                                       const std::string& key) {
     auto form = Upload(who);
     auto licence = Upload(who, PngBytes());
-    auto a = applications->Submit(who, Request(key, form.material_id(), licence.material_id()));
+    return Request(key, form.material_id(), licence.material_id());
+  }
+
+  // Submits a complete application for `who`, uploading both materials.
+  intake::v1::Application SubmitComplete(const auth::v1::Principal& who, const std::string& key) {
+    auto a = applications->Submit(who, CompleteRequest(who, key));
     INFO(a.status().ToString());
     REQUIRE(a.ok());
     return *a;

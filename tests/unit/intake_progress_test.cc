@@ -315,9 +315,7 @@ TEST_CASE("a clerk hands a result over at the window, or posts it with a trackin
   const auto clerk = Staff("acc_clerk", kDepartment, "clerk");
   auto at_window = [&](intake::v1::DeliveryMethod method, const std::string& key) {
     const auto citizen = Citizen("acc_a");
-    const auto form = w.Upload(citizen);
-    const auto licence = w.Upload(citizen);
-    auto request = World::Request(key, form.material_id(), licence.material_id());
+    auto request = w.CompleteRequest(citizen, key);
     request.set_delivery_method(method);
     request.set_postal_address("广州市天河区天河路1号");
     auto a = w.applications->Submit(citizen, request);
