@@ -13,13 +13,13 @@ constexpr absl::Duration kDay = absl::Hours(24);
 // Working time in [from, to), in the units the counting rule uses.
 absl::Duration WorkingTime(const Calendar& calendar, absl::Time from, absl::Time to) {
   absl::Duration total = absl::ZeroDuration();
-  for (absl::CivilDay day = ChinaDay(from);; ++day) {
-    const absl::Time day_start = StartOfChinaDay(day);
-    if (day_start >= to) {
-      break;
-    }
+  absl::CivilDay day = ChinaDay(from);
+  // China keeps one offset all year, so every day is 24 hours long: a day's
+  // start is the previous one's plus a day, without converting each civil
+  // day (two conversions a day were two thirds of a deadline's cost).
+  for (absl::Time day_start = StartOfChinaDay(day); day_start < to; ++day, day_start += kDay) {
     if (calendar.IsWorkingDay(day)) {
-      total += std::min(StartOfChinaDay(day + 1), to) - std::max(day_start, from);
+      total += std::min(day_start + kDay, to) - std::max(day_start, from);
     }
   }
   return total;
@@ -154,9 +154,11 @@ absl::Time TimeLimit::WhenUsed(absl::Duration target) const {
   }
   // Walks the unpaused stretches of each working day until `target` is used
   // up, mirroring UsedTime() so that UsedFraction(Due()) is exactly 1.
+  absl::Time day_start = StartOfChinaDay(ChinaDay(count_from)) - kDay;
   for (absl::CivilDay day = ChinaDay(count_from);; ++day) {
-    const absl::Time day_start = StartOfChinaDay(day);
-    const absl::Time day_end = StartOfChinaDay(day + 1);
+    // Days are 24 hours long in China (see WorkingTime).
+    day_start += kDay;
+    const absl::Time day_end = day_start + kDay;
     if (paused() && pauses_.back().paused_at <= day_start) {
       return absl::InfiniteFuture();
     }

@@ -249,6 +249,26 @@ TEST_CASE("working days elapsed count only the hours of working days") {
         Approx(1.0 / 24));
 }
 
+TEST_CASE("working days over two whole calendar years count every listed holiday and make-up day") {
+  const Calendar calendar = Real();
+  // Counted here day by day, each day's bounds converted on its own.
+  int working_days = 0;
+  for (absl::CivilDay day(2025, 1, 1); day <= absl::CivilDay(2026, 12, 31); ++day) {
+    CHECK(StartOfChinaDay(day + 1) - StartOfChinaDay(day) == absl::Hours(24));
+    if (calendar.IsWorkingDay(day)) ++working_days;
+  }
+  // 2025 and 2026 each have about 250 working days.
+  CHECK(working_days > 480);
+  CHECK(WorkingDaysElapsed(calendar, Cst(2025, 1, 1), Cst(2027, 1, 1)) ==
+        Approx(working_days).epsilon(1e-12));
+  // Cut short at both ends: New Year's Day is a holiday, then three
+  // quarters of Thursday 2025-01-02 and of Thursday 2026-12-31 go.
+  REQUIRE_FALSE(calendar.IsWorkingDay(absl::CivilDay(2025, 1, 1)));
+  REQUIRE(calendar.IsWorkingDay(absl::CivilDay(2026, 12, 31)));
+  CHECK(WorkingDaysElapsed(calendar, Cst(2025, 1, 2, 18), Cst(2026, 12, 31, 6)) ==
+        Approx(working_days - 0.75 - 0.75).epsilon(1e-12));
+}
+
 TEST_CASE("a limit turns yellow at 80 percent used and red once past due") {
   const Calendar calendar = Real();
   // Accepted Monday Mar 3 2025, 10 working days: Mar 4-7, 10-14, 17.
