@@ -41,16 +41,30 @@ bool ParseLevel(absl::string_view text, Level* level) {
   return false;
 }
 
-Field::Field(absl::string_view key, absl::string_view value) : key_(key) {
-  AppendJsonString(value, &json_);
+void Field::AppendJson(std::string* out) const {
+  switch (kind_) {
+    case Kind::kString:
+      AppendJsonString(text_, out);
+      return;
+    case Kind::kInt:
+      absl::StrAppend(out, int_);
+      return;
+    case Kind::kUint:
+      absl::StrAppend(out, uint_);
+      return;
+    case Kind::kDouble:
+      // JSON has no NaN or infinity.
+      if (std::isfinite(double_)) {
+        absl::StrAppend(out, double_);
+      } else {
+        out->append("null");
+      }
+      return;
+    case Kind::kBool:
+      out->append(bool_ ? "true" : "false");
+      return;
+  }
 }
-Field::Field(absl::string_view key, int64_t value) : key_(key), json_(absl::StrCat(value)) {}
-Field::Field(absl::string_view key, uint64_t value) : key_(key), json_(absl::StrCat(value)) {}
-Field::Field(absl::string_view key, double value) : key_(key) {
-  // JSON has no NaN or infinity.
-  json_ = std::isfinite(value) ? absl::StrCat(value) : "null";
-}
-Field::Field(absl::string_view key, bool value) : key_(key), json_(value ? "true" : "false") {}
 
 void FdSink::Write(absl::string_view line) {
   absl::MutexLock lock(&mu_);
@@ -99,7 +113,7 @@ void Logger::Log(Level level, absl::string_view msg, std::initializer_list<Field
     line.push_back(',');
     AppendJsonString(f.key(), &line);
     line.push_back(':');
-    line.append(f.json());
+    f.AppendJson(&line);
   }
   line.append("}\n");
   sink_->Write(line);

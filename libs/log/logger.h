@@ -16,25 +16,40 @@ enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 // Parses "debug", "info", "warn" or "error".
 bool ParseLevel(absl::string_view text, Level* level);
 
-// One key/value of a log line, already rendered as JSON. Personal data must
-// be masked (libs/codes/mask.h) before it becomes a Field.
+// One key/value of a log line. Personal data must be masked
+// (libs/codes/mask.h) before it becomes a Field.
+//
+// A Field keeps its value as given and renders it as JSON only when a line
+// is written, so a line below the logger's level costs no escaping. It is a
+// view: it lives in the initializer list of the Log call it is passed to,
+// and the strings it names must outlive that call (temporaries do).
 class Field {
  public:
-  Field(absl::string_view key, absl::string_view value);
+  Field(absl::string_view key, absl::string_view value)
+      : key_(key), kind_(Kind::kString), text_(value) {}
   Field(absl::string_view key, const char* value) : Field(key, absl::string_view(value)) {}
   Field(absl::string_view key, const std::string& value) : Field(key, absl::string_view(value)) {}
-  Field(absl::string_view key, int64_t value);
+  Field(absl::string_view key, int64_t value) : key_(key), kind_(Kind::kInt) { int_ = value; }
   Field(absl::string_view key, int value) : Field(key, static_cast<int64_t>(value)) {}
-  Field(absl::string_view key, uint64_t value);
-  Field(absl::string_view key, double value);
-  Field(absl::string_view key, bool value);
+  Field(absl::string_view key, uint64_t value) : key_(key), kind_(Kind::kUint) { uint_ = value; }
+  Field(absl::string_view key, double value) : key_(key), kind_(Kind::kDouble) { double_ = value; }
+  Field(absl::string_view key, bool value) : key_(key), kind_(Kind::kBool) { bool_ = value; }
 
-  const std::string& key() const { return key_; }
-  const std::string& json() const { return json_; }
+  absl::string_view key() const { return key_; }
+  // Appends the value as JSON.
+  void AppendJson(std::string* out) const;
 
  private:
-  std::string key_;
-  std::string json_;
+  enum class Kind { kString, kInt, kUint, kDouble, kBool };
+  absl::string_view key_;
+  Kind kind_;
+  absl::string_view text_;
+  union {
+    int64_t int_;
+    uint64_t uint_;
+    double double_;
+    bool bool_;
+  };
 };
 
 // Where finished lines go. Writes whole lines so concurrent writers never

@@ -51,6 +51,21 @@ TEST_CASE("masked personal data is what reaches the log") {
   CHECK_FALSE(absl::StrContains(sink->lines[0], "19491231"));
 }
 
+TEST_CASE("every kind of field value renders as JSON when the line is written") {
+  auto sink = std::make_shared<CaptureSink>();
+  Logger logger("x", Level::kInfo, sink);
+  const std::string quoted = "say \"hi\"";
+  logger.Info("m", {{"s", quoted},
+                    {"temporary", std::string("a\nb")},
+                    {"negative", int64_t{-7}},
+                    {"big", std::numeric_limits<uint64_t>::max()},
+                    {"half", 0.5},
+                    {"no", false}});
+  REQUIRE(sink->lines.size() == 1);
+  CHECK(absl::StrContains(sink->lines[0], R"("s":"say \"hi\"","temporary":"a\nb","negative":-7,)"
+                                          R"("big":18446744073709551615,"half":0.5,"no":false})"));
+}
+
 TEST_CASE("non-finite numbers are logged as null") {
   auto sink = std::make_shared<CaptureSink>();
   Logger logger("x", Level::kInfo, sink);
