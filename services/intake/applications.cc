@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "libs/auth/access.h"
 #include "libs/status/macros.h"
 #include "libs/store/await.h"
@@ -109,9 +108,8 @@ absl::Status NotFound(const std::string& application_id) {
 
 }  // namespace
 
-std::string FormatApplicationNumber(absl::Time submit_time, int64_t sequence) {
-  return absl::StrCat("SQ", absl::FormatTime("%Y%m%d", submit_time, workday::ChinaStandardTime()),
-                      "-", absl::StrFormat("%06d", sequence));
+std::string FormatApplicationNumber(absl::string_view day, int64_t sequence) {
+  return absl::StrCat("SQ", day, "-", absl::Dec(sequence, absl::kZeroPad6));
 }
 
 std::string DueDateText(absl::Time due) {
@@ -165,6 +163,7 @@ struct Applications::PendingSubmission {
   std::vector<std::string> material_ids;
   absl::flat_hash_set<std::string> licence_types;
   std::string day;
+  std::string due_date;
   double working_days_left = 0;
   // Set when the key was used before: the answer the first request got.
   std::optional<absl::StatusOr<intake::v1::Application>> retry_answer;
@@ -262,8 +261,9 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   for (const auto& m : request.materials()) p.material_ids.push_back(m.material_id());
   p.licence_types = WantedLicenceTypes(item, request);
   p.day = absl::FormatTime("%Y%m%d", p.now, workday::ChinaStandardTime());
-  // Here rather than in the answer: what runs after the write runs on the
-  // store's one completing thread, which every submission waits for.
+  // Here rather than in the answer or the write: they run on the store's
+  // completing and committing threads, which every submission waits for.
+  p.due_date = DueDateText(store::FromProtoTime(application.due_time()));
   p.working_days_left = WorkingDaysLeft(application, p.now);
 
   // Checked and written in one transaction, the writer's: what is checked
@@ -319,7 +319,7 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
   // Twice at most: a count found behind the store is read again at once.
   for (int attempt = 0; attempt < 2 && inserted == Inserted::kNumberTaken; ++attempt) {
     const int64_t sequence = store_.NextNumber(db, p.day);
-    application.set_number(FormatApplicationNumber(p.now, sequence));
+    application.set_number(FormatApplicationNumber(p.day, sequence));
     inserted =
         store_.Insert(db, application, p.day, sequence, request.request_id(), p.hash, p.submitted);
   }
@@ -334,10 +334,9 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
     return absl::InternalError("request_id: the idempotency index refused a key it does not hold");
   }
   RETURN_IF_ERROR(EnqueueOpenCase(db, application, p.now));
-  return EnqueueNotification(
-      db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
-      NotificationType(intake::v1::SUBMITTED), application,
-      {{"due_date", DueDateText(store::FromProtoTime(application.due_time()))}}, false, p.now);
+  return EnqueueNotification(db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
+                             NotificationType(intake::v1::SUBMITTED), application,
+                             {{"due_date", p.due_date}}, false, p.now);
 }
 
 bool Applications::AnswerRetry(store::Connection& db, PendingSubmission& p) {

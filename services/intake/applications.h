@@ -6,6 +6,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libs/auth/random.h"
 #include "libs/store/database.h"
@@ -143,8 +144,9 @@ class Applications {
   auth::RandomPool random_;
 };
 
-// "SQ" + date in China Standard Time + "-" + 6-digit sequence of that day.
-std::string FormatApplicationNumber(absl::Time submit_time, int64_t sequence);
+// "SQ" + the numbering day (yyyymmdd in China Standard Time) + "-" + that
+// day's sequence, zero-padded to 6 digits.
+std::string FormatApplicationNumber(absl::string_view day, int64_t sequence);
 
 // The China Standard Time date a deadline falls on, as people say it:
 // a limit ending at 24:00 on the 12th is due "2026-01-12".

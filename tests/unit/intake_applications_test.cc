@@ -543,5 +543,11 @@ TEST_CASE("the deadline counts working days and skips the Spring Festival") {
   CHECK(DueDateText(due) == "2026-02-27");
 }
 
+TEST_CASE("an application number pads its sequence to six digits and keeps any beyond") {
+  CHECK(FormatApplicationNumber("20260105", 7) == "SQ20260105-000007");
+  CHECK(FormatApplicationNumber("20260105", 999999) == "SQ20260105-999999");
+  CHECK(FormatApplicationNumber("20260105", 1234567) == "SQ20260105-1234567");
+}
+
 }  // namespace
 }  // namespace onewindow::intake::test
