@@ -163,7 +163,7 @@ struct Applications::PendingSubmission {
   std::vector<std::string> material_ids;
   absl::flat_hash_set<std::string> licence_types;
   std::string day;
-  std::string due_date;
+  SubmissionHandoffs handoffs;
   double working_days_left = 0;
   // Set when the key was used before: the answer the first request got.
   std::optional<absl::StatusOr<intake::v1::Application>> retry_answer;
@@ -263,7 +263,8 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   p.day = absl::FormatTime("%Y%m%d", p.now, workday::ChinaStandardTime());
   // Here rather than in the answer or the write: they run on the store's
   // completing and committing threads, which every submission waits for.
-  p.due_date = DueDateText(store::FromProtoTime(application.due_time()));
+  p.handoffs =
+      SubmissionHandoffs(application, DueDateText(store::FromProtoTime(application.due_time())));
   p.working_days_left = WorkingDaysLeft(application, p.now);
 
   // Checked and written in one transaction, the writer's: what is checked
@@ -333,10 +334,7 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
     if (AnswerRetry(db, p)) return absl::OkStatus();
     return absl::InternalError("request_id: the idempotency index refused a key it does not hold");
   }
-  RETURN_IF_ERROR(EnqueueOpenCase(db, application, p.now));
-  return EnqueueNotification(db, absl::StrCat("ntf:", application.application_id(), ":submitted"),
-                             NotificationType(intake::v1::SUBMITTED), application,
-                             {{"due_date", p.due_date}}, false, p.now);
+  return p.handoffs.Enqueue(db, application.number(), p.now);
 }
 
 bool Applications::AnswerRetry(store::Connection& db, PendingSubmission& p) {

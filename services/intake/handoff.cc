@@ -21,8 +21,9 @@ const char* ChannelName(intake::v1::Channel channel) {
 
 }  // namespace
 
-absl::Status EnqueueOpenCase(store::Connection& tx, const intake::v1::Application& application,
-                             absl::Time now) {
+namespace {
+
+approval::v1::OpenCaseRequest OpenCaseFor(const intake::v1::Application& application) {
   approval::v1::OpenCaseRequest open;
   open.set_event_id(absl::StrCat("open:", application.application_id()));
   open.set_application_id(application.application_id());
@@ -34,9 +35,62 @@ absl::Status EnqueueOpenCase(store::Connection& tx, const intake::v1::Applicatio
   open.set_applicant_kind(application.applicant_kind());
   *open.mutable_submit_time() = application.submit_time();
   open.set_channel(ChannelName(application.channel()));
-  return outbox::Enqueue(
-      tx, {open.event_id(), kTopicOpenCase, application.application_id(), open.SerializeAsString()},
-      now);
+  return open;
+}
+
+notification::v1::NotifyRequest NotifyFor(const std::string& event_id, const std::string& type,
+                                          const intake::v1::Application& application,
+                                          std::map<std::string, std::string> params, bool urgent) {
+  notification::v1::NotifyRequest notify;
+  notification::v1::Event* event = notify.mutable_event();
+  event->set_event_id(event_id);
+  event->set_type(type);
+  event->set_recipient_id(application.applicant_id());
+  params.emplace("number", application.number());
+  params.emplace("item_name", application.item_name());
+  params.emplace("application_id", application.application_id());
+  for (auto& [key, value] : params) (*event->mutable_params())[key] = std::move(value);
+  event->set_urgent(urgent);
+  return notify;
+}
+
+std::string NotifyKey(const std::string& application_id) {
+  return absl::StrCat("ntf:", application_id);
+}
+
+}  // namespace
+
+SubmissionHandoffs::SubmissionHandoffs(const intake::v1::Application& application,
+                                       const std::string& due_date)
+    : application_id_(application.application_id()) {
+  approval::v1::OpenCaseRequest open = OpenCaseFor(application);
+  open.clear_application_number();
+  open_event_id_ = open.event_id();
+  open_payload_ = open.SerializeAsString();
+
+  notification::v1::NotifyRequest notify =
+      NotifyFor(absl::StrCat("ntf:", application.application_id(), ":submitted"),
+                NotificationType(intake::v1::SUBMITTED), application, {{"due_date", due_date}},
+                /*urgent=*/false);
+  notify.mutable_event()->mutable_params()->erase("number");
+  notify_event_id_ = notify.event().event_id();
+  notify_payload_ = notify.SerializeAsString();
+}
+
+absl::Status SubmissionHandoffs::Enqueue(store::Connection& tx, const std::string& number,
+                                         absl::Time now) const {
+  approval::v1::OpenCaseRequest open_number;
+  open_number.set_application_number(number);
+  RETURN_IF_ERROR(outbox::Enqueue(tx,
+                                  {open_event_id_, kTopicOpenCase, application_id_,
+                                   absl::StrCat(open_payload_, open_number.SerializeAsString())},
+                                  now));
+  notification::v1::NotifyRequest notify_number;
+  (*notify_number.mutable_event()->mutable_params())["number"] = number;
+  return outbox::Enqueue(tx,
+                         {notify_event_id_, kTopicNotify, NotifyKey(application_id_),
+                          absl::StrCat(notify_payload_, notify_number.SerializeAsString())},
+                         now);
 }
 
 absl::Status EnqueueResumeCase(store::Connection& tx, const std::string& event_id,
@@ -55,20 +109,10 @@ absl::Status EnqueueNotification(store::Connection& tx, const std::string& event
                                  const intake::v1::Application& application,
                                  std::map<std::string, std::string> params, bool urgent,
                                  absl::Time now) {
-  notification::v1::NotifyRequest notify;
-  notification::v1::Event* event = notify.mutable_event();
-  event->set_event_id(event_id);
-  event->set_type(type);
-  event->set_recipient_id(application.applicant_id());
-  params.emplace("number", application.number());
-  params.emplace("item_name", application.item_name());
-  params.emplace("application_id", application.application_id());
-  for (auto& [key, value] : params) (*event->mutable_params())[key] = std::move(value);
-  event->set_urgent(urgent);
   return outbox::Enqueue(
       tx,
-      {event_id, kTopicNotify, absl::StrCat("ntf:", application.application_id()),
-       notify.SerializeAsString()},
+      {event_id, kTopicNotify, NotifyKey(application.application_id()),
+       NotifyFor(event_id, type, application, std::move(params), urgent).SerializeAsString()},
       now);
 }
 

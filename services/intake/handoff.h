@@ -25,10 +25,29 @@ inline constexpr char kTopicOpenCase[] = "approval.open_case";
 inline constexpr char kTopicResumeCase[] = "approval.resume_case";
 inline constexpr char kTopicNotify[] = "notification.notify";
 
-// Inside the caller's write transaction: hands a new application to
-// approval. Ordered by application, so a later resume never overtakes it.
-absl::Status EnqueueOpenCase(store::Connection& tx, const intake::v1::Application& application,
-                             absl::Time now);
+// A new application's two hand-offs: its case opened in approval (ordered
+// by application, so a later resume never overtakes it) and the applicant
+// told it was submitted. Built and serialized before the write transaction,
+// which assigns the application its number: the transaction, run by the
+// one committing thread every submission waits for, only appends the
+// number. Protocol buffers parse concatenated messages as their merge, so
+// what is delivered is exactly the message built whole.
+class SubmissionHandoffs {
+ public:
+  SubmissionHandoffs() = default;
+  // `application` complete but for its number; `due_date` as DueDateText.
+  SubmissionHandoffs(const intake::v1::Application& application, const std::string& due_date);
+
+  // Inside the caller's write transaction: enqueues both, numbered `number`.
+  absl::Status Enqueue(store::Connection& tx, const std::string& number, absl::Time now) const;
+
+ private:
+  std::string application_id_;
+  std::string open_event_id_;
+  std::string open_payload_;
+  std::string notify_event_id_;
+  std::string notify_payload_;
+};
 
 // Inside the caller's write transaction: the applicant supplied what was
 // asked; the case resumes.

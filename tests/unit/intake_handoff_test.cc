@@ -193,6 +193,46 @@ TEST_CASE("hand-offs reach approval once it recovers from an outage, each applie
   CHECK(r.notifications[0].type() == "application.submitted");
 }
 
+TEST_CASE("a submission's case and notice arrive whole, its number included, in either sender") {
+  for (Senders senders : {Senders::kOnePerEvent, Senders::kBatches}) {
+    World w;
+    const intake::v1::Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+    Handoff h(w, senders);
+    {
+      absl::MutexLock lock(&h.server.receiver.mu_);
+      h.server.receiver.batch_methods = true;
+    }
+    REQUIRE(h.Drain(3) == 1);
+    Receiver& r = h.server.receiver;
+    absl::MutexLock lock(&r.mu_);
+    REQUIRE(r.opened.size() == 1);
+    const approval::v1::OpenCaseRequest& open = r.opened[0];
+    CHECK(open.event_id() == "open:" + a.application_id());
+    CHECK(open.application_id() == a.application_id());
+    CHECK(open.application_number() == a.number());
+    CHECK(open.implementation_code() == a.implementation_code());
+    CHECK(open.catalog_revision() == a.catalog_revision());
+    CHECK(open.department_id() == a.department_id());
+    CHECK(open.applicant_id() == "acc_a");
+    CHECK(open.applicant_kind() == a.applicant_kind());
+    CHECK(open.submit_time().seconds() == a.submit_time().seconds());
+    CHECK(open.channel() == "online");
+
+    REQUIRE(r.notifications.size() == 1);
+    const notification::v1::Event& notice = r.notifications[0];
+    CHECK(notice.event_id() == absl::StrCat("ntf:", a.application_id(), ":submitted"));
+    CHECK(notice.type() == "application.submitted");
+    CHECK(notice.recipient_id() == "acc_a");
+    CHECK_FALSE(notice.urgent());
+    const auto& params = notice.params();
+    CHECK(params.size() == 4);
+    CHECK(params.at("number") == a.number());
+    CHECK(params.at("item_name") == a.item_name());
+    CHECK(params.at("application_id") == a.application_id());
+    CHECK(params.at("due_date") == DueDateText(store::FromProtoTime(a.due_time())));
+  }
+}
+
 TEST_CASE("a hand-off whose answer was lost is sent again and the receiver applies it once") {
   World w;
   const auto a = w.SubmitComplete(Citizen("acc_a"), "k");
