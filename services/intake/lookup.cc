@@ -13,9 +13,14 @@
 namespace onewindow::intake {
 namespace {
 
-// "SQ" + 8 digits + "-" + 6 digits, as FormatApplicationNumber writes it.
+// "SQ" + 8 digits + "-" + at least 6 digits, as FormatApplicationNumber
+// writes it (a day's millionth application has seven).
 bool LooksLikeNumber(absl::string_view number) {
-  if (number.size() != 17 || !absl::StartsWith(number, "SQ") || number[10] != '-') return false;
+  constexpr size_t kMaxSequenceDigits = 19;  // As many as an int64 has.
+  if (number.size() < 17 || number.size() > 11 + kMaxSequenceDigits ||
+      !absl::StartsWith(number, "SQ") || number[10] != '-') {
+    return false;
+  }
   for (size_t i = 2; i < number.size(); ++i) {
     if (i != 10 && !absl::ascii_isdigit(static_cast<unsigned char>(number[i]))) return false;
   }

@@ -120,6 +120,22 @@ TEST_CASE("a wrong query code and an unknown number answer alike") {
   CHECK(absl::StrContains(malformed.status().message(), "query_code:"));
 }
 
+TEST_CASE("a day's millionth application is found by its seven-digit number") {
+  World w;
+  const std::string day = absl::FormatTime("%Y%m%d", w.clock.Now(), workday::ChinaStandardTime());
+  REQUIRE(w.db->Write([&](store::Connection& db) {
+                db.exec(absl::StrCat("INSERT INTO application_numbers(day, last) VALUES('", day,
+                                     "', 999999)"));
+                return absl::OkStatus();
+              })
+              .ok());
+  const Application a = Submit(w, WindowRequest(w, "desk-1"));
+  REQUIRE(a.number() == absl::StrCat("SQ", day, "-1000000"));
+  auto progress = w.applications->LookupProgress(Lookup(a.number(), a.query_code()));
+  INFO(progress.status().ToString());
+  CHECK(progress.ok());
+}
+
 TEST_CASE("a withdrawal's reason, the applicant's own words, is not shown by number and code") {
   World w;
   const Application a = Submit(w, WindowRequest(w, "desk-1"));
