@@ -31,7 +31,9 @@ inline constexpr char kTopicNotify[] = "notification.notify";
 // which assigns the application its number: the transaction, run by the
 // one committing thread every submission waits for, only appends the
 // number. Protocol buffers parse concatenated messages as their merge, so
-// what is delivered is exactly the message built whole.
+// the payload parses to the message built whole (its bytes differ, which
+// nothing reads: senders parse payloads). This holds while the number is a
+// singular scalar field and a map entry (see the two .proto files).
 class SubmissionHandoffs {
  public:
   SubmissionHandoffs() = default;

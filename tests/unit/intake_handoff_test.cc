@@ -200,7 +200,7 @@ TEST_CASE("a submission's case and notice arrive whole, its number included, in 
     Handoff h(w, senders);
     {
       absl::MutexLock lock(&h.server.receiver.mu_);
-      h.server.receiver.batch_methods = true;
+      h.server.receiver.batch_methods = senders == Senders::kBatches;
     }
     REQUIRE(h.Drain(3) == 1);
     Receiver& r = h.server.receiver;

@@ -553,7 +553,8 @@ TEST_CASE(
   group.Add(false, InsertThing("n"));
   group.Add(true, [throws](Connection& c) -> absl::Status {
     if (absl::Status inserted = InsertThing("b")(c); !inserted.ok()) return inserted;
-    // A second row with the same unique name throws; a status says so too.
+    // A second row with the same unique name throws (InsertThing's status
+    // is never reached); without it the write fails by its status.
     if (throws) InsertThing("b")(c).IgnoreError();
     return absl::InternalError("failed after writing");
   });
