@@ -4,6 +4,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "onewindow/intake/v1/intake.pb.h"
 
@@ -21,7 +22,12 @@ class IntakeMetrics {
   void Transition(intake::v1::ApplicationStatus status);
 
  private:
+  prometheus::Counter& SubmittedSeries(intake::v1::Channel channel);
+
   prometheus::Family<prometheus::Counter>& submitted_;
+  // Every channel's series, by its number; never changed after the
+  // constructor, so read without a lock.
+  absl::flat_hash_map<int, prometheus::Counter*> submitted_by_channel_;
   prometheus::Family<prometheus::Counter>& uploads_;
   prometheus::Counter& upload_bytes_;
   prometheus::Family<prometheus::Counter>& transitions_;

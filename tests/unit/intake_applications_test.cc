@@ -7,6 +7,7 @@
 #include "absl/synchronization/notification.h"
 #include "onewindow/approval/v1/approval.pb.h"
 #include "onewindow/notification/v1/notification.pb.h"
+#include "services/intake/intake_metrics.h"
 #include "tests/unit/intake_fixture.h"
 
 namespace onewindow::intake::test {
@@ -541,6 +542,25 @@ TEST_CASE("the deadline counts working days and skips the Spring Festival") {
   // working day is Friday the 27th.
   CHECK(due == absl::FromCivil(absl::CivilDay(2026, 2, 28), workday::ChinaStandardTime()));
   CHECK(DueDateText(due) == "2026-02-27");
+}
+
+TEST_CASE("submissions are counted by channel, every known channel exported from the start") {
+  prometheus::Registry registry;
+  IntakeMetrics metrics(registry);
+  metrics.Submitted(intake::v1::WINDOW);
+  metrics.Submitted(intake::v1::WINDOW);
+  metrics.Submitted(intake::v1::ONLINE);
+  metrics.Submitted(static_cast<intake::v1::Channel>(42));
+  std::map<std::string, double> by_channel;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "onewindow_intake_applications_submitted_total") continue;
+    for (const auto& metric : family.metric) {
+      REQUIRE(metric.label.size() == 1);
+      by_channel[metric.label[0].value] = metric.counter.value;
+    }
+  }
+  CHECK(by_channel ==
+        std::map<std::string, double>{{"online", 1}, {"window", 2}, {"hotline", 0}, {"", 1}});
 }
 
 TEST_CASE("an application number pads its sequence to six digits and keeps any beyond") {
