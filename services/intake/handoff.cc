@@ -19,10 +19,6 @@ const char* ChannelName(intake::v1::Channel channel) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 approval::v1::OpenCaseRequest OpenCaseFor(const intake::v1::Application& application) {
   approval::v1::OpenCaseRequest open;
   open.set_event_id(absl::StrCat("open:", application.application_id()));
