@@ -306,12 +306,10 @@ TEST_CASE("numbers count on per day across restarts and clock steps, and retries
   CHECK(w.SubmitComplete(citizen, "key-7").number() == "SQ20260106-000002");
 }
 
-TEST_CASE("numbering catches up when another writer counted on in the store") {
-  World w;
-  const auto citizen = Citizen("acc_a");
-  CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
-  // Say a second intake on the same file numbered two more.
-  REQUIRE(w.db->Write([](store::Connection& db) {
+// Stores applications numbered 2 and 3 of 2026-01-05 as a second intake on
+// the same file would; `counted` also records them in the day's count.
+void NumberTwoMoreElsewhere(World& w, bool counted) {
+  REQUIRE(w.db->Write([counted](store::Connection& db) {
                 db.exec(
                     "INSERT INTO applications (id, number, applicant_id, submitted_by,"
                     " department_id, implementation_code, status, submit_time, update_time,"
@@ -319,13 +317,38 @@ TEST_CASE("numbering catches up when another writer counted on in the store") {
                     " ('app_x2', 'SQ20260105-000002', 'acc_b', 'acc_b', 'd', 'c', 1, 1, 1, 'k2',"
                     " 'h', x''), ('app_x3', 'SQ20260105-000003', 'acc_b', 'acc_b', 'd', 'c', 1, 1,"
                     " 1, 'k3', 'h', x'')");
-                db.exec("UPDATE application_numbers SET last = 3");
+                if (counted) db.exec("UPDATE application_numbers SET last = 3");
                 return absl::OkStatus();
               })
               .ok());
+}
+
+TEST_CASE("numbering catches up when another writer counted on in the store") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
+  NumberTwoMoreElsewhere(w, /*counted=*/true);
   CHECK(w.SubmitComplete(citizen, "key-2").number() == "SQ20260105-000004");
   CHECK(w.SubmitComplete(citizen, "key-3").number() == "SQ20260105-000005");
   CHECK(w.Count("SELECT last FROM application_numbers") == 5);
+}
+
+TEST_CASE(
+    "a number held by an application the day's count never recorded fails the submission "
+    "whole") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  CHECK(w.SubmitComplete(citizen, "key-1").number() == "SQ20260105-000001");
+  NumberTwoMoreElsewhere(w, /*counted=*/false);
+  const int64_t events = w.Count("SELECT COUNT(*) FROM outbox");
+  auto refused = w.applications->Submit(citizen, w.CompleteRequest(citizen, "key-2"));
+  CHECK(refused.status().code() == absl::StatusCode::kInternal);
+  CHECK(absl::StrContains(refused.status().message(),
+                          "application number SQ20260105-000002 is taken though counted free"));
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 3);
+  CHECK(w.Count("SELECT COUNT(*) FROM timeline") == 1);
+  CHECK(w.Count("SELECT COUNT(*) FROM outbox") == events);
+  CHECK(w.Count("SELECT last FROM application_numbers") == 1);
 }
 
 TEST_CASE("a submission run again after its group was undone is stored once, whole") {
