@@ -154,10 +154,9 @@ absl::Time TimeLimit::WhenUsed(absl::Duration target) const {
   }
   // Walks the unpaused stretches of each working day until `target` is used
   // up, mirroring UsedTime() so that UsedFraction(Due()) is exactly 1.
-  absl::Time day_start = StartOfChinaDay(ChinaDay(count_from)) - kDay;
-  for (absl::CivilDay day = ChinaDay(count_from);; ++day) {
-    // Days are 24 hours long in China (see WorkingTime).
-    day_start += kDay;
+  // Days are 24 hours long in China (see WorkingTime).
+  absl::CivilDay day = ChinaDay(count_from);
+  for (absl::Time day_start = StartOfChinaDay(day);; ++day, day_start += kDay) {
     const absl::Time day_end = day_start + kDay;
     if (paused() && pauses_.back().paused_at <= day_start) {
       return absl::InfiniteFuture();
