@@ -182,7 +182,9 @@ void Applications::SubmitAsync(const auth::v1::Principal& principal,
   p.principal = &principal;
   p.request = &request;
   p.submitter = *std::move(submitter);
-  p.hash = RequestHash(request);
+  absl::StatusOr<std::string> hash = RequestHash(request);
+  if (!hash.ok()) return done(hash.status(), false);
+  p.hash = *std::move(hash);
   // The guide may need a catalog call: the rest goes on when it answers,
   // without holding this (gRPC callback) thread.
   deps_.guides->GetAsync(

@@ -220,7 +220,7 @@ absl::StatusOr<Application> Applications::Supplement(
       principal.subject() != current.submitted_by()) {
     return absl::PermissionDeniedError("only the applicant supplements an application");
   }
-  const std::string hash = RequestHash(request);
+  ASSIGN_OR_RETURN(const std::string hash, RequestHash(request));
   if (!request.request_id().empty()) {
     std::optional<std::string> previous;
     RETURN_IF_ERROR(deps_.db->Read([&](store::Connection& db) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 
 namespace onewindow::intake {
@@ -45,7 +46,7 @@ bool SkipValue(CodedInputStream& input, uint32_t tag) {
 
 }  // namespace
 
-std::string RequestHash(const google::protobuf::Message& request) {
+absl::StatusOr<std::string> RequestHash(const google::protobuf::Message& request) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -59,7 +60,9 @@ std::string RequestHash(const google::protobuf::Message& request) {
   const uint32_t skipped = field == nullptr ? 0 : WireFormat::MakeTag(field);
 
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr);
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr) != 1) {
+    return absl::InternalError("request hash: OpenSSL could not start a SHA-256 digest");
+  }
   // The serialisation minus the request_id field's bytes is exactly the
   // serialisation of the request with request_id cleared (fields go out
   // one after another, in field-number order), without copying the request
@@ -67,6 +70,7 @@ std::string RequestHash(const google::protobuf::Message& request) {
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   CodedInputStream input(data, static_cast<int>(bytes.size()));
   int kept_from = 0;
+  bool updated = true;
   for (;;) {
     const int start = input.CurrentPosition();
     const uint32_t tag = input.ReadTag();
@@ -74,13 +78,15 @@ std::string RequestHash(const google::protobuf::Message& request) {
     // Unknown fields go out last, after request_id: the rest is kept whole.
     if (!SkipValue(input, tag)) break;
     if (tag != skipped) continue;
-    EVP_DigestUpdate(ctx.get(), data + kept_from, start - kept_from);
+    updated &= EVP_DigestUpdate(ctx.get(), data + kept_from, start - kept_from) == 1;
     kept_from = input.CurrentPosition();
   }
-  EVP_DigestUpdate(ctx.get(), data + kept_from, bytes.size() - kept_from);
+  updated &= EVP_DigestUpdate(ctx.get(), data + kept_from, bytes.size() - kept_from) == 1;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  if (!updated || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+    return absl::InternalError("request hash: OpenSSL failed computing a SHA-256 digest");
+  }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
