@@ -148,17 +148,28 @@ Relay::Relay(store::Database* db, RelayOptions options, log::Logger logger,
 Relay::~Relay() { Stop(); }
 
 void Relay::Route(std::string topic, Sender sender) {
-  senders_[std::move(topic)] = Destination{std::move(sender), nullptr, nullptr};
-  BuildDueQuery();
+  Destination to;
+  to.sender = std::move(sender);
+  AddRoute(std::move(topic), std::move(to));
 }
 
 void Relay::Route(std::string topic, AsyncSender sender) {
-  senders_[std::move(topic)] = Destination{nullptr, std::move(sender), nullptr};
-  BuildDueQuery();
+  Destination to;
+  to.async_sender = std::move(sender);
+  AddRoute(std::move(topic), std::move(to));
 }
 
 void Relay::RouteBatches(std::string topic, BatchSender sender) {
-  senders_[std::move(topic)] = Destination{nullptr, nullptr, std::move(sender)};
+  Destination to;
+  to.batch_sender = std::move(sender);
+  AddRoute(std::move(topic), std::move(to));
+}
+
+void Relay::AddRoute(std::string topic, Destination destination) {
+  destination.delivered = &delivered_->Add({{"topic", topic}});
+  destination.transient_failures = &failures_->Add({{"topic", topic}, {"kind", "transient"}});
+  destination.permanent_failures = &failures_->Add({{"topic", topic}, {"kind", "permanent"}});
+  senders_[std::move(topic)] = std::move(destination);
   BuildDueQuery();
 }
 
@@ -274,17 +285,18 @@ absl::StatusOr<int> Relay::DeliverDue(absl::Time now) {
     const PendingEvent& e = batch[i];
     const absl::Status& s = outcomes[i].status;
     if (!outcomes[i].attempted) continue;
+    // Only routed topics are read (the due query names them).
+    const Destination& to = senders_.find(e.event.topic)->second;
     if (s.ok()) {
       ++delivered;
-      delivered_->Add({{"topic", e.event.topic}}).Increment();
+      to.delivered->Increment();
       latency_->Observe(absl::ToDoubleSeconds(done - e.enqueue_time));
       continue;
     }
     const bool permanent = IsPermanent(s.code());
     const bool dead =
         permanent || (options_.max_attempts > 0 && e.attempts + 1 >= options_.max_attempts);
-    failures_->Add({{"topic", e.event.topic}, {"kind", permanent ? "permanent" : "transient"}})
-        .Increment();
+    (permanent ? to.permanent_failures : to.transient_failures)->Increment();
     const std::string error = s.ToString();
     if (dead) {
       logger_.Error("outbox event parked as dead; requeue after fixing the cause",

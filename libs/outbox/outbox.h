@@ -154,12 +154,18 @@ class Relay {
 
  private:
   struct Outcome;
-  // One of the three is set.
+  // One of the three senders is set.
   struct Destination {
     Sender sender;
     AsyncSender async_sender;
     BatchSender batch_sender;
+    // The topic's series, found once: a lookup by labels per event cost
+    // more than the count.
+    prometheus::Counter* delivered = nullptr;
+    prometheus::Counter* transient_failures = nullptr;
+    prometheus::Counter* permanent_failures = nullptr;
   };
+  void AddRoute(std::string topic, Destination destination);
   void Send(std::shared_ptr<const std::vector<PendingEvent>> events,
             std::vector<Outcome>& outcomes);
   // The due events' query for the topics routed so far.

@@ -137,6 +137,43 @@ TEST_CASE("a permanent refusal parks the event as dead until it is requeued") {
   CHECK(*relay.Backlog() == 0);
 }
 
+TEST_CASE("deliveries and failures are counted by topic, every routed topic from the start") {
+  Fixture f;
+  REQUIRE(f.Change("a", "a").ok());
+  REQUIRE(f.Change("b", "b").ok());
+  Relay relay(f.db.get(), f.Options(), log::Logger::Stderr("test"), &f.registry);
+  int calls_for_a = 0;
+  relay.Route("receiver", [&](const PendingEvent& e) {
+    if (e.event.event_id == "b") return absl::InvalidArgumentError("refused");
+    return ++calls_for_a == 1 ? absl::UnavailableError("down") : absl::OkStatus();
+  });
+  relay.Route("idle", [](const PendingEvent&) { return absl::OkStatus(); });
+  REQUIRE(*relay.DeliverDue(f.Later()) == 0);
+  REQUIRE(*relay.DeliverDue(f.Later()) == 1);
+
+  std::map<std::string, double> counted;
+  for (const auto& family : f.registry.Collect()) {
+    if (!absl::StartsWith(family.name, "onewindow_outbox_") ||
+        family.type != prometheus::MetricType::Counter) {
+      continue;
+    }
+    for (const auto& metric : family.metric) {
+      std::string name = family.name;
+      for (const auto& label : metric.label)
+        absl::StrAppend(&name, " ", label.name, "=", label.value);
+      counted[name] = metric.counter.value;
+    }
+  }
+  CHECK(counted == std::map<std::string, double>{
+                       {"onewindow_outbox_delivered_total topic=idle", 0},
+                       {"onewindow_outbox_delivered_total topic=receiver", 1},
+                       {"onewindow_outbox_failures_total kind=permanent topic=idle", 0},
+                       {"onewindow_outbox_failures_total kind=permanent topic=receiver", 1},
+                       {"onewindow_outbox_failures_total kind=transient topic=idle", 0},
+                       {"onewindow_outbox_failures_total kind=transient topic=receiver", 1},
+                   });
+}
+
 TEST_CASE("events with one ordering key wait for the earlier one, other keys go on") {
   Fixture f;
   REQUIRE(f.Change("a1", "a").ok());
