@@ -172,7 +172,7 @@ struct Applications::PendingSubmission {
 void Applications::SubmitAsync(const auth::v1::Principal& principal,
                                const intake::v1::SubmitApplicationRequest& request,
                                SubmitDone done) {
-  std::vector<std::string> problems = RequestProblems(request);
+  std::vector<std::string> problems = RequestProblems(request, deps_.materials->limits());
   absl::StatusOr<Submitter> submitter = ResolveSubmitter(principal, request, &problems);
   if (!submitter.ok()) return done(submitter.status(), false);
   if (absl::Status refused = ProblemsStatus(problems); !refused.ok()) return done(refused, false);
@@ -219,10 +219,11 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
       if (first_answer->ok()) Decorate(&**first_answer, deps_.clock->Now());
       return done(*std::move(first_answer), false);
     }
+    // A malformed code comes back INVALID_ARGUMENT naming the field; an
+    // unknown item or revision, NOT_FOUND saying which.
     if (guide.status().code() == absl::StatusCode::kNotFound) {
-      return done(absl::InvalidArgumentError(
-                      absl::StrCat("catalog_revision: item ", request.implementation_code(),
-                                   " has no revision ", request.catalog_revision())),
+      return done(absl::InvalidArgumentError(absl::StrCat("implementation_code, catalog_revision: ",
+                                                          guide.status().message())),
                   false);
     }
     return done(guide.status(), false);
@@ -550,10 +551,6 @@ absl::StatusOr<intake::v1::Requirements> Applications::GetRequirements(
   absl::StatusOr<Guide> guide =
       deps_.guides->Get(request.implementation_code(), request.catalog_revision());
   if (!guide.ok()) {
-    if (guide.status().code() == absl::StatusCode::kNotFound) {
-      return absl::NotFoundError(
-          absl::StrCat("item ", request.implementation_code(), " not found"));
-    }
     return guide.status();
   }
   const catalog::v1::Implementation& item = **guide;

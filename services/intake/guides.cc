@@ -27,9 +27,10 @@ absl::StatusOr<Guide> CatalogGuides::Settle(const std::string& implementation_co
                                             std::shared_ptr<catalog::v1::Implementation> fetched) {
   if (!status.ok()) {
     absl::Status error = status::FromGrpcStatus(status);
+    // The catalog's own words: they say which of code and revision is wrong.
     if (error.code() == absl::StatusCode::kNotFound ||
         error.code() == absl::StatusCode::kInvalidArgument) {
-      return absl::NotFoundError(error.message());
+      return error;
     }
     return absl::UnavailableError(absl::StrCat("catalog: ", error.message()));
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -7,6 +8,10 @@
 #include "libs/auth/random.h"
 
 namespace onewindow::intake {
+
+// Longest identifier a request may carry (idempotency keys, applicant and
+// material ids): ours are far shorter, and each is stored or looked up.
+inline constexpr size_t kMaxIdBytes = 128;
 
 // A new id: `prefix`, the creation time in microseconds (13 hex digits) and
 // 64 random bits. Ids made later sort later, so rows and index entries keyed

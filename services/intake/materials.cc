@@ -73,6 +73,10 @@ absl::StatusOr<std::unique_ptr<Materials::Upload>> Materials::Begin(
         return absl::InvalidArgumentError(
             "applicant_id: required when uploading for a walk-in or hotline applicant");
       }
+      if (header.applicant_id().size() > kMaxIdBytes) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("applicant_id: longer than ", kMaxIdBytes, " bytes"));
+      }
       owner = header.applicant_id();
       break;
     default:

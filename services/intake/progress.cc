@@ -13,11 +13,15 @@
 #include "libs/workday/deadline.h"
 #include "services/intake/access.h"
 #include "services/intake/applications.h"
+#include "services/intake/ids.h"
 #include "services/intake/request_hash.h"
 #include "services/intake/validation.h"
 
 namespace onewindow::intake {
 namespace {
+
+// How far from a step's time its deadline may lie.
+constexpr int kMaxDueYears = 10;
 
 using intake::v1::Application;
 using intake::v1::ApplicationStatus;
@@ -115,10 +119,18 @@ void Applications::RecordTransitionAsync(const auth::v1::Principal& principal,
   if (request.has_result() && to != intake::v1::RESULT_ISSUED) {
     problems.push_back("result: only with RESULT_ISSUED");
   }
-  if (absl::Status invalid = ProblemsStatus(problems); !invalid.ok()) return done(invalid);
-
   const absl::Time now = deps_.clock->Now();
   const absl::Time at = request.has_time() ? store::FromProtoTime(request.time()) : now;
+  // Every read counts the working days to the deadline one by one: a
+  // deadline decades away would make each of them (the public progress
+  // lookup too) walk that far. No statutory limit comes near.
+  if (request.has_due_time() && absl::AbsDuration(store::FromProtoTime(request.due_time()) - at) >
+                                    absl::Hours(24 * 366 * kMaxDueYears)) {
+    problems.push_back(
+        absl::StrCat("due_time: more than ", kMaxDueYears, " years from the step's time"));
+  }
+  if (absl::Status invalid = ProblemsStatus(problems); !invalid.ok()) return done(invalid);
+
   auto applied = std::make_shared<bool>(false);
   deps_.db->WriteGroupedAsync(
       [this, &principal, &request, now, at, applied](store::Connection& db) -> absl::Status {
@@ -215,6 +227,17 @@ void Applications::RecordTransitionAsync(const auth::v1::Principal& principal,
 
 absl::StatusOr<Application> Applications::Supplement(
     const auth::v1::Principal& principal, const intake::v1::SupplementApplicationRequest& request) {
+  // Bounded before anything is looked up: each attachment costs a lookup.
+  const MaterialLimits& limits = deps_.materials->limits();
+  if (request.request_id().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (request.materials_size() > limits.max_materials_per_application) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("materials: ", request.materials_size(), " files, more than the ",
+                     limits.max_materials_per_application, " an application may have"));
+  }
   ASSIGN_OR_RETURN(Application current, LoadReadable(principal, request.application_id()));
   if (principal.subject() != current.applicant_id() &&
       principal.subject() != current.submitted_by()) {
@@ -253,6 +276,10 @@ absl::StatusOr<Application> Applications::Supplement(
     }
     if (m.material_id().empty()) {
       problems.push_back(absl::StrCat("materials[", i, "].material_id: required"));
+    } else if (m.material_id().size() > kMaxIdBytes) {
+      problems.push_back(
+          absl::StrCat("materials[", i, "].material_id: longer than ", kMaxIdBytes, " bytes"));
+      continue;
     }
     ids.push_back(m.material_id());
   }
@@ -270,6 +297,7 @@ absl::StatusOr<Application> Applications::Supplement(
   }
   for (int i = 0; i < request.materials_size(); ++i) {
     const auto& m = request.materials(i);
+    if (m.material_id().size() > kMaxIdBytes) continue;  // Reported above.
     auto upload = owned.find(m.material_id());
     if (!m.material_id().empty() && upload == owned.end()) {
       problems.push_back(absl::StrCat("materials[", i, "].material_id: no such upload"));
@@ -288,7 +316,6 @@ absl::StatusOr<Application> Applications::Supplement(
   if (!missing.empty()) {
     problems.push_back(absl::StrCat("materials: still missing: ", absl::StrJoin(missing, ", ")));
   }
-  const MaterialLimits& limits = deps_.materials->limits();
   if (total_bytes > limits.max_application_bytes) {
     problems.push_back(absl::StrCat("materials: more than the ", limits.max_application_bytes,
                                     " bytes an application may have"));

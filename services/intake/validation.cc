@@ -6,7 +6,6 @@
 namespace onewindow::intake {
 namespace {
 
-constexpr size_t kMaxRequestIdBytes = 128;
 constexpr int kMaxFormFields = 200;
 constexpr size_t kMaxFormKeyBytes = 128;
 constexpr size_t kMaxFormValueBytes = 8 * 1024;
@@ -45,12 +44,19 @@ absl::Status ProblemsStatus(const std::vector<std::string>& problems) {
   return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
 }
 
-std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequest& request) {
+std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequest& request,
+                                         const MaterialLimits& limits) {
   std::vector<std::string> problems;
   if (request.request_id().empty()) {
     problems.push_back("request_id: required (the Idempotency-Key header)");
-  } else if (request.request_id().size() > kMaxRequestIdBytes) {
-    problems.push_back(absl::StrCat("request_id: longer than ", kMaxRequestIdBytes, " bytes"));
+  } else if (request.request_id().size() > kMaxIdBytes) {
+    problems.push_back(absl::StrCat("request_id: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (request.applicant_id().size() > kMaxIdBytes) {
+    problems.push_back(absl::StrCat("applicant_id: longer than ", kMaxIdBytes, " bytes"));
+  }
+  if (!catalog::v1::ApplicantKind_IsValid(request.applicant_kind())) {
+    problems.push_back(absl::StrCat("applicant_kind: unknown value ", request.applicant_kind()));
   }
   if (request.implementation_code().empty()) problems.push_back("implementation_code: required");
   if (request.catalog_revision() <= 0) {
@@ -62,9 +68,11 @@ std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequ
   size_t form_bytes = 0;
   for (const auto& [key, value] : request.form()) {
     form_bytes += key.size() + value.size();
-    if (key.empty() || key.size() > kMaxFormKeyBytes) {
-      problems.push_back(
-          absl::StrCat("form: field names must have 1 to ", kMaxFormKeyBytes, " bytes"));
+    if (key.empty()) {
+      problems.push_back("form: a field has an empty name");
+    } else if (key.size() > kMaxFormKeyBytes) {
+      problems.push_back(absl::StrCat("form.", key.substr(0, 32), "…: name longer than ",
+                                      kMaxFormKeyBytes, " bytes"));
     }
     if (value.size() > kMaxFormValueBytes) {
       problems.push_back(absl::StrCat("form.", key.substr(0, kMaxFormKeyBytes), ": longer than ",
@@ -74,14 +82,26 @@ std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequ
   if (form_bytes > kMaxFormBytes) {
     problems.push_back(absl::StrCat("form: more than ", kMaxFormBytes, " bytes in all"));
   }
-  for (int i = 0; i < request.materials_size(); ++i) {
-    const auto& m = request.materials(i);
-    if (m.guide_material_id().empty()) {
-      problems.push_back(absl::StrCat("materials[", i, "].guide_material_id: required"));
+  if (request.materials_size() > limits.max_materials_per_application) {
+    problems.push_back(absl::StrCat("materials: ", request.materials_size(),
+                                    " files, more than the ", limits.max_materials_per_application,
+                                    " an application may have"));
+  } else {
+    auto check_id = [&problems](int i, const char* name, const std::string& id) {
+      if (id.empty()) {
+        problems.push_back(absl::StrCat("materials[", i, "].", name, ": required"));
+      } else if (id.size() > kMaxIdBytes) {
+        problems.push_back(
+            absl::StrCat("materials[", i, "].", name, ": longer than ", kMaxIdBytes, " bytes"));
+      }
+    };
+    for (int i = 0; i < request.materials_size(); ++i) {
+      check_id(i, "guide_material_id", request.materials(i).guide_material_id());
+      check_id(i, "material_id", request.materials(i).material_id());
     }
-    if (m.material_id().empty()) {
-      problems.push_back(absl::StrCat("materials[", i, "].material_id: required"));
-    }
+  }
+  if (!intake::v1::DeliveryMethod_IsValid(request.delivery_method())) {
+    problems.push_back(absl::StrCat("delivery_method: unknown value ", request.delivery_method()));
   }
   if (request.delivery_method() == intake::v1::POST && request.postal_address().empty()) {
     problems.push_back("postal_address: required for delivery by post");
@@ -131,10 +151,6 @@ std::vector<std::string> CheckAgainstGuide(
   absl::flat_hash_map<std::string, const catalog::v1::Material*> by_id;
   for (const auto& m : guide.guide().materials()) by_id.emplace(m.material_id(), &m);
 
-  if (request.materials_size() > check.limits.max_materials_per_application) {
-    problems.push_back(absl::StrCat("materials: more than ",
-                                    check.limits.max_materials_per_application, " files"));
-  }
   std::vector<intake::v1::ApplicationMaterial> out;
   absl::flat_hash_set<std::string> covered;
   absl::flat_hash_set<std::string> seen_uploads;

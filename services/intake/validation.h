@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "onewindow/catalog/v1/items.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
+#include "services/intake/ids.h"
 #include "services/intake/materials.h"
 
 // Checks of a submission, as plain functions over plain data so each rule
@@ -16,8 +17,11 @@
 
 namespace onewindow::intake {
 
-// Problems visible from the request alone (sizes, required fields).
-std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequest& request);
+// Problems visible from the request alone (sizes, required fields, enum
+// values). More attachments than `limits` allow is one problem, reported
+// without going through them: each would cost a lookup, and each its line.
+std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequest& request,
+                                         const MaterialLimits& limits);
 
 // Licence types worth looking up for this request: those of guide
 // materials the request attaches no upload to.

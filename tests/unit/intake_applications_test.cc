@@ -113,6 +113,46 @@ TEST_CASE("request problems are all reported together, before anything is looked
        "postal_address: required", "form.big: longer than"});
 }
 
+TEST_CASE("more attachments than an application may have is one problem, no upload looked up") {
+  MaterialLimits limits;
+  limits.max_materials_per_application = 3;
+  World w(limits);
+  w.guides.SetUnavailable(true);
+  auto r = World::Request("k", "mat_1", "mat_2");
+  for (int i = 0; i < 2; ++i) {
+    auto* m = r.add_materials();
+    m->set_guide_material_id("form");
+    m->set_material_id(absl::StrCat("mat_unknown_", i));
+  }
+  const auto result = w.applications->Submit(Citizen("acc_a"), r);
+  RequireInvalid(result, {"materials: 4 files, more than the 3 an application may have"});
+  CHECK_FALSE(absl::StrContains(result.status().message(), "materials["));
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
+}
+
+TEST_CASE("unknown enum values and overlong ids are refused naming the field") {
+  World w;
+  w.guides.SetUnavailable(true);
+  const auto clerk = Staff("acc_clerk", kOtherDepartment, "clerk");
+  auto r = World::Request(std::string(129, 'k'), std::string(129, 'm'));
+  r.mutable_materials(0)->set_guide_material_id(std::string(129, 'g'));
+  r.set_applicant_id(std::string(129, 'a'));
+  r.set_applicant_kind(static_cast<catalog::v1::ApplicantKind>(42));
+  r.set_delivery_method(static_cast<intake::v1::DeliveryMethod>(43));
+  RequireInvalid(w.applications->Submit(clerk, r),
+                 {"request_id: longer than 128 bytes", "applicant_id: longer than 128 bytes",
+                  "applicant_kind: unknown value 42", "delivery_method: unknown value 43",
+                  "materials[0].guide_material_id: longer than 128 bytes",
+                  "materials[0].material_id: longer than 128 bytes"});
+
+  (*r.mutable_form())[std::string(200, 'f')] = "x";
+  (*r.mutable_form())[""] = "y";
+  RequireInvalid(w.applications->Submit(clerk, r),
+                 {"form.ffffffffffffffffffffffffffffffff…: name longer than 128 bytes",
+                  "form: a field has an empty name"});
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
+}
+
 TEST_CASE("each problem against the guide is named with its field") {
   World w;
   const auto citizen = Citizen("acc_a");
@@ -122,7 +162,15 @@ TEST_CASE("each problem against the guide is named with its field") {
   SECTION("an unknown revision") {
     auto r = World::Request("k", mine.material_id(), mine.material_id());
     r.set_catalog_revision(9);
-    RequireInvalid(w.applications->Submit(citizen, r), {"catalog_revision: item", "revision 9"});
+    RequireInvalid(w.applications->Submit(citizen, r),
+                   {"implementation_code, catalog_revision: implementation", "has no revision 9"});
+  }
+  SECTION("an unknown item") {
+    auto r = World::Request("k", mine.material_id(), mine.material_id());
+    r.set_implementation_code("11440100MB2C00000X4440200300199");
+    RequireInvalid(w.applications->Submit(citizen, r),
+                   {"implementation_code, catalog_revision: implementation "
+                    "11440100MB2C00000X4440200300199 not found"});
   }
   SECTION("a material not in the guide, someone else's upload, one upload twice") {
     auto r = World::Request("k", mine.material_id(), theirs.material_id());

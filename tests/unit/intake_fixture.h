@@ -48,15 +48,22 @@ class FakeGuides final : public GuideSource {
     absl::MutexLock lock(&mu_);
     if (unavailable_) return absl::UnavailableError("catalog down");
     Guide latest;
+    bool known = false;
     for (const auto& [key, guide] : guides_) {
       if (key.first != code) continue;
+      known = true;
       if (key.second == revision) return guide;
       if (revision == 0 && (latest == nullptr || guide->revision() > latest->revision())) {
         latest = guide;
       }
     }
     if (latest != nullptr) return latest;
-    return absl::NotFoundError("no such implementation");
+    // As the catalog words it.
+    if (known) {
+      return absl::NotFoundError(
+          absl::StrCat("implementation ", code, " has no revision ", revision));
+    }
+    return absl::NotFoundError(absl::StrCat("implementation ", code, " not found"));
   }
 
  private:

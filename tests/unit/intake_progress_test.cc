@@ -126,6 +126,23 @@ TEST_CASE("only services report transitions, and only steps that can follow") {
   CHECK(w.Count("SELECT COUNT(*) FROM transition_events") == 0);
 }
 
+TEST_CASE("a deadline more than ten years from its step is refused, not counted day by day") {
+  World w;
+  const Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+  const auto far = w.Report(a.application_id(), intake::v1::ACCEPTED, "e1", [](auto& r) {
+    r.mutable_due_time()->set_seconds(9'000'000'000'000'000);
+  });
+  CHECK(far.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(far.status().message(), "due_time: more than 10 years"));
+  CHECK(Fetch(w, a.application_id()).status() == intake::v1::SUBMITTED);
+
+  const auto near = w.Report(a.application_id(), intake::v1::ACCEPTED, "e2", [&](auto& r) {
+    *r.mutable_due_time() = store::ToProtoTime(kNow + absl::Hours(24 * 30));
+  });
+  REQUIRE(near.ok());
+  CHECK(Fetch(w, a.application_id()).working_days_left() > 15);
+}
+
 TEST_CASE("a rejection carries its reason and how to appeal, and ends the clock") {
   World w;
   const Application a = w.SubmitComplete(Citizen("acc_a"), "k");
@@ -182,6 +199,23 @@ TEST_CASE("the applicant supplies everything asked for and the case resumes") {
     extra->set_material_id(plan.material_id());
     auto wrong = w.applications->Supplement(citizen, supply);
     CHECK(absl::StrContains(wrong.status().message(), "materials[1].material_name: not asked for"));
+  }
+  SECTION("an overlong key, overlong ids or too many files are refused before any lookup") {
+    auto overlong = supply;
+    overlong.set_request_id(std::string(129, 'k'));
+    CHECK(absl::StrContains(w.applications->Supplement(citizen, overlong).status().message(),
+                            "request_id: longer than 128 bytes"));
+    auto long_id = supply;
+    long_id.mutable_materials(0)->set_material_id(std::string(129, 'm'));
+    const auto refused = w.applications->Supplement(citizen, long_id);
+    CHECK(absl::StrContains(refused.status().message(),
+                            "materials[0].material_id: longer than 128 bytes"));
+    CHECK_FALSE(absl::StrContains(refused.status().message(), "no such upload"));
+    auto many = supply;
+    for (int i = 0; i < 50; ++i) *many.add_materials() = supply.materials(0);
+    CHECK(absl::StrContains(w.applications->Supplement(citizen, many).status().message(),
+                            "materials: 51 files, more than the 50"));
+    CHECK(Fetch(w, id).status() == intake::v1::SUPPLEMENT_NEEDED);
   }
   SECTION("only the applicant supplements") {
     CHECK(w.applications->Supplement(Citizen("acc_b"), supply).status().code() ==
