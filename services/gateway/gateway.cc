@@ -462,6 +462,11 @@ void Gateway::CallBackend(std::shared_ptr<Exchange> exchange, const RouteMatch& 
   // The Idempotency-Key header travels as the request id field where a
   // method has one (see the protos), so retries are recognised downstream.
   const std::string idempotency_key(exchange->request["Idempotency-Key"]);
+  if (!IsValidUtf8(idempotency_key)) {
+    // A backend would refuse the message whole, which reads as our fault.
+    exchange->Fail(absl::InvalidArgumentError("Idempotency-Key header: not valid UTF-8"));
+    return;
+  }
   if (!idempotency_key.empty()) {
     const auto* field = route->method->input_type()->FindFieldByName("request_id");
     if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&

@@ -372,6 +372,11 @@ void MaterialTransfer::Upload(const HttpRequest& header, absl::string_view query
 void MaterialTransfer::Download(const std::string& material_id, unsigned http_version,
                                 const auth::v1::Principal& principal, const std::string& request_id,
                                 std::shared_ptr<Responder> responder) {
+  if (!IsValidUtf8(material_id)) {
+    responder->Send(ErrorResponse(
+        absl::InvalidArgumentError("material id in the path: not valid UTF-8"), http_version));
+    return;
+  }
   absl::Status minted;
   auto context = IntakeContext(signer_, principal, request_id, options_.download_timeout, &minted);
   if (!minted.ok()) {

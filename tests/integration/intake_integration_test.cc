@@ -321,6 +321,42 @@ TEST_CASE(
   }));
 }
 
+TEST_CASE(
+    "through the gateway: a wrong item code or revision, or a key or path that is not text, is "
+    "a 400 naming it") {
+  World w;
+  const int port = w.stack->gateway_port();
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
+  HttpConnection ca(port);
+  auto submit = [&](const std::string& code, const std::string& revision, const std::string& key) {
+    return Call(ca, "POST", "/api/v1/applications",
+                absl::StrCat(R"({"implementationCode":")", code, R"(","catalogRevision":")",
+                             revision, R"("})"),
+                With(a.headers(), "Idempotency-Key", key));
+  };
+  HttpResult no_revision = submit(intake::test::ImplementationCode(), "99", "k-1");
+  INFO(no_revision.body);
+  CHECK(no_revision.status == 400);
+  CHECK(absl::StrContains(no_revision.body, "catalog_revision"));
+  CHECK(absl::StrContains(no_revision.body, "has no revision 99"));
+
+  HttpResult malformed = submit("not-a-code", absl::StrCat(w.revision), "k-2");
+  INFO(malformed.body);
+  CHECK(malformed.status == 400);
+  CHECK(absl::StrContains(malformed.body, "implementation_code: "));
+
+  HttpResult not_text =
+      submit(intake::test::ImplementationCode(), absl::StrCat(w.revision), "caf\xE9");
+  INFO(not_text.body);
+  CHECK(not_text.status == 400);
+  CHECK(absl::StrContains(not_text.body, "Idempotency-Key header: not valid UTF-8"));
+
+  HttpResult path = Call(ca, "GET", "/api/v1/materials/mat_\xE9/content", "", a.headers());
+  INFO(path.body);
+  CHECK(path.status == 400);
+  CHECK(absl::StrContains(path.body, "not valid UTF-8"));
+}
+
 TEST_CASE("through the gateway: a download streams a many-chunk file whole, to its owner only") {
   World w;
   const int port = w.stack->gateway_port();
