@@ -172,16 +172,32 @@ struct Applications::PendingSubmission {
 void Applications::SubmitAsync(const auth::v1::Principal& principal,
                                const intake::v1::SubmitApplicationRequest& request,
                                SubmitDone done) {
-  std::vector<std::string> problems = RequestProblems(request, deps_.materials->limits());
+  const MaterialLimits& limits = deps_.materials->limits();
+  std::vector<std::string> problems = RequestProblems(request, limits);
   absl::StatusOr<Submitter> submitter = ResolveSubmitter(principal, request, &problems);
   if (!submitter.ok()) return done(submitter.status(), false);
-  if (absl::Status refused = ProblemsStatus(problems); !refused.ok()) return done(refused, false);
 
   auto pending = std::make_shared<PendingSubmission>();
   PendingSubmission& p = *pending;
   p.principal = &principal;
   p.request = &request;
   p.submitter = *std::move(submitter);
+  if (!problems.empty()) {
+    // While the item can still be looked up, what its guide refuses as
+    // well (missing materials above all) is told now, not after the
+    // applicant fixed the first answer.
+    if (request.implementation_code().empty() || request.catalog_revision() <= 0 ||
+        request.materials_size() > limits.max_materials_per_application) {
+      return done(ProblemsStatus(problems), false);
+    }
+    deps_.guides->GetAsync(request.implementation_code(), request.catalog_revision(),
+                           [this, pending, problems = std::move(problems),
+                            done = std::move(done)](absl::StatusOr<Guide> guide) mutable {
+                             if (guide.ok()) AddGuideProblems(*pending, **guide, &problems);
+                             done(ProblemsStatus(problems), false);
+                           });
+    return;
+  }
   absl::StatusOr<std::string> hash = RequestHash(request);
   if (!hash.ok()) return done(hash.status(), false);
   p.hash = *std::move(hash);
@@ -287,6 +303,46 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
         p.application.set_working_days_left(p.working_days_left);
         done(std::move(p.application), true);
       });
+}
+
+void Applications::AddGuideProblems(const PendingSubmission& p,
+                                    const catalog::v1::Implementation& item,
+                                    std::vector<std::string>* problems) {
+  const intake::v1::SubmitApplicationRequest& request = *p.request;
+  std::vector<std::string> material_ids;
+  for (const auto& m : request.materials()) material_ids.push_back(m.material_id());
+  const absl::flat_hash_set<std::string> licence_types = WantedLicenceTypes(item, request);
+  absl::flat_hash_map<std::string, intake::v1::Material> owned;
+  absl::flat_hash_map<std::string, intake::v1::Licence> licences;
+  // One read on the thread the guide came back on, as for a retry while
+  // the catalog is away; a refused request is no hot path.
+  const absl::Status read = deps_.db->Read([&](store::Connection& db) {
+    owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
+    if (!licence_types.empty()) {
+      licences = deps_.licences->FindValid(db, p.submitter.applicant_id, licence_types,
+                                           deps_.clock->Now());
+    }
+    return absl::OkStatus();
+  });
+  // The request's own problems still go out.
+  if (!read.ok()) return;
+  GuideCheck check;
+  check.guide = &item;
+  check.request = &request;
+  check.channel = p.submitter.channel;
+  check.applicant_kind = p.submitter.applicant_kind;
+  check.owned = &owned;
+  check.licences = &licences;
+  check.limits = deps_.materials->limits();
+  // A field already refused (say applicant_kind missing) is not judged
+  // again from its placeholder.
+  absl::flat_hash_set<std::string> fields;
+  auto field = [](const std::string& problem) { return problem.substr(0, problem.find(':')); };
+  for (const std::string& problem : *problems) fields.insert(field(problem));
+  std::vector<intake::v1::ApplicationMaterial> unused;
+  for (std::string& problem : CheckAgainstGuide(check, &unused)) {
+    if (!fields.contains(field(problem))) problems->push_back(std::move(problem));
+  }
 }
 
 absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmission& p) {

@@ -116,6 +116,11 @@ class Applications {
   // SubmitAsync once the guide is known (or known to be unavailable).
   void SubmitWithGuide(std::shared_ptr<PendingSubmission> pending, absl::StatusOr<Guide> guide,
                        SubmitDone done);
+  // A submission already refused for `problems` of its own: adds what the
+  // guide `item` refuses too, each field once (一次性告知). Reads; changes
+  // nothing.
+  void AddGuideProblems(const PendingSubmission& pending, const catalog::v1::Implementation& item,
+                        std::vector<std::string>* problems);
   // The checks against the guide and the writes of one submission, inside
   // the group commit. Repeatable: a run undone is run again from the start.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);

@@ -113,6 +113,25 @@ TEST_CASE("request problems are all reported together, before anything is looked
        "postal_address: required", "form.big: longer than"});
 }
 
+TEST_CASE("a request's own problems and what its guide refuses come in one answer") {
+  World w;
+  const auto citizen = Citizen("acc_a");
+  auto r = World::Request("k", w.Upload(citizen).material_id());
+  r.set_delivery_method(intake::v1::POST);
+  RequireInvalid(w.applications->Submit(citizen, r),
+                 {"postal_address: required for delivery by post",
+                  "materials: missing required materials: 营业执照 (licence)"});
+
+  // A field refused on its own is not judged again from its placeholder.
+  const auto clerk = Staff("acc_clerk", kOtherDepartment, "clerk");
+  auto desk = World::Request("desk", w.Upload(clerk, PdfBytes(), "acc_walkin").material_id());
+  desk.set_applicant_id("acc_walkin");
+  const auto refused = w.applications->Submit(clerk, desk);
+  RequireInvalid(refused, {"applicant_kind: required", "营业执照 (licence)"});
+  CHECK_FALSE(absl::StrContains(refused.status().message(), "does not take applications"));
+  CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
+}
+
 TEST_CASE("more attachments than an application may have is one problem, no upload looked up") {
   MaterialLimits limits;
   limits.max_materials_per_application = 3;
