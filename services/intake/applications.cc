@@ -520,7 +520,7 @@ absl::StatusOr<intake::v1::ListApplicationsResponse> Applications::List(
   std::string statuses;
   for (int status : request.statuses()) {
     if (!intake::v1::ApplicationStatus_IsValid(status) || status == 0) {
-      return absl::InvalidArgumentError("statuses: unknown status");
+      return absl::InvalidArgumentError(absl::StrCat("statuses: unknown status ", status));
     }
     absl::StrAppend(&statuses, statuses.empty() ? "" : ",", status);
   }

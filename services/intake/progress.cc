@@ -22,6 +22,8 @@ namespace {
 
 // How far from a step's time its deadline may lie.
 constexpr int kMaxDueYears = 10;
+constexpr size_t kMaxTrackingNumberBytes = 64;
+constexpr size_t kMaxDeliveryNoteBytes = 1024;
 
 using intake::v1::Application;
 using intake::v1::ApplicationStatus;
@@ -463,9 +465,15 @@ absl::StatusOr<Application> Applications::Deliver(const auth::v1::Principal& pri
   if (method == intake::v1::POST && request.tracking_number().empty()) {
     return absl::InvalidArgumentError("tracking_number: required for delivery by post");
   }
-  if (request.tracking_number().size() > 64 || request.note().size() > 1024) {
-    return absl::InvalidArgumentError("tracking_number or note: too long");
+  std::vector<std::string> problems;
+  if (request.tracking_number().size() > kMaxTrackingNumberBytes) {
+    problems.push_back(
+        absl::StrCat("tracking_number: longer than ", kMaxTrackingNumberBytes, " bytes"));
   }
+  if (request.note().size() > kMaxDeliveryNoteBytes) {
+    problems.push_back(absl::StrCat("note: longer than ", kMaxDeliveryNoteBytes, " bytes"));
+  }
+  RETURN_IF_ERROR(ProblemsStatus(problems));
   const absl::Time now = deps_.clock->Now();
   RETURN_IF_ERROR(deps_.db->Write([&](store::Connection& db) -> absl::Status {
     std::optional<Application> found = store_.Load(db, current.application_id());

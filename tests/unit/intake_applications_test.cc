@@ -607,6 +607,8 @@ TEST_CASE("applicants list their own applications with filters, staff their depa
   REQUIRE(filtered->applications_size() == 1);
   CHECK(filtered->applications(0).application_id() == ids[1]);
   CHECK(filtered->applications(0).working_days_left() > 4);
+  accepted.add_statuses(static_cast<intake::v1::ApplicationStatus>(77));
+  CHECK(w.applications->List(a, accepted).status().message() == "statuses: unknown status 77");
 
   auto staff = w.applications->List(Staff("s", kDepartment, "reviewer"), {});
   REQUIRE(staff.ok());

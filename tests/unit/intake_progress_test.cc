@@ -375,6 +375,12 @@ TEST_CASE("a clerk hands a result over at the window, or posts it with a trackin
   deliver.set_application_id(posted.application_id());
   CHECK(w.applications->Deliver(clerk, deliver).status().code() ==
         absl::StatusCode::kInvalidArgument);
+  auto overlong = deliver;
+  overlong.set_tracking_number(std::string(65, '1'));
+  overlong.set_note(std::string(1025, 'n'));
+  const auto refused = w.applications->Deliver(clerk, overlong);
+  CHECK(absl::StrContains(refused.status().message(), "tracking_number: longer than 64 bytes"));
+  CHECK(absl::StrContains(refused.status().message(), "note: longer than 1024 bytes"));
   deliver.set_tracking_number("SF1234567890");
   auto sent = w.applications->Deliver(clerk, deliver);
   REQUIRE(sent.ok());
