@@ -102,6 +102,12 @@ absl::Status KeyReused() {
       "request_id: this idempotency key was used for a different application");
 }
 
+// The catalog's NOT_FOUND for an item or revision, as a problem of the
+// request naming both fields (the catalog's words say which is wrong).
+std::string GuideNotFound(const absl::Status& status) {
+  return absl::StrCat("implementation_code, catalog_revision: ", status.message());
+}
+
 absl::Status NotFound(const std::string& application_id) {
   return absl::NotFoundError(absl::StrCat("application ", application_id, " not found"));
 }
@@ -190,12 +196,19 @@ void Applications::SubmitAsync(const auth::v1::Principal& principal,
         request.materials_size() > limits.max_materials_per_application) {
       return done(ProblemsStatus(problems), false);
     }
-    deps_.guides->GetAsync(request.implementation_code(), request.catalog_revision(),
-                           [this, pending, problems = std::move(problems),
-                            done = std::move(done)](absl::StatusOr<Guide> guide) mutable {
-                             if (guide.ok()) AddGuideProblems(*pending, **guide, &problems);
-                             done(ProblemsStatus(problems), false);
-                           });
+    deps_.guides->GetAsync(
+        request.implementation_code(), request.catalog_revision(),
+        [this, pending, problems = std::move(problems),
+         done = std::move(done)](absl::StatusOr<Guide> guide) mutable {
+          if (guide.ok()) {
+            AddGuideProblems(*pending, **guide, &problems);
+          } else if (guide.status().code() == absl::StatusCode::kNotFound) {
+            problems.push_back(GuideNotFound(guide.status()));
+          } else if (guide.status().code() == absl::StatusCode::kInvalidArgument) {
+            problems.push_back(std::string(guide.status().message()));
+          }
+          done(ProblemsStatus(problems), false);
+        });
     return;
   }
   absl::StatusOr<std::string> hash = RequestHash(request);
@@ -238,9 +251,7 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
     // A malformed code comes back INVALID_ARGUMENT naming the field; an
     // unknown item or revision, NOT_FOUND saying which.
     if (guide.status().code() == absl::StatusCode::kNotFound) {
-      return done(absl::InvalidArgumentError(absl::StrCat("implementation_code, catalog_revision: ",
-                                                          guide.status().message())),
-                  false);
+      return done(absl::InvalidArgumentError(GuideNotFound(guide.status())), false);
     }
     return done(guide.status(), false);
   }

@@ -121,6 +121,10 @@ TEST_CASE("a request's own problems and what its guide refuses come in one answe
   RequireInvalid(w.applications->Submit(citizen, r),
                  {"postal_address: required for delivery by post",
                   "materials: missing required materials: 营业执照 (licence)"});
+  r.set_catalog_revision(9);
+  RequireInvalid(w.applications->Submit(citizen, r),
+                 {"postal_address: required for delivery by post",
+                  "implementation_code, catalog_revision: implementation", "has no revision 9"});
 
   // A field refused on its own is not judged again from its placeholder.
   const auto clerk = Staff("acc_clerk", kOtherDepartment, "clerk");
