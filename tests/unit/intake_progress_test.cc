@@ -256,6 +256,31 @@ TEST_CASE("the applicant supplies everything asked for and the case resumes") {
   }
 }
 
+TEST_CASE("a list of materials too long for a notification is shortened, never refused") {
+  World w;
+  const Application a = w.SubmitComplete(Citizen("acc_a"), "k");
+  // Two names of 667 three-byte characters: 4,005 bytes joined, over the
+  // 4,000 notification takes.
+  std::string long_name;
+  for (int i = 0; i < 667; ++i) long_name += "材";
+  REQUIRE(w.Report(a.application_id(), intake::v1::SUPPLEMENT_NEEDED, "evt-s", [&](auto& r) {
+             r.add_supplement()->set_material_name(long_name);
+             r.add_supplement()->set_material_name(long_name + "料");
+           }).ok());
+  const auto events = w.Events(kTopicNotify);
+  REQUIRE(events.size() == 2);
+  notification::v1::NotifyRequest n;
+  REQUIRE(n.ParseFromString(events.back().second));
+  CHECK(n.event().type() == "application.supplement_needed");
+  const std::string& materials = n.event().params().at("materials");
+  CHECK(materials.size() <= 4000);
+  CHECK(materials.size() > 3990);
+  CHECK(absl::StartsWith(materials, long_name + "、"));
+  CHECK(absl::EndsWith(materials, "材…"));  // Whole characters only.
+  // The whole list stays on the application.
+  CHECK(Fetch(w, a.application_id()).pending_supplement(1).material_name() == long_name + "料");
+}
+
 TEST_CASE("the applicant withdraws before a decision, not after") {
   World w;
   const auto citizen = Citizen("acc_a");
