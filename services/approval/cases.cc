@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/random.h"
+#include "libs/codes/credit_code.h"
 #include "libs/status/macros.h"
 #include "libs/store/await.h"
 #include "libs/store/times.h"
@@ -22,15 +23,50 @@ approval::v1::Case Tombstone(const std::string& application_id, const std::strin
   return c;
 }
 
-absl::Status ValidateOpen(const approval::v1::OpenCaseRequest& r) {
+// Longest id or number a hand-off may carry: intake's are far shorter, and
+// each is stored and passed on (into notifications, whose values are
+// bounded too).
+constexpr size_t kMaxIdBytes = 128;
+// How long before its hand-off an application may have been submitted: a
+// relay retries through outages of hours, not years, and an older start
+// would put the deadline where no report of it is taken.
+constexpr absl::Duration kMaxHandoffDelay = absl::Hours(24 * 366);
+
+absl::Status ValidateOpen(const approval::v1::OpenCaseRequest& r, absl::Time now) {
   std::vector<std::string> problems;
-  if (r.event_id().empty()) problems.push_back("event_id: required");
-  if (r.application_id().empty()) problems.push_back("application_id: required");
-  if (r.implementation_code().empty()) problems.push_back("implementation_code: required");
+  auto id = [&problems](const char* field, const std::string& value) {
+    if (value.empty()) {
+      problems.push_back(absl::StrCat(field, ": required"));
+    } else if (value.size() > kMaxIdBytes) {
+      problems.push_back(absl::StrCat(field, ": longer than ", kMaxIdBytes, " bytes"));
+    }
+  };
+  id("event_id", r.event_id());
+  id("application_id", r.application_id());
+  id("implementation_code", r.implementation_code());
   if (r.catalog_revision() <= 0) problems.push_back("catalog_revision: must be positive");
-  if (r.department_id().empty()) problems.push_back("department_id: required");
-  if (r.application_number().empty()) problems.push_back("application_number: required");
-  if (r.applicant_id().empty()) problems.push_back("applicant_id: required");
+  if (r.department_id().empty()) {
+    problems.push_back("department_id: required");
+  } else if (absl::Status valid = codes::ValidateCreditCode(r.department_id()); !valid.ok()) {
+    problems.push_back(absl::StrCat("department_id: ", valid.message()));
+  }
+  id("application_number", r.application_number());
+  id("applicant_id", r.applicant_id());
+  if (!catalog::v1::ApplicantKind_IsValid(r.applicant_kind())) {
+    problems.push_back(absl::StrCat("applicant_kind: unknown value ", r.applicant_kind()));
+  }
+  if (!r.channel().empty() && r.channel() != "online" && r.channel() != "window" &&
+      r.channel() != "hotline") {
+    problems.push_back("channel: one of online, window, hotline");
+  }
+  if (r.has_submit_time()) {
+    const google::protobuf::Timestamp& t = r.submit_time();
+    if (t.nanos() < 0 || t.nanos() > 999'999'999 ||
+        store::FromProtoTime(t) < now - kMaxHandoffDelay) {
+      problems.push_back(absl::StrCat("submit_time: not a time within ",
+                                      kMaxHandoffDelay / absl::Hours(24), " days before now"));
+    }
+  }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   return absl::OkStatus();
 }
@@ -45,7 +81,9 @@ absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseReque
 
 void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor,
                       CaseDone done) {
-  if (absl::Status invalid = ValidateOpen(request); !invalid.ok()) return done(invalid);
+  if (absl::Status invalid = ValidateOpen(request, deps_.clock->Now()); !invalid.ok()) {
+    return done(invalid);
+  }
   // Redeliveries are the common repeat: answer them without the catalog.
   std::optional<approval::v1::Case> known;
   absl::Status read = deps_.db->Read([&](store::Connection& db) {

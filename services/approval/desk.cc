@@ -17,6 +17,7 @@ namespace {
 // Reasons and comments are read by people; a page is plenty.
 constexpr size_t kMaxTextBytes = 4000;
 constexpr int kMaxMaterials = 100;
+constexpr size_t kMaxRequestIdBytes = 128;
 
 absl::Status NotFound(const std::string& task_id) {
   return absl::NotFoundError(absl::StrCat("task ", task_id, " not found"));
@@ -41,6 +42,21 @@ void CheckText(std::vector<std::string>& problems, const std::string& field,
     problems.push_back(absl::StrCat(field, ": required"));
   } else if (text.size() > kMaxTextBytes) {
     problems.push_back(absl::StrCat(field, ": at most ", kMaxTextBytes, " bytes"));
+  }
+}
+
+// A task keeps the request id of the last action on it, so a retry of
+// that action answers as the first did. Keyed by the action: the id of a
+// supplement request reused for the approval after it is a new request,
+// not a retry to acknowledge and drop.
+std::string ActionKey(const char* action, const std::string& request_id) {
+  return request_id.empty() ? std::string() : absl::StrCat(action, ":", request_id);
+}
+
+// Request ids are client keys; longer ones are not ours to store.
+void CheckRequestId(std::vector<std::string>& problems, const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdBytes) {
+    problems.push_back(absl::StrCat("request_id: longer than ", kMaxRequestIdBytes, " bytes"));
   }
 }
 
@@ -110,7 +126,7 @@ void Desk::DecideAsync(const auth::v1::Principal& principal, const std::string& 
   const absl::Time now = deps_.clock->Now();
   auto response = std::make_shared<approval::v1::DecisionResponse>();
   deps_.db->WriteGroupedAsync(
-      [this, &principal, &task_id, &request_id, apply = std::move(apply), response,
+      [this, &principal, &task_id, request_id = request_id, apply = std::move(apply), response,
        now](store::Connection& tx) mutable -> absl::Status {
         Loaded loaded;
         RETURN_IF_ERROR(Load(tx, principal, task_id, request_id, Need::kOpenTask, loaded));
@@ -137,13 +153,15 @@ void Desk::ApproveAsync(const auth::v1::Principal& principal,
   std::vector<std::string> problems;
   CheckText(problems, "task_id", request.task_id(), true);
   CheckText(problems, "comment", request.comment(), false);
+  CheckRequestId(problems, request.request_id());
   if (absl::Status refused = Problems(problems); !refused.ok()) return done(refused);
+  std::string key = ActionKey("approve", request.request_id());
   DecideAsync(
-      principal, request.task_id(), request.request_id(),
-      [this, &request, actor = Actor::Of(principal)](store::Connection& tx, Loaded& l,
-                                                     absl::Time now) {
-        return deps_.flow->Approve(tx, *l.c, *l.process, *l.task, actor, request.comment(),
-                                   request.request_id(), now);
+      principal, request.task_id(), key,
+      [this, &request, key, actor = Actor::Of(principal)](store::Connection& tx, Loaded& l,
+                                                          absl::Time now) {
+        return deps_.flow->Approve(tx, *l.c, *l.process, *l.task, actor, request.comment(), key,
+                                   now);
       },
       std::move(done));
 }
@@ -153,12 +171,13 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Reject(
   std::vector<std::string> problems;
   CheckText(problems, "task_id", request.task_id(), true);
   CheckText(problems, "reason", request.reason(), true);
+  CheckRequestId(problems, request.request_id());
   RETURN_IF_ERROR(Problems(problems));
   const Actor actor = Actor::Of(principal);
-  return Decide(principal, request.task_id(), request.request_id(),
+  const std::string key = ActionKey("reject", request.request_id());
+  return Decide(principal, request.task_id(), key,
                 [&](store::Connection& tx, Loaded& l, absl::Time now) {
-                  return deps_.flow->Reject(tx, *l.c, *l.task, actor, request.reason(),
-                                            request.request_id(), now);
+                  return deps_.flow->Reject(tx, *l.c, *l.task, actor, request.reason(), key, now);
                 });
 }
 
@@ -176,14 +195,16 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::RequestSupplement(
     CheckText(problems, field + ".material_name", request.materials(i).material_name(), true);
     CheckText(problems, field + ".reason", request.materials(i).reason(), true);
   }
+  CheckRequestId(problems, request.request_id());
   RETURN_IF_ERROR(Problems(problems));
   const Actor actor = Actor::Of(principal);
   const std::vector<approval::v1::SupplementItem> materials(request.materials().begin(),
                                                             request.materials().end());
-  return Decide(principal, request.task_id(), request.request_id(),
+  const std::string key = ActionKey("supplement", request.request_id());
+  return Decide(principal, request.task_id(), key,
                 [&](store::Connection& tx, Loaded& l, absl::Time now) -> absl::Status {
                   // Remembered on the task so a retry is recognised.
-                  l.task->request_id = request.request_id();
+                  l.task->request_id = key;
                   case_store::UpdateTask(tx, *l.task);
                   RETURN_IF_ERROR(deps_.flow->Suspend(tx, *l.c, *l.task, materials, actor, now));
                   l.task = case_store::FindTask(tx, request.task_id());
@@ -202,10 +223,12 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Transfer(
              !valid.ok()) {
     problems.push_back(absl::StrCat("to_department_id: ", valid.message()));
   }
+  CheckRequestId(problems, request.request_id());
   RETURN_IF_ERROR(Problems(problems));
   const Actor actor = Actor::Of(principal);
+  const std::string key = ActionKey("transfer", request.request_id());
   return Decide(
-      principal, request.task_id(), request.request_id(),
+      principal, request.task_id(), key,
       [&](store::Connection& tx, Loaded& l, absl::Time now) -> absl::Status {
         if (request.to_department_id() == l.task->t.department_id()) {
           return absl::InvalidArgumentError("to_department_id: the task is already there");
@@ -218,7 +241,7 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::Transfer(
                 absl::StrCat(request.to_department_id(), " already signs this stage"));
           }
         }
-        l.task->request_id = request.request_id();
+        l.task->request_id = key;
         return deps_.flow->Transfer(tx, *l.c, *l.task, request.to_department_id(), request.reason(),
                                     actor, now);
       });

@@ -93,7 +93,8 @@ absl::StatusOr<Sweep::Batch> Sweep::MarkBatch(Scope scope, absl::Time now) {
       std::map<std::string, std::string> params = {
           {"scope", task != nullptr ? "task" : "case"},
           {"case_id", c.case_id()},
-          {"application_number", c.application_number()},
+          // Named as notification's case.* templates name them.
+          {"number", c.application_number()},
           {"item_name", c.item_name()},
       };
       std::string department = c.department_id();
@@ -113,7 +114,7 @@ absl::StatusOr<Sweep::Batch> Sweep::MarkBatch(Scope scope, absl::Time now) {
       }
       params["stage"] = stage;
       const std::string due_text = due != nullptr ? FormatCst(*due) : "";
-      params["due_time"] = due_text;
+      params["due_date"] = due_text;
       Journal::Record(tx, *record, Actor::System(),
                       absl::StrCat(task != nullptr ? "task." : "case.", level), task_id, stage,
                       absl::StrCat(red ? "overdue since " : "due ", due_text), now);

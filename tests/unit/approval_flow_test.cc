@@ -188,6 +188,7 @@ TEST_CASE(
   m = ask.add_materials();
   m->set_material_name("申请书");
   m->set_reason("缺少签名");
+  ask.set_request_id("desk-1");
   const auto suspended = Ok(f.desk->RequestSupplement(Staff(kA, "li"), ask));
   CHECK(suspended.case_().state() == approval::v1::SUSPENDED);
   CHECK_FALSE(suspended.case_().has_due_time());
@@ -243,8 +244,14 @@ TEST_CASE(
         absl::StatusCode::kFailedPrecondition);
 
   // Approved on Saturday Feb 28, within the limit: on time, 5 days used.
+  // The reviewer's client reuses the supplement request's id: a new
+  // action, applied, not taken for a retry of the supplement.
   f.clock.Set(Cst(2026, 2, 28, 18));
-  const auto done = f.Approve(kA, reopened.task_id());
+  approval::v1::ApproveTaskRequest approve_after;
+  approve_after.set_task_id(reopened.task_id());
+  approve_after.set_request_id("desk-1");
+  const auto done = Ok(f.desk->Approve(Staff(kA, "li"), approve_after));
+  CHECK(done.task().state() == approval::v1::TASK_DONE);
   CHECK(done.case_().state() == approval::v1::APPROVED);
   CHECK(done.case_().used_working_days() == Approx(1.5 + 0.5 + 2 + 0.75));
   auto report = Ok(f.reports->Supervision(Operator(), {}));
@@ -292,6 +299,10 @@ TEST_CASE("the sweep marks yellow at 80 percent and red once overdue, once each"
     types.insert(e.type());
     CHECK(e.recipient_id() == absl::StrCat("dept:", kA));
     CHECK(e.params().at("case_id") == c.case_id());
+    // What notification's case.due_soon and case.overdue templates print.
+    CHECK(e.params().at("number") == c.application_number());
+    CHECK(absl::StartsWith(e.params().at("due_date"), "2026-03-"));
+    CHECK(e.params().at("item_name") == c.item_name());
   }
   CHECK(types.count("case.due_soon") == 2);
   CHECK(types.count("case.overdue") == 2);
@@ -470,4 +481,31 @@ TEST_CASE("the audit trail cannot be changed, even by a direct write") {
 }
 
 }  // namespace
+TEST_CASE("a hand-off is refused naming each field that intake could never have sent") {
+  Fixture f;
+  auto r = f.OpenRequest("app-bad", "sequential");
+  r.set_application_number(std::string(129, 'n'));
+  r.set_department_id("not-a-credit-code");
+  r.set_applicant_kind(static_cast<catalog::v1::ApplicantKind>(99));
+  r.set_channel("fax");
+  *r.mutable_submit_time() = store::ToProtoTime(f.clock.Now() - absl::Hours(24 * 400));
+  const auto refused = f.cases->Open(r, Actor::Of(Intake()));
+  REQUIRE(refused.status().code() == absl::StatusCode::kInvalidArgument);
+  for (const char* field :
+       {"application_number: longer than 128 bytes",
+        "department_id: ", "applicant_kind: unknown value 99",
+        "channel: one of online, window, hotline", "submit_time: not a time within 366 days"}) {
+    INFO(field);
+    CHECK(absl::StrContains(refused.status().message(), field));
+  }
+  // Out of the Timestamp range altogether: refused, not counted from.
+  auto ancient = f.OpenRequest("app-ancient", "sequential");
+  ancient.mutable_submit_time()->set_seconds(-9'000'000'000'000'000);
+  CHECK(f.cases->Open(ancient, Actor::Of(Intake())).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  // A day-old hand-off still opens, its clock from the submission.
+  auto late = f.OpenRequest("app-late", "sequential", f.clock.Now() - absl::Hours(24));
+  REQUIRE(f.cases->Open(late, Actor::Of(Intake())).ok());
+}
+
 }  // namespace onewindow::approval::test
