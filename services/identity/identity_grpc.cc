@@ -94,6 +94,11 @@ grpc::Status IdentityGrpc::CreateStaffAccount(
     } else {
       RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::PLATFORM_ADMIN}));
     }
+    // As for tokens: a system holding a token is no admin, and an account
+    // it made would outlive the token's revocation.
+    if (!principal->api_token_id().empty()) {
+      return absl::PermissionDeniedError("API tokens cannot create accounts");
+    }
     ASSIGN_OR_RETURN(*response, accounts_->CreateStaff(*request));
     call.log().Info("staff account created",
                     {{"account_id", response->id()}, {"by", principal->subject()}});

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/testing/accounts.h"
@@ -216,6 +217,32 @@ TEST_CASE("a department API token acts only for its department and stops working
   CHECK(identity->IssueApiToken(TokenContext(issued.secret()).get(), issue, &issued).error_code() ==
         grpc::PERMISSION_DENIED);
 
+  // Nor can a token with the department's admin role make accounts, which
+  // would outlive it.
+  identity::v1::IssueApiTokenRequest admin_issue;
+  admin_issue.set_name("city admin system");
+  admin_issue.set_department_id("dept-a");
+  admin_issue.add_roles("dept_admin");
+  admin_issue.set_valid_days(30);
+  identity::v1::IssueApiTokenResponse admin_token;
+  REQUIRE(identity->IssueApiToken(TokenContext(admin).get(), admin_issue, &admin_token).ok());
+  identity::v1::CreateStaffAccountRequest staff;
+  staff.set_username("made-by-a-token");
+  staff.set_password("Correct-horse-9-battery");
+  staff.set_display_name("Token Made");
+  staff.set_kind(auth::v1::STAFF);
+  staff.set_department_id("dept-a");
+  staff.add_roles("dept_admin");
+  identity::v1::Account made;
+  const grpc::Status by_token =
+      identity->CreateStaffAccount(TokenContext(admin_token.secret()).get(), staff, &made);
+  CHECK(by_token.error_code() == grpc::PERMISSION_DENIED);
+  CHECK(absl::StrContains(by_token.error_message(), "API tokens cannot create accounts"));
+  const grpc::Status by_admin =
+      identity->CreateStaffAccount(TokenContext(admin).get(), staff, &made);
+  INFO(by_admin.error_message());
+  CHECK(by_admin.ok());  // The request itself was fine.
+
   identity::v1::RevokeApiTokenRequest revoke;
   revoke.set_token_id(issued.token().token_id());
   identity::v1::ApiToken revoked;
@@ -247,6 +274,25 @@ TEST_CASE("identity locks a login out after repeated failures, even with the rig
   login.set_password(kCitizenPassword);
   CHECK(identity->Login(TokenContext(token).get(), login, &response).error_code() ==
         grpc::RESOURCE_EXHAUSTED);
+  // However the id is written, and from wherever: one count per account.
+  RegisterAndLogin(stack->gateway_port(), "110105194912310038", "13912341234");
+  identity::v1::LoginRequest spelled;
+  spelled.set_kind(identity::v1::CITIZEN_LOGIN);
+  spelled.set_password("Wrong-horse-9");
+  const char* spellings[] = {"110105194912310038", " 110105194912310038", "110105194912310038 ",
+                             "\t110105194912310038", "110105194912310038\n"};
+  for (int i = 0; i < 5; ++i) {
+    spelled.set_login_id(spellings[i]);
+    spelled.set_client_ip(absl::StrCat("198.51.100.", i + 1));
+    CHECK(identity->Login(TokenContext(token).get(), spelled, &response).error_code() ==
+          grpc::UNAUTHENTICATED);
+  }
+  spelled.set_login_id("110105194912310038");
+  spelled.set_client_ip("198.51.100.99");
+  spelled.set_password(kCitizenPassword);
+  CHECK(identity->Login(TokenContext(token).get(), spelled, &response).error_code() ==
+        grpc::RESOURCE_EXHAUSTED);
+
   // Only the gateway may ask identity to check passwords.
   CHECK(identity->Login(TokenContext(stack->AdminToken()).get(), login, &response).error_code() ==
         grpc::PERMISSION_DENIED);
