@@ -186,6 +186,13 @@ absl::StatusOr<WorkOrder> OrderIntake::IngestHotline(
   // id alone must not reveal another hotline's caller.
   if (!inserted) {
     const Viewer viewer = ClassifyViewer(&caller, stored.order, *env_.policy);
+    // Someone who may not see the order (another department's handler)
+    // learns only that the ticket was taken in, not what it says.
+    if (viewer == Viewer::kNobody) {
+      return absl::AlreadyExistsError(absl::StrCat("hotline ticket ", request.hotline_id(), "/",
+                                                   request.hotline_ticket_id(),
+                                                   " is already a work order you may not see"));
+    }
     return Redact(std::move(stored.order), viewer);
   }
   return stored.order;
@@ -220,8 +227,17 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
   CheckLength(request.request_id(), kMaxShortBytes, "request_id", &problems);
   std::string actor;
   if (caller == nullptr) {
-    // Anyone may report anonymously; nothing about them is kept.
-    if (!request.anonymous() || order.kind() != complaint::v1::REPORT) {
+    // Anyone may report anonymously; nothing about them is kept. A report
+    // may leave its kind to its category, as a signed-in one may.
+    complaint::v1::TicketKind kind = order.kind();
+    if (kind == complaint::v1::TICKET_KIND_UNSPECIFIED && !order.category_code().empty()) {
+      if (absl::StatusOr<complaint::v1::Category> category =
+              categories_->Get(order.category_code());
+          category.ok()) {
+        kind = category->kind();
+      }
+    }
+    if (!request.anonymous() || kind != complaint::v1::REPORT) {
       return absl::UnauthenticatedError("sign in to file this; only a REPORT may be anonymous");
     }
     c->Clear();
@@ -249,6 +265,10 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
         actor = "citizen";
         break;
       case auth::v1::STAFF:
+        // Window clerks file for walk-ins, as they submit applications; a
+        // reviewer or approver of any department does not.
+        RETURN_IF_ERROR(auth::RequireRole(*caller, auth::kRoleClerk));
+        CheckLength(request.citizen_account_id(), kMaxShortBytes, "citizen_account_id", &problems);
         order.set_channel(complaint::v1::WINDOW);
         c->set_account_id(request.citizen_account_id());
         actor = caller->department_id();

@@ -438,8 +438,11 @@ TEST_CASE("a repeated hotline ticket id creates one work order") {
   CHECK(again.complainant().phone().empty());
   CHECK(Fixture::Ok(f.intake->IngestHotline(Dispatcher(), t)).complainant().phone() ==
         "13900139000");
-  auto other_department = Handler(kRoads);
-  CHECK(Fixture::Ok(f.intake->IngestHotline(other_department, t)).complainant().phone().empty());
+  // Another department's handler learns that the ticket exists, not what
+  // it says.
+  const auto not_theirs = f.intake->IngestHotline(Handler(kRoads), t);
+  CHECK(not_theirs.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK_FALSE(absl::StrContains(not_theirs.status().message(), first.title()));
   CHECK(f.CountRows("SELECT COUNT(*) FROM work_orders") == 1);
   t.set_hotline_ticket_id("T-20260402-0002");
   CHECK(Fixture::Ok(f.intake->IngestHotline(hotline, t)).work_order_id() != first.work_order_id());
@@ -536,6 +539,15 @@ TEST_CASE("a report may be anonymous and then shows its filer to nobody else") {
   CHECK(nobody.complainant().phone().empty());
   r.set_anonymous(false);
   CHECK(f.intake->Submit(nullptr, r).status().code() == absl::StatusCode::kUnauthenticated);
+  // A report may leave its kind to its category, signed in or not.
+  v1::SubmitWorkOrderRequest by_category;
+  by_category.set_category_code("illegal-activity");
+  by_category.set_title("某店销售假药");
+  by_category.set_anonymous(true);
+  CHECK(Fixture::Ok(f.intake->Submit(nullptr, by_category)).kind() == v1::REPORT);
+  by_category.set_category_code("suggestion");
+  CHECK(f.intake->Submit(nullptr, by_category).status().code() ==
+        absl::StatusCode::kUnauthenticated);
   r.set_kind(v1::COMPLAINT);
   r.set_anonymous(true);
   auto anonymous_complaint = f.intake->Submit(&citizen, r);
@@ -587,6 +599,14 @@ TEST_CASE(
   WorkOrder o = Fixture::Ok(f.intake->Submit(&clerk, r));
   CHECK(o.kind() == v1::COMPLAINT);
   CHECK(o.channel() == v1::WINDOW);
+  // Staff who are not window clerks file nothing for anyone.
+  auto approver = Handler(kRoads);
+  approver.clear_roles();
+  approver.add_roles("approver");
+  CHECK(f.intake->Submit(&approver, r).status().code() == absl::StatusCode::kPermissionDenied);
+  r.set_citizen_account_id(std::string(300, 'a'));
+  CHECK(absl::StrContains(f.intake->Submit(&clerk, r).status().message(), "citizen_account_id"));
+  r.clear_citizen_account_id();
   r.set_kind(v1::PRAISE);
   CHECK(f.intake->Submit(&clerk, r).status().code() == absl::StatusCode::kInvalidArgument);
   r.set_category_code("no-such");
