@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -124,7 +125,10 @@ std::string Get(const open311::Params& params, const std::string& key) {
 absl::StatusOr<absl::Time> ParseDate(const std::string& text, const char* name) {
   absl::Time t;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+  // absl::ParseTime also takes "infinite-past" and "infinite-future",
+  // which no Timestamp holds.
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error) || t == absl::InfinitePast() ||
+      t == absl::InfiniteFuture()) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": not an ISO 8601 date-time with a time zone"));
   }
@@ -162,7 +166,8 @@ Target ParseTarget(absl::string_view rest) {
   if (parts[0] != "services" && parts[0] != "requests" && parts[0] != "tokens") return t;
   if (parts.size() == 2) {
     absl::StatusOr<std::string> id = PercentDecode(parts[1], false);
-    if (!id.ok() || id->empty()) return t;
+    // Ids are text: one that is not cannot name anything.
+    if (!id.ok() || id->empty() || !IsValidUtf8(*id)) return t;
     t.id = *id;
   } else if (parts[0] == "tokens") {
     return t;
@@ -667,7 +672,12 @@ void Open311::Handle(const HttpRequest& request, const std::string& path, const 
       return;
     }
     // A client retrying with the same Idempotency-Key gets the same request.
-    submit->set_request_id(std::string(request["Idempotency-Key"]));
+    const std::string idempotency_key(request["Idempotency-Key"]);
+    if (!IsValidUtf8(idempotency_key)) {
+      fail(absl::InvalidArgumentError("Idempotency-Key header: not valid UTF-8"));
+      return;
+    }
+    submit->set_request_id(idempotency_key);
     CallComplaint("SubmitWorkOrder", *submit, absl::StrCat("open311:", client), request_id,
                   [respond, version, logger = logger_, request_id, client](
                       absl::Status s, const std::string& bytes) {
@@ -675,9 +685,14 @@ void Open311::Handle(const HttpRequest& request, const std::string& path, const 
                     if (s.ok() && !order.ParseFromString(bytes)) {
                       s = absl::InternalError("unparsable reply");
                     }
+                    // An unknown category is Open311's unknown service (404),
+                    // named as the client named it; other problems stay.
+                    constexpr absl::string_view kUnknownCategory =
+                        "category_code: unknown category";
                     if (s.code() == absl::StatusCode::kInvalidArgument &&
-                        absl::StrContains(s.message(), "category_code")) {
-                      s = absl::NotFoundError("service_code: unknown");
+                        absl::StrContains(s.message(), kUnknownCategory)) {
+                      s = absl::NotFoundError(absl::StrReplaceAll(
+                          s.message(), {{kUnknownCategory, "service_code: unknown"}}));
                     }
                     if (!s.ok()) {
                       respond(Error(s, version));

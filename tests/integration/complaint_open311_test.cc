@@ -124,6 +124,14 @@ TEST_CASE("Open311 errors come as an array of code and description") {
                    "service_code=unicorns&address_string=Main+Street" + key, kForm);
   REQUIRE(unknown_service.ok());
   CHECK(unknown_service->status == 404);
+  // The unknown service does not hide what else is wrong.
+  auto unknown_and_phone =
+      http.Request("POST", "/open311/v2/requests.json",
+                   "service_code=unicorns&address_string=Main+Street&phone=12" + key, kForm);
+  REQUIRE(unknown_and_phone.ok());
+  CHECK(unknown_and_phone->status == 404);
+  CHECK(absl::StrContains(unknown_and_phone->body, "service_code: unknown"));
+  CHECK(absl::StrContains(unknown_and_phone->body, "phone"));
   auto no_location =
       http.Request("POST", "/open311/v2/requests.json", "service_code=streetlight" + key, kForm);
   REQUIRE(no_location.ok());
@@ -146,6 +154,17 @@ TEST_CASE("Open311 errors come as an array of code and description") {
   REQUIRE(bad_date.ok());
   CHECK(bad_date->status == 400);
   CHECK(absl::StrContains(bad_date->body, "start_date"));
+  // Bytes that are not text name nothing, and a key that is not text is
+  // refused: neither reaches the backend, which could not parse them.
+  auto not_text = http.Request("GET", "/open311/v2/requests/%FF.json");
+  REQUIRE(not_text.ok());
+  CHECK(not_text->status == 404);
+  testing::Headers with_key = kForm;
+  with_key.emplace_back("Idempotency-Key", "caf\xE9");
+  auto key_not_text = http.Request("POST", "/open311/v2/requests.json", valid + key, with_key);
+  REQUIRE(key_not_text.ok());
+  CHECK(key_not_text->status == 400);
+  CHECK(absl::StrContains(key_not_text->body, "Idempotency-Key"));
 
   // JSON bodies work too, and a web citizen's order never shows in Open311.
   auto json = http.Request("POST", "/open311/v2/requests.json",

@@ -105,6 +105,12 @@ TEST_CASE("a request listing defaults to the last 90 days and filters by status"
       open311::ToListRequest(
           {{"start_date", "2026-03-02T00:00:00Z"}, {"end_date", "2026-03-01T00:00:00Z"}}, now)
           .ok());
+  // absl::ParseTime's own words for the ends of time are no dates here.
+  for (const char* never : {"infinite-past", "infinite-future"}) {
+    auto endless = open311::ToListRequest({{"start_date", never}}, now);
+    CHECK(endless.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(absl::StrContains(endless.status().message(), "start_date"));
+  }
 }
 
 TEST_CASE("requests render as Open311 JSON with CST times and null coordinates") {
