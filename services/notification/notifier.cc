@@ -58,12 +58,18 @@ absl::Status ValidateEvent(const notification::v1::Event& event) {
     problems.push_back(absl::StrCat("event.params: more than ", kMaxParams, " entries"));
   }
   for (const auto& [key, value] : event.params()) {
-    if (key.empty() || key.size() > 64) {
-      problems.push_back("event.params: keys must be 1 to 64 bytes");
+    // Keys are named as far as they are short enough to read.
+    const std::string shown =
+        key.size() > kMaxParamKeyBytes ? absl::StrCat(key.substr(0, kMaxParamKeyBytes), "…") : key;
+    if (key.empty()) {
+      problems.push_back("event.params: a key is empty");
+    } else if (key.size() > kMaxParamKeyBytes) {
+      problems.push_back(
+          absl::StrCat("event.params[", shown, "]: key longer than ", kMaxParamKeyBytes, " bytes"));
     }
     if (value.size() > kMaxParamBytes) {
       problems.push_back(
-          absl::StrCat("event.params[", key, "]: longer than ", kMaxParamBytes, " bytes"));
+          absl::StrCat("event.params[", shown, "]: longer than ", kMaxParamBytes, " bytes"));
     }
   }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));

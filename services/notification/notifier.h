@@ -18,6 +18,7 @@ namespace onewindow::notification {
 
 inline constexpr int kMaxParams = 32;
 inline constexpr size_t kMaxParamBytes = 4000;
+inline constexpr size_t kMaxParamKeyBytes = 64;
 inline constexpr size_t kMaxIdBytes = 200;
 
 // What one Notify stored, for the caller's log line.

@@ -47,6 +47,24 @@ notification::v1::Template FromRow(SQLite::Statement& row) {
 constexpr char kColumns[] =
     "event_type, channel, language, version, title, body, deleted, author, create_time";
 
+// A template's key, checked as Put checks it: a key no template can have
+// is a wrong request, not a missing template.
+absl::Status CheckKey(const std::string& event_type, Channel channel, const std::string& language) {
+  std::vector<std::string> problems;
+  if (event_type.empty()) {
+    problems.push_back("event_type: required");
+  } else if (FindEventType(event_type) == nullptr) {
+    problems.push_back("event_type: unknown event type (ListEventTypes lists them)");
+  }
+  if (channel == notification::v1::CHANNEL_UNSPECIFIED ||
+      !notification::v1::Channel_IsValid(channel)) {
+    problems.push_back("channel: required (CHANNEL_IN_APP, CHANNEL_SMS, ...)");
+  }
+  if (!IsSupportedLanguage(language)) problems.push_back("language: must be zh-CN or en");
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
+}
+
 }  // namespace
 
 bool IsSupportedLanguage(absl::string_view language) {
@@ -265,6 +283,7 @@ absl::StatusOr<notification::v1::Template> Templates::Delete(const std::string& 
                                                              const std::string& language,
                                                              const std::string& author,
                                                              absl::Time now) {
+  RETURN_IF_ERROR(CheckKey(event_type, channel, language));
   notification::v1::Template tombstone;
   tombstone.set_event_type(event_type);
   tombstone.set_channel(channel);
@@ -281,6 +300,7 @@ absl::StatusOr<notification::v1::Template> Templates::Get(const std::string& eve
                                                           Channel channel,
                                                           const std::string& language,
                                                           int version) const {
+  RETURN_IF_ERROR(CheckKey(event_type, channel, language));
   if (version < 0) return absl::InvalidArgumentError("version: must be >= 0");
   std::optional<notification::v1::Template> found;
   RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {

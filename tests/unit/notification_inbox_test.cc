@@ -102,6 +102,18 @@ TEST_CASE("Notify names every missing field at once") {
   CHECK(absl::StrContains(m, "event.event_id: required"));
   CHECK(absl::StrContains(m, "event.type: required"));
   CHECK(absl::StrContains(m, "event.recipient_id: required"));
+
+  // Each bad parameter is named by its key (cut when too long to read).
+  const std::string long_key(100, 'k');
+  auto params = f.notifier->Notify(
+      MakeEvent("e-p", "application.accepted", "acct-0",
+                {{"", "x"}, {long_key, "y"}, {"reason", std::string(4001, 'r')}}));
+  REQUIRE(params.status().code() == absl::StatusCode::kInvalidArgument);
+  const std::string p(params.status().message());
+  CHECK(absl::StrContains(p, "event.params: a key is empty"));
+  CHECK(absl::StrContains(
+      p, absl::StrCat("event.params[", std::string(64, 'k'), "…]: key longer than 64 bytes")));
+  CHECK(absl::StrContains(p, "event.params[reason]: longer than 4000 bytes"));
 }
 
 TEST_CASE("in-app is always on and the other channels only by opt-in") {

@@ -199,6 +199,16 @@ TEST_CASE("a recipient's language picks the template and a missing one falls bac
   CHECK(f.templates->Get("application.not_accepted", v1::CHANNEL_SMS, "en", 0).status().code() ==
         absl::StatusCode::kNotFound);
   CHECK(f.templates->Get("application.not_accepted", v1::CHANNEL_SMS, "en", 1).ok());
+  // A key no template can have is a wrong request naming the field, and
+  // deleting it stores nothing.
+  const auto odd_channel = f.templates->Delete(
+      "application.not_accepted", static_cast<v1::Channel>(99), "en", "admin", f.clock.Now());
+  CHECK(odd_channel.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(odd_channel.status().message(), "channel: required"));
+  const auto odd_key = f.templates->Get("no.such", v1::CHANNEL_SMS, "fr", 0);
+  CHECK(odd_key.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(odd_key.status().message(), "event_type: unknown event type"));
+  CHECK(absl::StrContains(odd_key.status().message(), "language: must be zh-CN or en"));
 }
 
 TEST_CASE("a parameter the event lacks renders empty and is reported") {
