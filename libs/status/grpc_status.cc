@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/codes/utf8.h"
 
 namespace onewindow::status {
 
@@ -14,11 +15,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(message));
   }
   const std::string tail = absl::StrCat(" … (cut; ", message.size(), " bytes in all)");
-  size_t cut = kMaxGrpcMessageBytes - tail.size();
-  // Back to the first byte of the character the cut would split.
-  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      absl::StrCat(message.substr(0, cut), tail));
+  return grpc::Status(
+      static_cast<grpc::StatusCode>(status.code()),
+      absl::StrCat(codes::Utf8Prefix(message, kMaxGrpcMessageBytes - tail.size()), tail));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

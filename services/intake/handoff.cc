@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/codes/utf8.h"
 #include "libs/outbox/grpc_sender.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/macros.h"
@@ -45,10 +46,7 @@ constexpr size_t kMaxNotifyParamBytes = 4000;
 void FitParam(std::string& value) {
   if (value.size() <= kMaxNotifyParamBytes) return;
   constexpr absl::string_view kEllipsis = "…";
-  size_t cut = kMaxNotifyParamBytes - kEllipsis.size();
-  // Back to the first byte of the character the cut would split.
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-  value.resize(cut);
+  value.resize(codes::Utf8Prefix(value, kMaxNotifyParamBytes - kEllipsis.size()).size());
   value.append(kEllipsis.data(), kEllipsis.size());
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/codes/utf8.h"
 
 namespace onewindow::intake {
 namespace {
@@ -71,12 +72,12 @@ std::vector<std::string> RequestProblems(const intake::v1::SubmitApplicationRequ
     if (key.empty()) {
       problems.push_back("form: a field has an empty name");
     } else if (key.size() > kMaxFormKeyBytes) {
-      problems.push_back(absl::StrCat("form.", key.substr(0, 32), "…: name longer than ",
+      problems.push_back(absl::StrCat("form.", codes::Utf8Prefix(key, 32), "…: name longer than ",
                                       kMaxFormKeyBytes, " bytes"));
     }
     if (value.size() > kMaxFormValueBytes) {
-      problems.push_back(absl::StrCat("form.", key.substr(0, kMaxFormKeyBytes), ": longer than ",
-                                      kMaxFormValueBytes, " bytes"));
+      problems.push_back(absl::StrCat("form.", codes::Utf8Prefix(key, kMaxFormKeyBytes),
+                                      ": longer than ", kMaxFormValueBytes, " bytes"));
     }
   }
   if (form_bytes > kMaxFormBytes) {

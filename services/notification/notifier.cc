@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/auth/random.h"
 #include "libs/codes/mask.h"
+#include "libs/codes/utf8.h"
 #include "libs/status/macros.h"
 #include "libs/store/await.h"
 #include "libs/store/times.h"
@@ -59,8 +60,9 @@ absl::Status ValidateEvent(const notification::v1::Event& event) {
   }
   for (const auto& [key, value] : event.params()) {
     // Keys are named as far as they are short enough to read.
-    const std::string shown =
-        key.size() > kMaxParamKeyBytes ? absl::StrCat(key.substr(0, kMaxParamKeyBytes), "…") : key;
+    const std::string shown = key.size() > kMaxParamKeyBytes
+                                  ? absl::StrCat(codes::Utf8Prefix(key, kMaxParamKeyBytes), "…")
+                                  : key;
     if (key.empty()) {
       problems.push_back("event.params: a key is empty");
     } else if (key.size() > kMaxParamKeyBytes) {

@@ -13,6 +13,7 @@
 #include "libs/codes/phone.h"
 #include "libs/codes/region_code.h"
 #include "libs/codes/resident_id.h"
+#include "libs/codes/utf8.h"
 
 namespace onewindow::codes {
 namespace {
@@ -440,6 +441,23 @@ TEST_CASE("a name that is not valid UTF-8 is masked one star per byte") {
   CHECK(MaskName("\xED\xA0\x80") == "***");       // UTF-16 surrogate
   CHECK(MaskName("\xF4\x90\x80\x80") == "****");  // past U+10FFFF
   CHECK(MaskName("\xBC\xA0") == "**");            // continuation bytes only
+}
+
+TEST_CASE("text cut to a byte limit keeps whole UTF-8 characters") {
+  CHECK(Utf8Prefix("abc", 5) == "abc");
+  CHECK(Utf8Prefix("abcdef", 3) == "abc");
+  // 营业执照: three bytes a character.
+  const std::string licence = "营业执照";
+  CHECK(Utf8Prefix(licence, 12) == licence);
+  CHECK(Utf8Prefix(licence, 11) == "营业执");
+  CHECK(Utf8Prefix(licence, 7) == "营业");
+  CHECK(Utf8Prefix(licence, 6) == "营业");
+  CHECK(Utf8Prefix(licence, 2).empty());
+  // A four-byte character (U+1F600).
+  CHECK(Utf8Prefix("a\xF0\x9F\x98\x80", 4) == "a");
+  // Stray continuation bytes are not UTF-8: cut as bytes after three steps.
+  const std::string stray = "ab\x80\x80\x80\x80\x80";
+  CHECK(Utf8Prefix(stray, 6) == "ab\x80");
 }
 
 }  // namespace
