@@ -214,18 +214,22 @@ absl::StatusOr<identity::v1::Account> Accounts::CreateStaff(
   return account;
 }
 
+std::string Accounts::LoginKey(identity::v1::LoginKind kind, const std::string& login_id) {
+  // Eleven bytes is a mobile number; anything else a citizen types is a
+  // resident id.
+  if (kind == identity::v1::CITIZEN_LOGIN && login_id.size() != 11) {
+    return codes::NormalizeResidentId(login_id);
+  }
+  return login_id;
+}
+
 absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::LoginKind kind,
                                                              const std::string& login_id) const {
   std::string where;
-  std::string key = login_id;
+  const std::string key = LoginKey(kind, login_id);
   switch (kind) {
     case identity::v1::CITIZEN_LOGIN:
-      if (login_id.size() == 11) {
-        where = "WHERE phone = ? AND kind = 1";
-      } else {
-        where = "WHERE resident_id = ?";
-        key = codes::NormalizeResidentId(login_id);
-      }
+      where = login_id.size() == 11 ? "WHERE phone = ? AND kind = 1" : "WHERE resident_id = ?";
       break;
     case identity::v1::ENTERPRISE_LOGIN:
       where = "WHERE credit_code = ?";

@@ -29,6 +29,9 @@ class Accounts {
     identity::v1::Account account;
     std::string password_hash;
   };
+  // What a login id is looked up as: a resident id normalised (spaces
+  // trimmed, a final x upper-cased); other ids as given.
+  static std::string LoginKey(identity::v1::LoginKind kind, const std::string& login_id);
   // The account a login id names for that kind of login, or NOT_FOUND.
   absl::StatusOr<Credentials> FindForLogin(identity::v1::LoginKind kind,
                                            const std::string& login_id) const;

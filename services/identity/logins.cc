@@ -83,20 +83,21 @@ absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginReque
   if (request.password().empty() || request.password().size() > auth::kMaxPasswordInputBytes) {
     return absl::InvalidArgumentError("password: required");
   }
+  // Counted as the id is looked up, not as it was typed: a count per
+  // spelling (spaces, a lower-case x) let each spelling fail its own five
+  // times. The same for ids of no account, so a lock tells nothing of
+  // which exist.
+  std::vector<std::string> keys = {
+      absl::StrCat("acct:", static_cast<int>(request.kind()), ":",
+                   Accounts::LoginKey(request.kind(), request.login_id()))};
+  if (!request.client_ip().empty()) keys.push_back(absl::StrCat("ip:", request.client_ip()));
+  RETURN_IF_ERROR(CheckNotLocked(keys, now));
+
   absl::StatusOr<Accounts::Credentials> credentials =
       accounts_->FindForLogin(request.kind(), request.login_id());
   if (!credentials.ok() && credentials.status().code() != absl::StatusCode::kNotFound) {
     return credentials.status();
   }
-  // One count per account, however its login id is written (case, spaces,
-  // resident id or phone): a count per spelling let every spelling fail
-  // its own five times.
-  std::vector<std::string> keys = {
-      credentials.ok()
-          ? absl::StrCat("acct:", credentials->account.id())
-          : absl::StrCat("acct:", static_cast<int>(request.kind()), ":", request.login_id())};
-  if (!request.client_ip().empty()) keys.push_back(absl::StrCat("ip:", request.client_ip()));
-  RETURN_IF_ERROR(CheckNotLocked(keys, now));
 
   const std::string& hash = credentials.ok() ? credentials->password_hash : dummy_hash_;
   ASSIGN_OR_RETURN(const bool matches, auth::VerifyPassword(request.password(), hash));

@@ -274,7 +274,8 @@ TEST_CASE("identity locks a login out after repeated failures, even with the rig
   login.set_password(kCitizenPassword);
   CHECK(identity->Login(TokenContext(token).get(), login, &response).error_code() ==
         grpc::RESOURCE_EXHAUSTED);
-  // However the id is written, and from wherever: one count per account.
+  // However the id is written, and from wherever: one count per id as it
+  // is looked up.
   RegisterAndLogin(stack->gateway_port(), "110105194912310038", "13912341234");
   identity::v1::LoginRequest spelled;
   spelled.set_kind(identity::v1::CITIZEN_LOGIN);
