@@ -320,6 +320,13 @@ void Applications::AddGuideProblems(const PendingSubmission& p,
                                     const catalog::v1::Implementation& item,
                                     std::vector<std::string>* problems) {
   const intake::v1::SubmitApplicationRequest& request = *p.request;
+  // A field already refused (say applicant_kind missing) is not judged
+  // again from its placeholder; without the applicant, neither uploads nor
+  // licences can be told.
+  absl::flat_hash_set<std::string> fields;
+  auto field = [](const std::string& problem) { return problem.substr(0, problem.find(':')); };
+  for (const std::string& problem : *problems) fields.insert(field(problem));
+  if (fields.contains("applicant_id")) return;
   std::vector<std::string> material_ids;
   for (const auto& m : request.materials()) material_ids.push_back(m.material_id());
   const absl::flat_hash_set<std::string> licence_types = WantedLicenceTypes(item, request);
@@ -345,11 +352,6 @@ void Applications::AddGuideProblems(const PendingSubmission& p,
   check.owned = &owned;
   check.licences = &licences;
   check.limits = deps_.materials->limits();
-  // A field already refused (say applicant_kind missing) is not judged
-  // again from its placeholder.
-  absl::flat_hash_set<std::string> fields;
-  auto field = [](const std::string& problem) { return problem.substr(0, problem.find(':')); };
-  for (const std::string& problem : *problems) fields.insert(field(problem));
   std::vector<intake::v1::ApplicationMaterial> unused;
   for (std::string& problem : CheckAgainstGuide(check, &unused)) {
     if (!fields.contains(field(problem))) problems->push_back(std::move(problem));

@@ -133,6 +133,12 @@ TEST_CASE("a request's own problems and what its guide refuses come in one answe
   const auto refused = w.applications->Submit(clerk, desk);
   RequireInvalid(refused, {"applicant_kind: required", "营业执照 (licence)"});
   CHECK_FALSE(absl::StrContains(refused.status().message(), "does not take applications"));
+  // Without the applicant, whose uploads they are cannot be told: no
+  // upload is called missing.
+  desk.clear_applicant_id();
+  const auto no_applicant = w.applications->Submit(clerk, desk);
+  RequireInvalid(no_applicant, {"applicant_id: required"});
+  CHECK_FALSE(absl::StrContains(no_applicant.status().message(), "no such upload"));
   CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
 }
 
