@@ -189,9 +189,11 @@ absl::StatusOr<WorkOrder> OrderIntake::IngestHotline(
     // Someone who may not see the order (another department's handler)
     // learns only that the ticket was taken in, not what it says.
     if (viewer == Viewer::kNobody) {
-      return absl::AlreadyExistsError(absl::StrCat("hotline ticket ", request.hotline_id(), "/",
-                                                   request.hotline_ticket_id(),
-                                                   " is already a work order you may not see"));
+      // Its number still lets a filer retrying after a lost answer find
+      // it again through those who may.
+      return absl::AlreadyExistsError(absl::StrCat(
+          "hotline ticket ", request.hotline_id(), "/", request.hotline_ticket_id(),
+          " is already work order ", stored.order.number(), ", which you may not see"));
     }
     return Redact(std::move(stored.order), viewer);
   }

@@ -443,6 +443,7 @@ TEST_CASE("a repeated hotline ticket id creates one work order") {
   const auto not_theirs = f.intake->IngestHotline(Handler(kRoads), t);
   CHECK(not_theirs.status().code() == absl::StatusCode::kAlreadyExists);
   CHECK_FALSE(absl::StrContains(not_theirs.status().message(), first.title()));
+  CHECK(absl::StrContains(not_theirs.status().message(), first.number()));
   CHECK(f.CountRows("SELECT COUNT(*) FROM work_orders") == 1);
   t.set_hotline_ticket_id("T-20260402-0002");
   CHECK(Fixture::Ok(f.intake->IngestHotline(hotline, t)).work_order_id() != first.work_order_id());
