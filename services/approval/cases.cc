@@ -81,10 +81,9 @@ absl::StatusOr<approval::v1::Case> Cases::Open(const approval::v1::OpenCaseReque
 
 void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor& actor,
                       CaseDone done) {
-  if (absl::Status invalid = ValidateOpen(request, deps_.clock->Now()); !invalid.ok()) {
-    return done(invalid);
-  }
-  // Redeliveries are the common repeat: answer them without the catalog.
+  // Redeliveries are the common repeat: answer them without the catalog,
+  // and before the checks, so a case opened under laxer ones is still
+  // answered rather than its hand-off parked.
   std::optional<approval::v1::Case> known;
   absl::Status read = deps_.db->Read([&](store::Connection& db) {
     if (auto existing = case_store::FindCaseByApplication(db, request.application_id())) {
@@ -96,6 +95,9 @@ void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor&
   });
   if (!read.ok()) return done(read);
   if (known.has_value()) return done(*std::move(known));
+  if (absl::Status invalid = ValidateOpen(request, deps_.clock->Now()); !invalid.ok()) {
+    return done(invalid);
+  }
 
   absl::StatusOr<Process> found =
       deps_.processes->Get(request.implementation_code(), request.catalog_revision());

@@ -503,6 +503,12 @@ TEST_CASE("a hand-off is refused naming each field that intake could never have 
   ancient.mutable_submit_time()->set_seconds(-9'000'000'000'000'000);
   CHECK(f.cases->Open(ancient, Actor::Of(Intake())).status().code() ==
         absl::StatusCode::kInvalidArgument);
+  // A redelivered hand-off of a case already open is answered, not
+  // checked again: it may predate a check.
+  const auto opened = f.Open("app-open", "sequential");
+  auto redelivered = f.OpenRequest("app-open", "sequential");
+  redelivered.set_channel("fax");
+  CHECK(Ok(f.cases->Open(redelivered, Actor::Of(Intake()))).case_id() == opened.case_id());
   // A day-old hand-off still opens, its clock from the submission.
   auto late = f.OpenRequest("app-late", "sequential", f.clock.Now() - absl::Hours(24));
   REQUIRE(f.cases->Open(late, Actor::Of(Intake())).ok());
