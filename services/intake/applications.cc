@@ -330,32 +330,40 @@ void Applications::AddGuideProblems(const PendingSubmission& p,
   std::vector<std::string> material_ids;
   for (const auto& m : request.materials()) material_ids.push_back(m.material_id());
   const absl::flat_hash_set<std::string> licence_types = WantedLicenceTypes(item, request);
-  absl::flat_hash_map<std::string, intake::v1::Material> owned;
-  absl::flat_hash_map<std::string, intake::v1::Licence> licences;
+  std::vector<std::string> found;
   // One read on the thread the guide came back on, as for a retry while
   // the catalog is away; a refused request is no hot path.
   const absl::Status read = deps_.db->Read([&](store::Connection& db) {
-    owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
-    if (!licence_types.empty()) {
-      licences = deps_.licences->FindValid(db, p.submitter.applicant_id, licence_types,
-                                           deps_.clock->Now());
-    }
+    std::vector<intake::v1::ApplicationMaterial> unused;
+    found = CheckWithGuide(db, p, item, material_ids, licence_types, deps_.clock->Now(), &unused);
     return absl::OkStatus();
   });
   // The request's own problems still go out.
   if (!read.ok()) return;
+  for (std::string& problem : found) {
+    if (!fields.contains(field(problem))) problems->push_back(std::move(problem));
+  }
+}
+
+std::vector<std::string> Applications::CheckWithGuide(
+    store::Connection& db, const PendingSubmission& p, const catalog::v1::Implementation& item,
+    const std::vector<std::string>& material_ids,
+    const absl::flat_hash_set<std::string>& licence_types, absl::Time now,
+    std::vector<intake::v1::ApplicationMaterial>* resolved) {
+  const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
+  absl::flat_hash_map<std::string, intake::v1::Licence> licences;
+  if (!licence_types.empty()) {
+    licences = deps_.licences->FindValid(db, p.submitter.applicant_id, licence_types, now);
+  }
   GuideCheck check;
   check.guide = &item;
-  check.request = &request;
+  check.request = p.request;
   check.channel = p.submitter.channel;
   check.applicant_kind = p.submitter.applicant_kind;
   check.owned = &owned;
   check.licences = &licences;
   check.limits = deps_.materials->limits();
-  std::vector<intake::v1::ApplicationMaterial> unused;
-  for (std::string& problem : CheckAgainstGuide(check, &unused)) {
-    if (!fields.contains(field(problem))) problems->push_back(std::move(problem));
-  }
+  return CheckAgainstGuide(check, resolved);
 }
 
 absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmission& p) {
@@ -364,21 +372,10 @@ absl::Status Applications::WriteSubmission(store::Connection& db, PendingSubmiss
   // What a run fills in, from the start: an earlier run may have been
   // undone (its materials and number are set again below).
   p.retry_answer.reset();
-  const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, p.material_ids);
-  absl::flat_hash_map<std::string, intake::v1::Licence> licences;
-  if (!p.licence_types.empty()) {
-    licences = deps_.licences->FindValid(db, p.submitter.applicant_id, p.licence_types, p.now);
-  }
-  GuideCheck check;
-  check.guide = p.guide.get();
-  check.request = &request;
-  check.channel = p.submitter.channel;
-  check.applicant_kind = p.submitter.applicant_kind;
-  check.owned = &owned;
-  check.licences = &licences;
-  check.limits = deps_.materials->limits();
   std::vector<intake::v1::ApplicationMaterial> resolved;
-  if (absl::Status refused = ProblemsStatus(CheckAgainstGuide(check, &resolved)); !refused.ok()) {
+  if (absl::Status refused = ProblemsStatus(
+          CheckWithGuide(db, p, *p.guide, p.material_ids, p.licence_types, p.now, &resolved));
+      !refused.ok()) {
     // A retry answers as its first request was answered, even if what
     // that request was checked against has changed since.
     if (AnswerRetry(db, p)) return absl::OkStatus();

@@ -3,7 +3,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -121,6 +123,15 @@ class Applications {
   // nothing.
   void AddGuideProblems(const PendingSubmission& pending, const catalog::v1::Implementation& item,
                         std::vector<std::string>* problems);
+  // The checks of `pending` against the guide `item` in `db`: the
+  // applicant's uploads among `material_ids` and valid licences of
+  // `licence_types`. Returns every problem; fills `resolved` when none.
+  std::vector<std::string> CheckWithGuide(store::Connection& db, const PendingSubmission& pending,
+                                          const catalog::v1::Implementation& item,
+                                          const std::vector<std::string>& material_ids,
+                                          const absl::flat_hash_set<std::string>& licence_types,
+                                          absl::Time now,
+                                          std::vector<intake::v1::ApplicationMaterial>* resolved);
   // The checks against the guide and the writes of one submission, inside
   // the group commit. Repeatable: a run undone is run again from the start.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);
