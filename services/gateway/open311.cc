@@ -496,6 +496,18 @@ HttpResponse Json(int status, std::string body, unsigned version) {
   return JsonResponse(status, std::move(body), version, false);
 }
 
+// complaint's field names in a refusal, as the Open311 parameters the
+// client sent them.
+std::string Open311Names(absl::string_view message) {
+  return absl::StrReplaceAll(message, {{"contact_phone:", "phone:"},
+                                       {"contact_email:", "email:"},
+                                       {"contact_name:", "first_name, last_name:"},
+                                       {"location.address:", "address_string:"},
+                                       {"location.coordinates.latitude:", "lat:"},
+                                       {"location.coordinates.longitude:", "long:"},
+                                       {"request_id:", "Idempotency-Key:"}});
+}
+
 HttpResponse Error(const absl::Status& status, unsigned version) {
   const int http = open311::HttpStatusFor(status.code());
   // Server-side trouble is described generically; client errors say what.
@@ -693,6 +705,10 @@ void Open311::Handle(const HttpRequest& request, const std::string& path, const 
                         absl::StrContains(s.message(), kUnknownCategory)) {
                       s = absl::NotFoundError(absl::StrReplaceAll(
                           s.message(), {{kUnknownCategory, "service_code: unknown"}}));
+                    }
+                    if (s.code() == absl::StatusCode::kInvalidArgument ||
+                        s.code() == absl::StatusCode::kNotFound) {
+                      s = absl::Status(s.code(), Open311Names(s.message()));
                     }
                     if (!s.ok()) {
                       respond(Error(s, version));

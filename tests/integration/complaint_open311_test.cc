@@ -131,7 +131,9 @@ TEST_CASE("Open311 errors come as an array of code and description") {
   REQUIRE(unknown_and_phone.ok());
   CHECK(unknown_and_phone->status == 404);
   CHECK(absl::StrContains(unknown_and_phone->body, "service_code: unknown"));
-  CHECK(absl::StrContains(unknown_and_phone->body, "phone"));
+  CHECK(absl::StrContains(unknown_and_phone->body, "phone: "));
+  // In the client's own words, not the backend's.
+  CHECK_FALSE(absl::StrContains(unknown_and_phone->body, "contact_phone"));
   auto no_location =
       http.Request("POST", "/open311/v2/requests.json", "service_code=streetlight" + key, kForm);
   REQUIRE(no_location.ok());
