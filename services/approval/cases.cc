@@ -11,6 +11,7 @@
 #include "libs/store/await.h"
 #include "libs/store/times.h"
 #include "services/approval/access.h"
+#include "services/approval/desk.h"
 
 namespace onewindow::approval {
 namespace {
@@ -178,6 +179,17 @@ absl::StatusOr<approval::v1::Case> Cases::Resume(const approval::v1::ResumeCaseR
   std::vector<std::string> problems;
   if (request.event_id().empty()) problems.push_back("event_id: required");
   if (request.application_id().empty()) problems.push_back("application_id: required");
+  // As many names as a supplement request may ask for, each as long as
+  // the desk takes them.
+  if (request.supplied_materials_size() > kMaxSupplementItems) {
+    problems.push_back(absl::StrCat("supplied_materials: more than ", kMaxSupplementItems));
+  }
+  for (int i = 0; i < request.supplied_materials_size() && i < kMaxSupplementItems; ++i) {
+    if (request.supplied_materials(i).size() > kMaxTextBytes) {
+      problems.push_back(
+          absl::StrCat("supplied_materials[", i, "]: longer than ", kMaxTextBytes, " bytes"));
+    }
+  }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
 
   const absl::Time now = deps_.clock->Now();
@@ -213,6 +225,10 @@ absl::StatusOr<approval::v1::Case> Cases::Withdraw(const approval::v1::WithdrawC
                                                    const Actor& actor) {
   if (request.application_id().empty()) {
     return absl::InvalidArgumentError("application_id: required");
+  }
+  if (request.reason().size() > kMaxTextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: longer than ", kMaxTextBytes, " bytes"));
   }
   const absl::Time now = deps_.clock->Now();
   approval::v1::Case result;

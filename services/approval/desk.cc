@@ -15,8 +15,6 @@ namespace onewindow::approval {
 namespace {
 
 // Reasons and comments are read by people; a page is plenty.
-constexpr size_t kMaxTextBytes = 4000;
-constexpr int kMaxMaterials = 100;
 constexpr size_t kMaxRequestIdBytes = 128;
 
 absl::Status NotFound(const std::string& task_id) {
@@ -187,10 +185,10 @@ absl::StatusOr<approval::v1::DecisionResponse> Desk::RequestSupplement(
   CheckText(problems, "task_id", request.task_id(), true);
   if (request.materials().empty()) {
     problems.push_back("materials: at least one (everything missing, at once)");
-  } else if (request.materials_size() > kMaxMaterials) {
-    problems.push_back(absl::StrCat("materials: at most ", kMaxMaterials));
+  } else if (request.materials_size() > kMaxSupplementItems) {
+    problems.push_back(absl::StrCat("materials: at most ", kMaxSupplementItems));
   }
-  for (int i = 0; i < request.materials_size() && i < kMaxMaterials; ++i) {
+  for (int i = 0; i < request.materials_size() && i < kMaxSupplementItems; ++i) {
     const std::string field = absl::StrCat("materials[", i, "]");
     CheckText(problems, field + ".material_name", request.materials(i).material_name(), true);
     CheckText(problems, field + ".reason", request.materials(i).reason(), true);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -10,6 +11,13 @@
 #include "services/approval/deps.h"
 
 namespace onewindow::approval {
+
+// Longest text a desk action takes (a comment, a reason, a material name),
+// and the most items one supplement request asks for. Hand-offs from
+// intake that echo them back (supplied materials, a withdrawal's reason)
+// are held to the same.
+inline constexpr size_t kMaxTextBytes = 4000;
+inline constexpr int kMaxSupplementItems = 100;
 
 // A department's work on its tasks: claim and release, the decisions
 // (approve, reject, request a supplement), transfer, and comments.

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/codes/mask.h"
+#include "libs/codes/utf8.h"
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
 #include "services/notification/contacts.h"
@@ -269,7 +270,11 @@ absl::StatusOr<notification::v1::Delivery> DeliveryStore::ApplyCallback(const st
           "UPDATE deliveries SET status = ?, last_error = ?, update_time = ?,"
           " deliver_time = CASE WHEN ? THEN ? ELSE deliver_time END WHERE id = ?");
       update.bind(1, static_cast<int>(status));
-      update.bind(2, delivered ? std::string() : absl::StrCat("provider reported: ", detail));
+      // Kept short: the recipient reads it in GetMessageStatus, and a
+      // provider's report is not refused for its length.
+      update.bind(2, delivered ? std::string()
+                               : absl::StrCat("provider reported: ",
+                                              codes::Utf8Prefix(detail, kMaxReportedDetailBytes)));
       update.bind(3, ToStoredTime(now));
       update.bind(4, delivered ? 1 : 0);
       update.bind(5, ToStoredTime(now));

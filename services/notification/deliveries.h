@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "onewindow/notification/v1/notification.pb.h"
 
 namespace onewindow::notification {
+
+inline constexpr size_t kMaxReportedDetailBytes = 1000;
 
 // A delivery the worker may attempt now.
 struct PendingDelivery {
@@ -73,7 +76,8 @@ class DeliveryStore {
   absl::StatusOr<int> RecoverInFlight(absl::Time now);
 
   // A provider's later report: DELIVERED or FAILED_PERMANENT. Reporting the
-  // current status again changes nothing.
+  // current status again changes nothing. A failure's detail is kept to
+  // its first kMaxReportedDetailBytes.
   absl::StatusOr<notification::v1::Delivery> ApplyCallback(
       const std::string& id, notification::v1::DeliveryStatus status, const std::string& detail,
       absl::Time now, notification::v1::DeliveryStatus* previous);

@@ -448,6 +448,20 @@ TEST_CASE("a withdrawal cancels the live tasks, and is refused once decided") {
   w.set_application_id("app-d");
   CHECK(f.cases->Withdraw(w, Actor::Of(Intake())).status().code() ==
         absl::StatusCode::kFailedPrecondition);
+
+  // Intake's hand-offs echo what the desk took: no more than it takes.
+  w.set_reason(std::string(4001, 'r'));
+  CHECK(absl::StrContains(f.cases->Withdraw(w, Actor::Of(Intake())).status().message(),
+                          "reason: longer than 4000 bytes"));
+  approval::v1::ResumeCaseRequest resume;
+  resume.set_event_id("r-big");
+  resume.set_application_id("app-w");
+  for (int i = 0; i < 101; ++i) resume.add_supplied_materials("营业执照");
+  resume.set_supplied_materials(0, std::string(4001, 'm'));
+  const auto refused = f.cases->Resume(resume, Actor::Of(Intake()));
+  CHECK(absl::StrContains(refused.status().message(), "supplied_materials: more than 100"));
+  CHECK(absl::StrContains(refused.status().message(),
+                          "supplied_materials[0]: longer than 4000 bytes"));
 }
 
 TEST_CASE("a withdrawal that arrives before its case leaves a tombstone, the case never opens") {

@@ -388,6 +388,14 @@ TEST_CASE("a provider's status report settles a delivery, and repeating it chang
   CHECK(f.deliveries->ApplyCallback("dlv_nope", v1::DELIVERED, "", f.clock.Now(), &previous)
             .status()
             .code() == absl::StatusCode::kNotFound);
+  // A long report is taken, and kept to its start.
+  v1::Delivery other = f.QueueWebhook("e2");
+  CHECK(f.RunOnce() == 1);
+  auto verbose = f.deliveries->ApplyCallback(other.delivery_id(), v1::FAILED_PERMANENT,
+                                             std::string(5000, 'e'), f.clock.Now(), &previous);
+  REQUIRE(verbose.ok());
+  CHECK(verbose->last_error() ==
+        absl::StrCat("provider reported: ", std::string(kMaxReportedDetailBytes, 'e')));
 }
 
 TEST_CASE("a channel without a provider fails its deliveries permanently, saying why") {
