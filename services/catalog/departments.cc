@@ -1,9 +1,10 @@
 #include "services/catalog/departments.h"
 
 #include <algorithm>
+#include <deque>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "libs/codes/credit_code.h"
 #include "libs/status/macros.h"
@@ -57,26 +58,46 @@ absl::StatusOr<catalog::v1::ImportResponse> Departments::Import(
         pending.push_back(static_cast<int>(i));
       }
     }
-    // Accept in rounds so a parent listed after its child still counts;
-    // whatever no round accepts has a missing parent (or a cycle).
-    absl::flat_hash_set<std::string> known;
-    bool progress = true;
-    while (progress && !pending.empty()) {
-      progress = false;
-      std::vector<int> still;
-      for (int i : pending) {
-        const catalog::v1::Department& d = departments[i];
-        const std::string& parent = d.parent_credit_code();
-        if (parent.empty() || known.contains(parent) || batch.Get(parent).has_value()) {
-          batch.Upsert(d);
-          known.insert(d.credit_code());
-          accepted.push_back(i);
-          progress = true;
-        } else {
-          still.push_back(i);
-        }
+    // A parent listed after its child still counts: a department whose
+    // parent is neither stored nor accepted yet waits for it, and goes in
+    // once it is. Each department is taken up once and each parent looked
+    // up once, so a long chain listed child first costs no more than one
+    // listed parent first (accepting in rounds made it quadratic).
+    absl::flat_hash_map<std::string, std::vector<int>> waiting;  // By parent.
+    std::deque<int> ready;
+    for (int i : pending) {
+      const std::string& parent = departments[i].parent_credit_code();
+      if (parent.empty()) {
+        ready.push_back(i);
+      } else {
+        waiting[parent].push_back(i);
       }
-      pending.swap(still);
+    }
+    // Parents stored before this import release their children at once.
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (batch.Get(it->first).has_value()) {
+        ready.insert(ready.end(), it->second.begin(), it->second.end());
+        waiting.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    std::sort(ready.begin(), ready.end());
+    while (!ready.empty()) {
+      const int i = ready.front();
+      ready.pop_front();
+      const catalog::v1::Department& d = departments[i];
+      batch.Upsert(d);
+      accepted.push_back(i);
+      if (auto children = waiting.find(d.credit_code()); children != waiting.end()) {
+        ready.insert(ready.end(), children->second.begin(), children->second.end());
+        waiting.erase(children);
+      }
+    }
+    // Whatever still waits has a missing parent (or a cycle).
+    pending.clear();
+    for (const auto& [parent, children] : waiting) {
+      pending.insert(pending.end(), children.begin(), children.end());
     }
     for (int i : pending) {
       Reject(&response, i, departments[i].credit_code(),

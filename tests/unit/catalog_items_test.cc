@@ -74,6 +74,37 @@ TEST_CASE("a department's parent may come later in the same import but must exis
   CHECK(c.departments->Get(CreditCode(11))->parent_credit_code() == CreditCode(10));
 }
 
+TEST_CASE("a chain listed child first is accepted whole, and a cycle is refused whole") {
+  Catalog c;
+  // 20 -> 21 -> ... -> 59, each listed before its parent.
+  std::vector<v1::Department> chain;
+  for (int n = 59; n >= 20; --n) {
+    v1::Department d = MakeDepartment(n, absl::StrCat("第", n, "局"), kTianhe);
+    if (n > 20) d.set_parent_credit_code(CreditCode(n - 1));
+    chain.push_back(d);
+  }
+  auto r = c.departments->Import(chain);
+  REQUIRE(r.ok());
+  CHECK(r->accepted() == 40);
+  CHECK(r->rejected_size() == 0);
+  CHECK(c.departments->Get(CreditCode(59))->parent_credit_code() == CreditCode(58));
+
+  v1::Department a = MakeDepartment(70, "甲局", kTianhe);
+  a.set_parent_credit_code(CreditCode(71));
+  v1::Department b = MakeDepartment(71, "乙局", kTianhe);
+  b.set_parent_credit_code(CreditCode(70));
+  // A child of a stored department goes in beside the cycle.
+  v1::Department under = MakeDepartment(72, "丙局", kTianhe);
+  under.set_parent_credit_code(CreditCode(59));
+  auto cycle = c.departments->Import({a, b, under});
+  REQUIRE(cycle.ok());
+  CHECK(cycle->accepted() == 1);
+  REQUIRE(cycle->rejected_size() == 2);
+  CHECK(cycle->rejected(0).index() == 0);
+  CHECK(cycle->rejected(1).index() == 1);
+  CHECK(c.departments->Get(CreditCode(70)).status().code() == absl::StatusCode::kNotFound);
+}
+
 TEST_CASE("a basic item takes its type from its code and may not contradict it") {
   Catalog c;
   v1::BasicItem derived = MakeBasic("JL00001000", "见义勇为奖励");
