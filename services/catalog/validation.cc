@@ -154,7 +154,9 @@ void CheckMaterials(Problems& p, const catalog::v1::Guide& g) {
   if (g.materials().empty()) Add(p, kList, "at least one required");
   CheckCount(p, kList, g.materials_size(), kMaxListEntries);
   absl::flat_hash_map<absl::string_view, int> ids;
-  for (int i = 0; i < g.materials_size(); ++i) {
+  // Entries past the limit are not gone through: refused already, each
+  // would cost a line of the answer.
+  for (int i = 0; i < std::min(g.materials_size(), kMaxListEntries); ++i) {
     const catalog::v1::Material& m = g.materials(i);
     CheckText(p, {kList, i, ".material_id"}, m.material_id(), /*required=*/true, 64);
     if (!m.material_id().empty()) {
@@ -190,7 +192,8 @@ void CheckStages(Problems& p, const catalog::v1::Guide& g, CatalogFacts& facts) 
   if (g.stages().empty()) Add(p, kList, "at least one required");
   CheckCount(p, kList, g.stages_size(), kMaxListEntries);
   absl::flat_hash_map<absl::string_view, int> ids;
-  for (int i = 0; i < g.stages_size(); ++i) {
+  // As for materials; a stage's departments also cost a lookup each.
+  for (int i = 0; i < std::min(g.stages_size(), kMaxListEntries); ++i) {
     const catalog::v1::Stage& s = g.stages(i);
     CheckText(p, {kList, i, ".stage_id"}, s.stage_id(), /*required=*/true, 64);
     if (!s.stage_id().empty()) {
@@ -219,7 +222,7 @@ void CheckStages(Problems& p, const catalog::v1::Guide& g, CatalogFacts& facts) 
     const std::string signers_field = absl::StrCat(kList, "[", i, "].countersign_departments");
     CheckCount(p, signers_field, s.countersign_departments_size(), kMaxListEntries);
     std::set<std::string> signers;
-    for (int j = 0; j < s.countersign_departments_size(); ++j) {
+    for (int j = 0; j < std::min(s.countersign_departments_size(), kMaxListEntries); ++j) {
       const std::string& code = s.countersign_departments(j);
       CheckDepartmentRef(p, {signers_field, j, ""}, code, facts);
       if (!code.empty() && !signers.insert(code).second) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "services/catalog/coverage_gauges.h"
+#include "services/catalog/validation.h"
 #include "tests/unit/catalog_fixture.h"
 
 namespace onewindow::catalog::test {
@@ -234,6 +235,23 @@ TEST_CASE("a missing guide and missing materials and stages are named") {
   CHECK_THAT(m, Contains("implementation.guide.stages: at least one required"));
   CHECK_THAT(m, Contains("implementation.guide.windows: at least one required when "
                          "on_site_visits > 0"));
+}
+
+TEST_CASE("lists past their limit are refused by count, their extra entries not gone through") {
+  Seeded c;
+  v1::Implementation many = MakeImplementation("XK00105001", c.city);
+  const v1::Stage stage = many.guide().stages(0);
+  for (int i = 0; i < kMaxListEntries + 5; ++i) {
+    v1::Stage* s = many.mutable_guide()->add_stages();
+    *s = stage;
+    s->set_stage_id(absl::StrCat("s", i));
+    s->set_department_credit_code(CreditCode(900));  // Unknown: a problem each.
+  }
+  const std::string m = MessageOf(c.items->Publish(many, kNow).status());
+  CHECK_THAT(m, Contains(absl::StrCat("implementation.guide.stages: at most ", kMaxListEntries,
+                                      " entries, got ", many.guide().stages_size())));
+  CHECK_THAT(m, Contains(absl::StrCat("stages[", kMaxListEntries - 1, "]")));
+  CHECK_THAT(m, !Contains(absl::StrCat("stages[", kMaxListEntries, "]")));
 }
 
 TEST_CASE("instant items promise 0 days, fully online items need no visit, visits are capped") {
