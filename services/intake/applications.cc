@@ -326,7 +326,7 @@ void Applications::AddGuideProblems(const PendingSubmission& p,
   absl::flat_hash_set<std::string> fields;
   auto field = [](const std::string& problem) { return problem.substr(0, problem.find(':')); };
   for (const std::string& problem : *problems) fields.insert(field(problem));
-  if (fields.contains("applicant_id")) return;
+  const bool applicant_known = !fields.contains("applicant_id");
   std::vector<std::string> material_ids;
   for (const auto& m : request.materials()) material_ids.push_back(m.material_id());
   const absl::flat_hash_set<std::string> licence_types = WantedLicenceTypes(item, request);
@@ -335,7 +335,8 @@ void Applications::AddGuideProblems(const PendingSubmission& p,
   // the catalog is away; a refused request is no hot path.
   const absl::Status read = deps_.db->Read([&](store::Connection& db) {
     std::vector<intake::v1::ApplicationMaterial> unused;
-    found = CheckWithGuide(db, p, item, material_ids, licence_types, deps_.clock->Now(), &unused);
+    found = CheckWithGuide(db, p, item, material_ids, licence_types, deps_.clock->Now(), &unused,
+                           applicant_known);
     return absl::OkStatus();
   });
   // The request's own problems still go out.
@@ -349,7 +350,7 @@ std::vector<std::string> Applications::CheckWithGuide(
     store::Connection& db, const PendingSubmission& p, const catalog::v1::Implementation& item,
     const std::vector<std::string>& material_ids,
     const absl::flat_hash_set<std::string>& licence_types, absl::Time now,
-    std::vector<intake::v1::ApplicationMaterial>* resolved) {
+    std::vector<intake::v1::ApplicationMaterial>* resolved, bool applicant_known) {
   const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
   absl::flat_hash_map<std::string, intake::v1::Licence> licences;
   if (!licence_types.empty()) {
@@ -363,6 +364,7 @@ std::vector<std::string> Applications::CheckWithGuide(
   check.owned = &owned;
   check.licences = &licences;
   check.limits = deps_.materials->limits();
+  check.applicant_known = applicant_known;
   return CheckAgainstGuide(check, resolved);
 }
 

@@ -131,7 +131,8 @@ class Applications {
                                           const std::vector<std::string>& material_ids,
                                           const absl::flat_hash_set<std::string>& licence_types,
                                           absl::Time now,
-                                          std::vector<intake::v1::ApplicationMaterial>* resolved);
+                                          std::vector<intake::v1::ApplicationMaterial>* resolved,
+                                          bool applicant_known = true);
   // The checks against the guide and the writes of one submission, inside
   // the group commit. Repeatable: a run undone is run again from the start.
   absl::Status WriteSubmission(store::Connection& db, PendingSubmission& pending);

@@ -165,6 +165,10 @@ std::vector<std::string> CheckAgainstGuide(
           absl::StrCat("materials[", i, "].guide_material_id: not a material of this guide"));
       continue;
     }
+    if (!check.applicant_known) {
+      covered.insert(attachment.guide_material_id());
+      continue;
+    }
     auto upload = check.owned->find(attachment.material_id());
     if (upload == check.owned->end()) {
       problems.push_back(absl::StrCat("materials[", i, "].material_id: no such upload"));
@@ -195,6 +199,7 @@ std::vector<std::string> CheckAgainstGuide(
   // required or not: the applicant should never upload what we hold.
   std::vector<std::string> missing;
   for (const auto& gm : guide.guide().materials()) {
+    if (!check.applicant_known) break;
     if (covered.contains(gm.material_id())) continue;
     if (!gm.licence_type().empty()) {
       auto held = check.licences->find(gm.licence_type());

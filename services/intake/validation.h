@@ -38,6 +38,10 @@ struct GuideCheck {
   // Valid licences the applicant holds, by type.
   const absl::flat_hash_map<std::string, intake::v1::Licence>* licences = nullptr;
   MaterialLimits limits;
+  // False when the applicant is not known (a clerk's request without one):
+  // whose uploads and licences they are cannot be told, so neither is
+  // judged, only what the guide says alone.
+  bool applicant_known = true;
 };
 
 // Checks the request against the guide at its revision: the item is open,

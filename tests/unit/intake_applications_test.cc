@@ -135,10 +135,16 @@ TEST_CASE("a request's own problems and what its guide refuses come in one answe
   CHECK_FALSE(absl::StrContains(refused.status().message(), "does not take applications"));
   // Without the applicant, whose uploads they are cannot be told: no
   // upload is called missing.
+  // What the guide says alone still comes.
   desk.clear_applicant_id();
+  auto* passport = desk.add_materials();
+  passport->set_guide_material_id("passport");
+  passport->set_material_id("mat_x");
   const auto no_applicant = w.applications->Submit(clerk, desk);
-  RequireInvalid(no_applicant, {"applicant_id: required"});
+  RequireInvalid(no_applicant,
+                 {"applicant_id: required", "materials[1].guide_material_id: not a material"});
   CHECK_FALSE(absl::StrContains(no_applicant.status().message(), "no such upload"));
+  CHECK_FALSE(absl::StrContains(no_applicant.status().message(), "missing required"));
   CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
 }
 
