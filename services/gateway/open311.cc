@@ -5,6 +5,8 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
@@ -498,14 +500,27 @@ HttpResponse Json(int status, std::string body, unsigned version) {
 
 // complaint's field names in a refusal, as the Open311 parameters the
 // client sent them.
+// Only where a problem starts: a name inside one (an attribute code the
+// client chose, say) is theirs and stays.
 std::string Open311Names(absl::string_view message) {
-  return absl::StrReplaceAll(message, {{"contact_phone:", "phone:"},
-                                       {"contact_email:", "email:"},
-                                       {"contact_name:", "first_name, last_name:"},
-                                       {"location.address:", "address_string:"},
-                                       {"location.coordinates.latitude:", "lat:"},
-                                       {"location.coordinates.longitude:", "long:"},
-                                       {"request_id:", "Idempotency-Key:"}});
+  static constexpr std::pair<absl::string_view, absl::string_view> kNames[] = {
+      {"contact_phone:", "phone:"},
+      {"contact_email:", "email:"},
+      {"contact_name:", "first_name, last_name:"},
+      {"location.address:", "address_string:"},
+      {"location.coordinates.latitude:", "lat:"},
+      {"location.coordinates.longitude:", "long:"},
+      {"request_id:", "Idempotency-Key:"}};
+  std::vector<std::string> problems = absl::StrSplit(message, "; ");
+  for (std::string& problem : problems) {
+    for (const auto& [ours, theirs] : kNames) {
+      if (absl::StartsWith(problem, ours)) {
+        problem = absl::StrCat(theirs, problem.substr(ours.size()));
+        break;
+      }
+    }
+  }
+  return absl::StrJoin(problems, "; ");
 }
 
 HttpResponse Error(const absl::Status& status, unsigned version) {

@@ -134,6 +134,14 @@ TEST_CASE("Open311 errors come as an array of code and description") {
   CHECK(absl::StrContains(unknown_and_phone->body, "phone: "));
   // In the client's own words, not the backend's.
   CHECK_FALSE(absl::StrContains(unknown_and_phone->body, "contact_phone"));
+  // A name inside a problem is the client's own and stays.
+  auto odd_attribute = http.Request(
+      "POST", "/open311/v2/requests.json",
+      "service_code=streetlight&address_string=Main+Street&attribute[contact_phone]=1" + key,
+      kForm);
+  REQUIRE(odd_attribute.ok());
+  CHECK(odd_attribute->status == 400);
+  CHECK(absl::StrContains(odd_attribute->body, "attributes.contact_phone"));
   auto no_location =
       http.Request("POST", "/open311/v2/requests.json", "service_code=streetlight" + key, kForm);
   REQUIRE(no_location.ok());
