@@ -351,10 +351,15 @@ std::vector<std::string> Applications::CheckWithGuide(
     const std::vector<std::string>& material_ids,
     const absl::flat_hash_set<std::string>& licence_types, absl::Time now,
     std::vector<intake::v1::ApplicationMaterial>* resolved, bool applicant_known) {
-  const auto owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
+  // Without the applicant nothing is theirs to find: the check judges
+  // neither uploads nor licences then.
+  absl::flat_hash_map<std::string, intake::v1::Material> owned;
   absl::flat_hash_map<std::string, intake::v1::Licence> licences;
-  if (!licence_types.empty()) {
-    licences = deps_.licences->FindValid(db, p.submitter.applicant_id, licence_types, now);
+  if (applicant_known) {
+    owned = deps_.materials->FindOwned(db, p.submitter.applicant_id, material_ids);
+    if (!licence_types.empty()) {
+      licences = deps_.licences->FindValid(db, p.submitter.applicant_id, licence_types, now);
+    }
   }
   GuideCheck check;
   check.guide = &item;
