@@ -2,9 +2,20 @@
 
 #include <utility>
 
+#include "absl/strings/string_view.h"
+#include "libs/codes/utf8.h"
 #include "libs/outbox/grpc_sender.h"
 
 namespace onewindow::outbox {
+
+void FitNotifyParams(notification::v1::Event* event) {
+  constexpr absl::string_view kEllipsis = "…";
+  for (auto& [key, value] : *event->mutable_params()) {
+    if (value.size() <= kMaxNotifyParamBytes) continue;
+    value.resize(codes::Utf8Prefix(value, kMaxNotifyParamBytes - kEllipsis.size()).size());
+    value.append(kEllipsis.data(), kEllipsis.size());
+  }
+}
 
 AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,
                          ContextFactory context) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 
@@ -16,6 +17,17 @@ using ContextFactory = std::function<std::unique_ptr<grpc::ClientContext>()>;
 // Relay senders for notification, which every service's outbox reaches.
 // The stub must be a generated one (a bare stub interface has no async())
 // and outlive the relay.
+
+// What notification takes in one event param value (notification.proto).
+// A longer value is refused, and a refused event, parked as dead, holds
+// back every later event of its ordering key.
+inline constexpr size_t kMaxNotifyParamBytes = 4000;
+
+// Shortens each param value of `event` that would not fit, at a character
+// boundary, ending it with "…". Every service calls it on what it enqueues
+// for notification: param values are display text (a reply, a list of
+// materials), better cut than never sent.
+void FitNotifyParams(notification::v1::Event* event);
 
 // One Notify call per event.
 AsyncSender NotifySender(notification::v1::NotificationService::StubInterface* notification,

@@ -1,6 +1,7 @@
 #include "services/approval/journal.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/outbox/outbox.h"
 #include "libs/store/times.h"
 #include "onewindow/notification/v1/notification.pb.h"
@@ -59,6 +60,7 @@ absl::Status Journal::ToDepartment(store::Connection& tx, const std::string& dep
   event->set_type(type);
   event->set_recipient_id(absl::StrCat("dept:", department_id));
   for (auto& [k, v] : params) (*event->mutable_params())[k] = std::move(v);
+  outbox::FitNotifyParams(event);
   event->set_urgent(urgent);
   // Keyed by department: its escalations arrive in the order they happened.
   return outbox::Enqueue(

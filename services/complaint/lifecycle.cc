@@ -213,7 +213,7 @@ absl::StatusOr<WorkOrder> Lifecycle::DecideExtension(
         }
         std::map<std::string, std::string> params = OrderParams(o);
         params["decision"] = request.approve() ? "approved" : "refused";
-        if (!request.note().empty()) params["reason"] = ParamText(request.note());
+        if (!request.note().empty()) params["reason"] = request.note();
         notices.push_back(
             {kExtensionDecided, DepartmentRecipient(o.assigned_department_id()), params, false});
         return absl::OkStatus();
@@ -259,7 +259,7 @@ absl::StatusOr<WorkOrder> Lifecycle::Reply(const auth::v1::Principal& caller,
           return absl::OkStatus();
         }
         std::map<std::string, std::string> params = OrderParams(o);
-        params["reply"] = ParamText(o.reply());
+        params["reply"] = o.reply();
         const bool rectification = o.kind() == complaint::v1::RECTIFICATION;
         if (rectification) {
           // rating.follow_up names the rated application.

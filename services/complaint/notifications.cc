@@ -1,6 +1,7 @@
 #include "services/complaint/notifications.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/status/macros.h"
 #include "onewindow/notification/v1/notification.pb.h"
 
@@ -22,6 +23,7 @@ absl::Status EnqueueNotices(store::Connection& tx, const std::string& ordering_k
     event->set_type(n.type);
     event->set_recipient_id(n.recipient);
     for (const auto& [k, v] : n.params) (*event->mutable_params())[k] = v;
+    outbox::FitNotifyParams(event);
     event->set_urgent(n.urgent);
     RETURN_IF_ERROR(outbox::Enqueue(
         tx, {event->event_id(), kNotifyTopic, ordering_key, request.SerializeAsString()}, now));

@@ -41,15 +41,6 @@ std::map<std::string, std::string> OrderParams(const WorkOrder& order) {
   return params;
 }
 
-std::string ParamText(const std::string& text) {
-  constexpr size_t kMaxBytes = 3000;  // notification takes up to 4000 per parameter.
-  if (text.size() <= kMaxBytes) return text;
-  size_t cut = kMaxBytes;
-  // Never split a UTF-8 sequence: back up to the start of one.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "…";
-}
-
 namespace {
 
 std::string EventPrefix(const WorkOrder& order) {

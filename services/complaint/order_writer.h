@@ -60,8 +60,4 @@ std::string NewWorkOrderId();
 // due_date (the last day of the limit, CST).
 std::map<std::string, std::string> OrderParams(const complaint::v1::WorkOrder& order);
 
-// Free text shortened to fit a notification parameter, on a character
-// boundary.
-std::string ParamText(const std::string& text);
-
 }  // namespace onewindow::complaint

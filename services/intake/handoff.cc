@@ -1,9 +1,8 @@
 #include "services/intake/handoff.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
-#include "libs/codes/utf8.h"
 #include "libs/outbox/grpc_sender.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/status/grpc_status.h"
 #include "libs/status/macros.h"
 
@@ -36,20 +35,6 @@ approval::v1::OpenCaseRequest OpenCaseFor(const intake::v1::Application& applica
   return open;
 }
 
-// Notification refuses a param value longer than this (notification.proto),
-// and a refused event would hold back every later one of the application.
-constexpr size_t kMaxNotifyParamBytes = 4000;
-
-// Shortens display text that would not fit, at a character boundary, with
-// an ellipsis saying so. A list of materials to supply is the one that
-// grows long.
-void FitParam(std::string& value) {
-  if (value.size() <= kMaxNotifyParamBytes) return;
-  constexpr absl::string_view kEllipsis = "…";
-  value.resize(codes::Utf8Prefix(value, kMaxNotifyParamBytes - kEllipsis.size()).size());
-  value.append(kEllipsis.data(), kEllipsis.size());
-}
-
 notification::v1::NotifyRequest NotifyFor(const std::string& event_id, const std::string& type,
                                           const intake::v1::Application& application,
                                           std::map<std::string, std::string> params, bool urgent) {
@@ -61,10 +46,8 @@ notification::v1::NotifyRequest NotifyFor(const std::string& event_id, const std
   params.emplace("number", application.number());
   params.emplace("item_name", application.item_name());
   params.emplace("application_id", application.application_id());
-  for (auto& [key, value] : params) {
-    FitParam(value);
-    (*event->mutable_params())[key] = std::move(value);
-  }
+  for (auto& [key, value] : params) (*event->mutable_params())[key] = std::move(value);
+  outbox::FitNotifyParams(event);
   event->set_urgent(urgent);
   return notify;
 }

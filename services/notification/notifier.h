@@ -7,6 +7,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/store/database.h"
 #include "libs/workday/clock.h"
 #include "onewindow/notification/v1/notification.pb.h"
@@ -17,7 +18,7 @@
 namespace onewindow::notification {
 
 inline constexpr int kMaxParams = 32;
-inline constexpr size_t kMaxParamBytes = 4000;
+inline constexpr size_t kMaxParamBytes = outbox::kMaxNotifyParamBytes;
 inline constexpr size_t kMaxParamKeyBytes = 64;
 inline constexpr size_t kMaxIdBytes = 200;
 

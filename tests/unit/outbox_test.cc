@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "libs/outbox/batch_receiver.h"
 #include "libs/outbox/grpc_sender.h"
+#include "libs/outbox/notify_sender.h"
 #include "libs/testing/process.h"
 
 namespace onewindow::outbox {
@@ -172,6 +173,21 @@ TEST_CASE("deliveries and failures are counted by topic, every routed topic from
                        {"onewindow_outbox_failures_total kind=transient topic=idle", 0},
                        {"onewindow_outbox_failures_total kind=transient topic=receiver", 1},
                    });
+}
+
+TEST_CASE("a notification's params are cut to what notification takes, whole characters kept") {
+  notification::v1::Event event;
+  std::string long_text;
+  while (long_text.size() < kMaxNotifyParamBytes + 10) long_text += "办";
+  (*event.mutable_params())["reply"] = long_text;
+  (*event.mutable_params())["number"] = "SQ20261203-000001";
+  FitNotifyParams(&event);
+  const std::string& reply = event.params().at("reply");
+  CHECK(reply.size() <= kMaxNotifyParamBytes);
+  CHECK(reply.size() > kMaxNotifyParamBytes - 6);
+  CHECK(absl::EndsWith(reply, "办…"));
+  CHECK(absl::StartsWith(long_text, reply.substr(0, reply.size() - 3)));
+  CHECK(event.params().at("number") == "SQ20261203-000001");
 }
 
 TEST_CASE("events with one ordering key wait for the earlier one, other keys go on") {
