@@ -74,6 +74,18 @@ class WalSync {
   absl::Status failed() const;
 
  private:
+  // Which file a path or descriptor names.
+  struct FileId {
+    uint32_t device_major = 0;
+    uint32_t device_minor = 0;
+    uint64_t inode = 0;
+    bool operator!=(const FileId& o) const {
+      return device_major != o.device_major || device_minor != o.device_minor || inode != o.inode;
+    }
+  };
+  // statx(2) asking for the inode number only; false with errno set.
+  static bool IdentifyFile(int dir, const char* path, int flags, FileId* id);
+
   // Opens the WAL unless the descriptor already names the file at
   // wal_path_ (SQLite never replaces it while the store is open, but a
   // sync of a replaced file would make nothing durable).
@@ -92,8 +104,7 @@ class WalSync {
 
   // Only the thread that set `syncing_` touches these.
   int fd_ = -1;
-  dev_t device_ = 0;
-  ino_t inode_ = 0;
+  FileId opened_;
   ReportThrottle open_report_;
 };
 
