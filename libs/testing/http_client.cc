@@ -59,6 +59,8 @@ absl::StatusOr<HttpResult> HttpConnection::Request(const std::string& method,
       if (!s.ok()) return s;
     }
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    // A method Beast has no verb for goes out as written.
+    if (req.method() == http::verb::unknown) req.method_string(method);
     req.set(http::field::host, impl_->host);
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {

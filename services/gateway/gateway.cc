@@ -41,6 +41,24 @@ bool IsJsonContentType(absl::string_view content_type) {
 
 bool IsSafeMethod(absl::string_view method) { return method == "GET" || method == "HEAD"; }
 
+// The methods anything here answers. Beast takes any token as a method, and
+// the method is a label of the request metrics and a field of the log line:
+// refused before either, a client cannot mint a series per request.
+bool IsServedMethod(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::patch:
+    case http::verb::delete_:
+    case http::verb::options:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The value of cookie `name`, or empty.
 std::string CookieValue(absl::string_view header, absl::string_view name) {
   for (absl::string_view part : absl::StrSplit(header, ';')) {
@@ -227,6 +245,8 @@ void Gateway::Admit(HttpRequest request, const std::string& client_ip,
   exchange->responder = std::move(responder);
   exchange->version = request.version();
   exchange->method = std::string(request.method_string());
+  const bool served_method = IsServedMethod(request.method());
+  if (!served_method) exchange->method = "other";
   exchange->request_id = std::string(request["X-Request-Id"]);
   if (!server::IsAcceptableRequestId(exchange->request_id)) {
     exchange->request_id = server::NewRequestId();
@@ -236,6 +256,10 @@ void Gateway::Admit(HttpRequest request, const std::string& client_ip,
   exchange->path = target.substr(0, q);
   exchange->query = q == std::string::npos ? "" : target.substr(q + 1);
   exchange->request = std::move(request);
+  if (!served_method) {
+    exchange->Fail(absl::UnimplementedError("method: not supported here"));
+    return;
+  }
 
   // Probes and the API description never touch Redis or a backend.
   if (exchange->method == "GET") {

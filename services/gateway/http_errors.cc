@@ -101,12 +101,14 @@ absl::Status PublicUpstreamError(absl::string_view backend, const absl::Status& 
 HttpResponse ErrorResponse(const absl::Status& status, unsigned http_version) {
   std::string body =
       absl::StrCat(R"({"error":{"code":")", CodeName(status.code()), R"(","message":)");
-  // Internal details never reach clients; the log has them.
+  // Internal details never reach clients; the log has them. What is not
+  // supported (501), unavailable or late is said as it is.
   const int http_status = HttpStatusFor(status.code());
-  log::AppendJsonString(http_status >= 500 && http_status != 503 && http_status != 504
-                            ? absl::string_view("internal error")
-                            : status.message(),
-                        &body);
+  log::AppendJsonString(
+      http_status >= 500 && http_status != 501 && http_status != 503 && http_status != 504
+          ? absl::string_view("internal error")
+          : status.message(),
+      &body);
   body.append(R"(,"details":[]}})");
   return JsonResponse(http_status, std::move(body), http_version, /*personal=*/true);
 }

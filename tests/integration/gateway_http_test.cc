@@ -154,6 +154,22 @@ TEST_CASE("the OpenAPI document lists every routed RPC and every route served by
   CHECK(absl::StrContains(r->body, R"("in":"query","name":"api_key")"));
 }
 
+TEST_CASE("a method nothing serves is refused with 501 and counted as other, not by its name") {
+  auto stack = StartGatewayStack();
+  HttpConnection c(stack->gateway_port());
+  for (const std::string path : {"/ops", "/api/v1/topics", "/nowhere"}) {
+    INFO(path);
+    auto r = c.Request("BREWCOFFEE", path);
+    REQUIRE(r.ok());
+    CHECK(r->status == 501);
+    CHECK(absl::StrContains(r->body, "method"));
+  }
+  auto metrics = testing::HttpGet(stack->metrics_port("gateway"), "/metrics");
+  REQUIRE(metrics.ok());
+  CHECK_FALSE(absl::StrContains(metrics->body, "BREWCOFFEE"));
+  CHECK(absl::StrContains(metrics->body, R"(method="other",route="unmatched",status="501")"));
+}
+
 TEST_CASE("keep-alive serves many requests on one connection") {
   auto stack = StartGatewayStack();
   HttpConnection c(stack->gateway_port());
