@@ -241,7 +241,10 @@ void Gateway::Admit(HttpRequest request, const std::string& client_ip,
   exchange->body = std::move(body);
   exchange->start = absl::Now();
   exchange->gateway = this;
-  exchange->client_ip = client_ip;
+  exchange->client_ip =
+      deps_.clients == nullptr
+          ? client_ip
+          : deps_.clients->ClientOf(client_ip, std::string(request["X-Forwarded-For"]));
   exchange->responder = std::move(responder);
   exchange->version = request.version();
   exchange->method = std::string(request.method_string());
@@ -330,7 +333,7 @@ void Gateway::Process(std::shared_ptr<Exchange> exchange) {
 
   const bool is_login = exchange->path == kSessionsPath && exchange->method == "POST";
   absl::StatusOr<RateDecision> decision = deps_.limiter->Take(
-      absl::StrCat(is_login ? "login:" : "ip:", exchange->client_ip),
+      absl::StrCat(is_login ? "login:" : "ip:", ClientAddresses::LimitKey(exchange->client_ip)),
       is_login ? deps_.limiter->policy().login_per_client : deps_.limiter->policy().per_client);
   if (!decision.ok()) {
     exchange->Fail(absl::UnavailableError("session store unavailable"));
@@ -552,7 +555,8 @@ void Gateway::Login(std::shared_ptr<Exchange> exchange) {
     exchange->Fail(parsed);
     return;
   }
-  call->request.set_client_ip(exchange->client_ip);
+  // What identity's lockout counts under, as the gateway's limits do.
+  call->request.set_client_ip(ClientAddresses::LimitKey(exchange->client_ip));
   auth::v1::Principal self;
   self.set_kind(auth::v1::SERVICE);
   self.set_subject("gateway");

@@ -13,6 +13,7 @@
 #include "libs/auth/token.h"
 #include "libs/log/logger.h"
 #include "onewindow/identity/v1/identity.grpc.pb.h"
+#include "services/gateway/client_address.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/open311.h"
@@ -54,6 +55,8 @@ struct GatewayDeps {
   MaterialTransfer* materials = nullptr;
   // The operators' page at /ops and its traffic endpoint; nullptr: not served.
   const OpsPage* ops = nullptr;
+  // Who a request comes from behind trusted proxies; nullptr: the TCP peer.
+  const ClientAddresses* clients = nullptr;
 };
 
 // Answers HTTP: built-in endpoints (/healthz, /readyz, /api/openapi.json),

@@ -1,7 +1,9 @@
 // gateway: HTTP/JSON in front of the backends, sessions in Redis.
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
@@ -32,6 +34,9 @@ ABSL_FLAG(double, rate_per_client, 50, "Requests per second per client address (
 ABSL_FLAG(double, burst_per_client, 100, "Burst per client address");
 ABSL_FLAG(double, rate_per_session, 20, "Requests per second per session");
 ABSL_FLAG(double, burst_per_session, 60, "Burst per session");
+ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
+          "Proxies (CIDR ranges or addresses, comma-separated) whose X-Forwarded-For names the"
+          " client; set it to the ingress's addresses, or every client shares one rate limit");
 ABSL_FLAG(double, login_rate_per_client, 0.2, "Login attempts per second per client address");
 ABSL_FLAG(double, login_burst_per_client, 5, "Login burst per client address");
 ABSL_FLAG(int, public_cache_ms, 1000,
@@ -122,6 +127,9 @@ int main(int argc, char** argv) {
   deps.materials = &materials;
   const gateway::OpsPage ops_page(&metrics, &*routes, absl::Now());
   deps.ops = &ops_page;
+  auto clients = gateway::ClientAddresses::Parse(absl::GetFlag(FLAGS_trusted_proxies));
+  if (!clients.ok()) config::ExitOnConfigError(logger, clients.status());
+  deps.clients = &*clients;
   gateway::Gateway handler(options, std::move(deps), logger);
   gateway::SessionGaugeSampler sampler(&sessions, &metrics.active_sessions(), absl::Seconds(15));
   sampler.Start();

@@ -170,6 +170,40 @@ TEST_CASE("a method nothing serves is refused with 501 and counted as other, not
   CHECK(absl::StrContains(metrics->body, R"(method="other",route="unmatched",status="501")"));
 }
 
+TEST_CASE("behind a trusted proxy each forwarded client has its own rate limit") {
+  auto stack = StartGatewayStack(
+      {"--rate_per_client=0.001", "--burst_per_client=2", "--trusted_proxies=127.0.0.0/8"});
+  HttpConnection c(stack->gateway_port());
+  // An unknown path: counted like any request, and never a cached answer.
+  auto get_as = [&](const std::string& client) {
+    auto r = c.Request("GET", "/api/v1/nowhere", "", {{"X-Forwarded-For", client}});
+    REQUIRE(r.ok());
+    return r->status;
+  };
+  CHECK(get_as("203.0.113.1") == 404);
+  CHECK(get_as("203.0.113.1") == 404);
+  CHECK(get_as("203.0.113.1") == 429);
+  // Another client behind the same proxy is not held back by the first.
+  CHECK(get_as("203.0.113.2") == 404);
+  // One IPv6 subscriber's /64 is one client.
+  CHECK(get_as("2001:db8:1:2::1") == 404);
+  CHECK(get_as("2001:db8:1:2::2") == 404);
+  CHECK(get_as("2001:db8:1:2::3") == 429);
+}
+
+TEST_CASE("a client that is not a trusted proxy cannot dodge its rate limit by forwarding") {
+  auto stack = StartGatewayStack({"--rate_per_client=0.001", "--burst_per_client=2"});
+  HttpConnection c(stack->gateway_port());
+  for (const std::string forged : {"203.0.113.1", "203.0.113.2"}) {
+    auto r = c.Request("GET", "/api/v1/nowhere", "", {{"X-Forwarded-For", forged}});
+    REQUIRE(r.ok());
+    CHECK(r->status == 404);
+  }
+  auto r = c.Request("GET", "/api/v1/nowhere", "", {{"X-Forwarded-For", "203.0.113.3"}});
+  REQUIRE(r.ok());
+  CHECK(r->status == 429);
+}
+
 TEST_CASE("keep-alive serves many requests on one connection") {
   auto stack = StartGatewayStack();
   HttpConnection c(stack->gateway_port());
