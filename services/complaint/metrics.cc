@@ -30,17 +30,22 @@ ComplaintMetrics::ComplaintMetrics(prometheus::Registry& registry)
                  .Register(registry)),
       overdue_(&prometheus::BuildGauge()
                     .Name("onewindow_complaint_overdue_work_orders")
-                    .Help("Open work orders past their current deadline and not yet replied.")
+                    .Help("Work orders being handled (received to handled, reopened ones"
+                          " included) past their current deadline.")
                     .Register(registry)) {}
 
 absl::Status ComplaintMetrics::RefreshOrderGauges(const store::Database& db, absl::Time now) {
   std::map<int, std::pair<int64_t, int64_t>> by_kind;
   absl::Status read = db.Read([&](store::Connection& c) {
+    // Overdue as the supervision report counts it: by state, since a
+    // reopened order keeps its first reply on record.
     SQLite::Statement select(c,
-                             "SELECT kind, COUNT(*), SUM(replied = 0 AND due_time < ?)"
+                             "SELECT kind, COUNT(*), SUM(state BETWEEN ? AND ? AND due_time < ?)"
                              " FROM work_orders WHERE state != ? GROUP BY kind");
-    select.bind(1, store::ToStoredTime(now));
-    select.bind(2, static_cast<int>(complaint::v1::CLOSED));
+    select.bind(1, static_cast<int>(complaint::v1::RECEIVED));
+    select.bind(2, static_cast<int>(complaint::v1::HANDLED));
+    select.bind(3, store::ToStoredTime(now));
+    select.bind(4, static_cast<int>(complaint::v1::CLOSED));
     while (select.executeStep()) {
       by_kind[select.getColumn(0).getInt()] = {select.getColumn(1).getInt64(),
                                                select.getColumn(2).getInt64()};

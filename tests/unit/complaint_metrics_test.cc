@@ -92,5 +92,25 @@ TEST_CASE("the work order gauges count open and overdue orders per kind and foll
   CHECK(Fixture::Ok(f.queries->Get(&f.principals["citizen-1"], late)).state() == v1::RECEIVED);
 }
 
+TEST_CASE("a reopened order past its new deadline counts as overdue, as the report says") {
+  Fixture f;
+  prometheus::Registry registry;
+  ComplaintMetrics metrics(registry);
+  const std::string id = f.Complain().work_order_id();
+  f.Dispatch(id, kRoads);
+  f.SignFor(id, kRoads);
+  f.Handle(id, kRoads);
+  f.Reply(id, kRoads);
+  // The citizen is not satisfied: the order goes back to the department
+  // with a fresh deadline, its first reply still on record.
+  f.Callback(id, f.principals["citizen-1"], v1::DISSATISFIED);
+  const v1::WorkOrder reopened = Fixture::Ok(f.queries->Get(&f.principals["citizen-1"], id));
+  REQUIRE(reopened.state() == v1::DISPATCHED);
+  const absl::Time late = store::FromProtoTime(reopened.due_time()) + absl::Hours(1);
+
+  REQUIRE(metrics.RefreshOrderGauges(*f.db, late).ok());
+  CHECK(SeriesByKind(registry, kOverdue) == ZeroExcept({{"complaint", 1}}));
+}
+
 }  // namespace
 }  // namespace onewindow::complaint::testing
