@@ -131,6 +131,10 @@ grpc::Status IdentityGrpc::ListApiTokens(grpc::ServerContext* context,
     const std::string department =
         request->department_id().empty() ? principal->department_id() : request->department_id();
     RETURN_IF_ERROR(RequireDepartmentAdmin(*principal, department));
+    // Managing tokens is an admin's, as issuing them is.
+    if (!principal->api_token_id().empty()) {
+      return absl::PermissionDeniedError("API tokens cannot list API tokens");
+    }
     ASSIGN_OR_RETURN(auto tokens, tokens_->List(department));
     for (auto& t : tokens) *response->add_tokens() = std::move(t);
     return absl::OkStatus();
@@ -145,6 +149,10 @@ grpc::Status IdentityGrpc::RevokeApiToken(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(const identity::v1::ApiToken token, tokens_->Get(request->token_id()));
     if (!RequireDepartmentAdmin(*principal, token.department_id()).ok()) {
       return absl::NotFoundError(absl::StrCat("api token ", request->token_id(), " not found"));
+    }
+    // A leaked token must not be able to cut off its department's others.
+    if (!principal->api_token_id().empty()) {
+      return absl::PermissionDeniedError("API tokens cannot revoke API tokens");
     }
     ASSIGN_OR_RETURN(*response, tokens_->Revoke(request->token_id(), absl::Now()));
     call.log().Info("api token revoked",

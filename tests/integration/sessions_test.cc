@@ -243,9 +243,21 @@ TEST_CASE("a department API token acts only for its department and stops working
   INFO(by_admin.error_message());
   CHECK(by_admin.ok());  // The request itself was fine.
 
+  // Nor list its department's tokens, nor revoke another system's (a
+  // leaked token must not be able to cut its peers off).
   identity::v1::RevokeApiTokenRequest revoke;
   revoke.set_token_id(issued.token().token_id());
   identity::v1::ApiToken revoked;
+  const grpc::Status revoked_by_token =
+      identity->RevokeApiToken(TokenContext(admin_token.secret()).get(), revoke, &revoked);
+  CHECK(revoked_by_token.error_code() == grpc::PERMISSION_DENIED);
+  CHECK(absl::StrContains(revoked_by_token.error_message(), "API tokens cannot revoke"));
+  identity::v1::ListApiTokensRequest list;
+  identity::v1::ListApiTokensResponse listed;
+  CHECK(identity->ListApiTokens(TokenContext(admin_token.secret()).get(), list, &listed)
+            .error_code() == grpc::PERMISSION_DENIED);
+  CHECK(approval->ListQueue(TokenContext(issued.secret()).get(), own, &queue).ok());
+
   REQUIRE(identity->RevokeApiToken(TokenContext(admin).get(), revoke, &revoked).ok());
   grpc::StatusCode code = grpc::OK;
   for (int i = 0; i < 50 && code == grpc::OK; ++i) {
