@@ -15,13 +15,41 @@ Logins::Logins(store::Database* db, const Accounts* accounts, ThrottlePolicy pol
   dummy_hash_ = auth::HashPassword("not-a-real-password-0").value_or("");
 }
 
-absl::Status Logins::CheckNotLocked(const std::vector<std::string>& keys, absl::Time now) const {
+absl::Status Logins::Reserve(const std::vector<std::string>& keys, absl::Time now) {
   int64_t locked_until = 0;
-  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
-    for (const std::string& key : keys) {
-      SQLite::Statement q(db, "SELECT locked_until FROM login_failures WHERE key = ?");
-      q.bind(1, key);
-      if (q.executeStep()) locked_until = std::max(locked_until, q.getColumn(0).getInt64());
+  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
+    struct Count {
+      int failures = 0;
+      int64_t window_start = 0;
+    };
+    std::vector<Count> counts(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      SQLite::Statement q(
+          db, "SELECT failures, window_start, locked_until FROM login_failures WHERE key = ?");
+      q.bind(1, keys[i]);
+      counts[i].window_start = store::ToStoredTime(now);
+      if (!q.executeStep()) continue;
+      locked_until = std::max(locked_until, q.getColumn(2).getInt64());
+      if (store::FromStoredTime(q.getColumn(1).getInt64()) + policy_.window > now) {
+        counts[i] = {q.getColumn(0).getInt(), q.getColumn(1).getInt64()};
+      }
+    }
+    // A refused attempt is not counted: it checked no password.
+    if (store::FromStoredTime(locked_until) > now) return absl::OkStatus();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const int failures = counts[i].failures + 1;
+      const int64_t lock =
+          failures >= LimitFor(keys[i]) ? store::ToStoredTime(now + policy_.lockout) : 0;
+      SQLite::Statement up(db,
+                           "INSERT INTO login_failures(key, failures, window_start, locked_until)"
+                           " VALUES(?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                           " failures = excluded.failures, window_start = excluded.window_start,"
+                           " locked_until = excluded.locked_until");
+      up.bind(1, keys[i]);
+      up.bind(2, failures);
+      up.bind(3, counts[i].window_start);
+      up.bind(4, lock);
+      up.exec();
     }
     return absl::OkStatus();
   }));
@@ -34,45 +62,32 @@ absl::Status Logins::CheckNotLocked(const std::vector<std::string>& keys, absl::
   return absl::OkStatus();
 }
 
-absl::Status Logins::RecordFailure(const std::vector<std::string>& keys, absl::Time now) {
+absl::Status Logins::Release(const std::vector<std::string>& keys, bool succeeded) {
   return db_->Write([&](store::Connection& db) {
-    for (const std::string& key : keys) {
-      const bool per_client = absl::StartsWith(key, "ip:");
-      const int limit = per_client ? policy_.client_failures : policy_.account_failures;
-      SQLite::Statement q(db, "SELECT failures, window_start FROM login_failures WHERE key = ?");
-      q.bind(1, key);
-      int failures = 0;
-      int64_t window_start = store::ToStoredTime(now);
-      if (q.executeStep() &&
-          store::FromStoredTime(q.getColumn(1).getInt64()) + policy_.window > now) {
-        failures = q.getColumn(0).getInt();
-        window_start = q.getColumn(1).getInt64();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      // A good password clears its account's count; every other count
+      // only gets back the attempt reserved for it.
+      if (succeeded && i == 0) {
+        SQLite::Statement del(db, "DELETE FROM login_failures WHERE key = ?");
+        del.bind(1, keys[i]);
+        del.exec();
+        continue;
       }
-      ++failures;
-      const int64_t locked_until =
-          failures >= limit ? store::ToStoredTime(now + policy_.lockout) : 0;
-      SQLite::Statement up(db,
-                           "INSERT INTO login_failures(key, failures, window_start, locked_until)"
-                           " VALUES(?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
-                           " failures = excluded.failures, window_start = excluded.window_start,"
-                           " locked_until = excluded.locked_until");
-      up.bind(1, key);
-      up.bind(2, failures);
-      up.bind(3, window_start);
-      up.bind(4, locked_until);
+      SQLite::Statement up(
+          db,
+          "UPDATE login_failures SET failures = failures - 1,"
+          " locked_until = CASE WHEN failures - 1 >= ? THEN locked_until ELSE 0 END"
+          " WHERE key = ? AND failures > 0");
+      up.bind(1, LimitFor(keys[i]));
+      up.bind(2, keys[i]);
       up.exec();
     }
     return absl::OkStatus();
   });
 }
 
-absl::Status Logins::ClearFailures(const std::string& key) {
-  return db_->Write([&](store::Connection& db) {
-    SQLite::Statement del(db, "DELETE FROM login_failures WHERE key = ?");
-    del.bind(1, key);
-    del.exec();
-    return absl::OkStatus();
-  });
+int Logins::LimitFor(const std::string& key) const {
+  return absl::StartsWith(key, "ip:") ? policy_.client_failures : policy_.account_failures;
 }
 
 absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginRequest& request,
@@ -91,21 +106,30 @@ absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginReque
       absl::StrCat("acct:", static_cast<int>(request.kind()), ":",
                    Accounts::LoginKey(request.kind(), request.login_id()))};
   if (!request.client_ip().empty()) keys.push_back(absl::StrCat("ip:", request.client_ip()));
-  RETURN_IF_ERROR(CheckNotLocked(keys, now));
+  // The attempt is counted as failed before its password is checked, in
+  // the transaction that finds the login not locked: checked first and
+  // counted after (argon2 takes tens of milliseconds), any number of
+  // guesses sent at once all got through.
+  RETURN_IF_ERROR(Reserve(keys, now));
 
   absl::StatusOr<Accounts::Credentials> credentials =
       accounts_->FindForLogin(request.kind(), request.login_id());
   if (!credentials.ok() && credentials.status().code() != absl::StatusCode::kNotFound) {
+    // The store failed, not the caller: the attempt is given back.
+    (void)Release(keys, /*succeeded=*/false);
     return credentials.status();
   }
 
   const std::string& hash = credentials.ok() ? credentials->password_hash : dummy_hash_;
-  ASSIGN_OR_RETURN(const bool matches, auth::VerifyPassword(request.password(), hash));
-  if (!credentials.ok() || !matches) {
-    RETURN_IF_ERROR(RecordFailure(keys, now));
+  absl::StatusOr<bool> matches = auth::VerifyPassword(request.password(), hash);
+  if (!matches.ok()) {
+    (void)Release(keys, /*succeeded=*/false);
+    return matches.status();
+  }
+  if (!credentials.ok() || !*matches) {
     return absl::UnauthenticatedError("wrong login id or password");
   }
-  RETURN_IF_ERROR(ClearFailures(keys[0]));
+  RETURN_IF_ERROR(Release(keys, /*succeeded=*/true));
   return PrincipalFor(credentials->account);
 }
 

@@ -33,9 +33,15 @@ class Logins {
                                             absl::Time now);
 
  private:
-  absl::Status CheckNotLocked(const std::vector<std::string>& keys, absl::Time now) const;
-  absl::Status RecordFailure(const std::vector<std::string>& keys, absl::Time now);
-  absl::Status ClearFailures(const std::string& key);
+  // In one write: RESOURCE_EXHAUSTED if any of `keys` is locked; otherwise
+  // counts this attempt as a failure against each, locking those it brings
+  // to their limit.
+  absl::Status Reserve(const std::vector<std::string>& keys, absl::Time now);
+  // Gives back a reserved attempt: after a good password the account's
+  // count (keys[0]) is cleared and the others lose the one attempt; after a
+  // failure of ours, not the caller's, every count loses it.
+  absl::Status Release(const std::vector<std::string>& keys, bool succeeded);
+  int LimitFor(const std::string& key) const;
 
   store::Database* db_;
   const Accounts* accounts_;

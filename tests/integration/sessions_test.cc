@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -309,6 +313,36 @@ TEST_CASE("identity locks a login out after repeated failures, even with the rig
   // Only the gateway may ask identity to check passwords.
   CHECK(identity->Login(TokenContext(stack->AdminToken()).get(), login, &response).error_code() ==
         grpc::PERMISSION_DENIED);
+}
+
+TEST_CASE("guesses sent at once get no more password checks than the lockout allows") {
+  auto stack = StartStack();
+  RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
+  auto identity =
+      identity::v1::IdentityService::NewStub(client::MakeChannel(stack->Address("identity")));
+  const std::string token = stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "gateway"));
+  constexpr int kGuesses = 12;
+  std::vector<grpc::StatusCode> codes(kGuesses);
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < kGuesses; ++i) {
+    guessers.emplace_back([&, i] {
+      identity::v1::LoginRequest login;
+      login.set_kind(identity::v1::CITIZEN_LOGIN);
+      login.set_login_id("11010519491231002X");
+      login.set_client_ip(absl::StrCat("198.51.100.", i + 1));
+      login.set_password(absl::StrCat("Wrong-horse-", i));
+      identity::v1::LoginResponse response;
+      codes[i] = identity->Login(TokenContext(token).get(), login, &response).error_code();
+    });
+  }
+  for (auto& g : guessers) g.join();
+  const int checked =
+      static_cast<int>(std::count(codes.begin(), codes.end(), grpc::UNAUTHENTICATED));
+  const int refused =
+      static_cast<int>(std::count(codes.begin(), codes.end(), grpc::RESOURCE_EXHAUSTED));
+  // Five failures lock the account; the rest are refused unchecked.
+  CHECK(checked == 5);
+  CHECK(refused == kGuesses - 5);
 }
 
 }  // namespace
