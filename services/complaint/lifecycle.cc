@@ -129,6 +129,14 @@ absl::StatusOr<WorkOrder> Lifecycle::Return(const auth::v1::Principal& caller,
   return ApplyAssigned(
       caller, request.work_order_id(), now, {complaint::v1::DISPATCHED, complaint::v1::SIGNED_FOR},
       "returning", [&](WorkOrder& o, std::vector<Notice>&) -> absl::Status {
+        // A reopened order comes back to the department that took it on and
+        // answered it: it was not mis-dispatched, whatever its new
+        // dispatch time says.
+        if (o.reopen_count() > 0) {
+          return absl::FailedPreconditionError(
+              "a reopened order cannot be returned: the department handled it before; handle it "
+              "again or request an extension");
+        }
         const absl::Time window_end =
             workday::AddWorkingDays(*env_.calendar, store::FromProtoTime(o.dispatch_time()),
                                     env_.policy->return_window_days);

@@ -1,6 +1,7 @@
 // Work orders through their whole lifecycle on a FakeClock: receipt and
 // deadlines, dispatch rules, returns, extensions, reopening, escalation,
 // idempotent hotline ingest and who sees the complainant.
+#include "absl/strings/match.h"
 #include "tests/unit/complaint_fixture.h"
 
 namespace onewindow::complaint::testing {
@@ -253,6 +254,27 @@ TEST_CASE("a return after the return window is refused") {
   CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
   f.clock.Set(Cst(2026, 4, 7, 23, 59));
   CHECK(f.lifecycle->Return(Handler(kRoads), ret).ok());
+}
+
+TEST_CASE("a reopened order cannot be returned as mis-dispatched") {
+  Fixture f;
+  const std::string id = f.Complain().work_order_id();
+  f.Dispatch(id, kRoads);
+  f.SignFor(id, kRoads);
+  f.Handle(id, kRoads);
+  f.Reply(id, kRoads);
+  f.clock.Set(Cst(2026, 4, 3, 10));
+  REQUIRE(f.Callback(id, f.principals["citizen-1"], v1::DISSATISFIED).state() == v1::DISPATCHED);
+  // The next morning: inside a return window counted from the reopening.
+  f.clock.Set(Cst(2026, 4, 7, 9));
+  v1::ReturnWorkOrderRequest ret;
+  ret.set_work_order_id(id);
+  ret.set_reason("不属本部门");
+  auto refused = f.lifecycle->Return(Handler(kRoads), ret);
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(refused.status().message(), "reopened"));
+  CHECK(Fixture::Ok(f.queries->Get(&f.principals["citizen-1"], id)).assigned_department_id() ==
+        kRoads);
 }
 
 TEST_CASE("an approved extension moves the deadline by working days, refusals and the cap hold") {
