@@ -15,7 +15,8 @@ class Inbox {
  public:
   explicit Inbox(store::Database* db) : db_(db) {}
 
-  // Unread first, newest first within each; page_token is an offset.
+  // Unread first, newest first within each. Paging while messages are
+  // marked read or arrive lists each message that was there once.
   absl::StatusOr<notification::v1::ListInboxResponse> List(const std::string& recipient_id,
                                                            int page_size,
                                                            const std::string& page_token) const;

@@ -93,6 +93,18 @@ CREATE TABLE delivery_attempts (
 ) WITHOUT ROWID;
 CREATE INDEX delivery_attempts_sending ON delivery_attempts(status) WHERE status = 2;
 )sql"},
+      {3, "inbox read marks",
+       R"sql(
+-- When each message was marked read, as a count of marks: a listing paged
+-- while messages are read leaves out, in its read part, those it already
+-- listed as unread (inbox.cc).
+ALTER TABLE inbox ADD COLUMN read_mark INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE inbox_read_marks (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last INTEGER NOT NULL
+);
+INSERT INTO inbox_read_marks VALUES (1, 0);
+)sql"},
   };
   return *kMigrations;
 }

@@ -234,6 +234,37 @@ TEST_CASE("the inbox lists unread first in pages and marking read updates the co
   CHECK(f.inbox->MarkRead("msg_nope").status().code() == absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("paging the inbox while marking messages read lists every message once") {
+  Fixture f;
+  std::vector<std::string> ids;  // Oldest first.
+  for (int i = 0; i < 6; ++i) {
+    f.clock.Advance(absl::Minutes(1));
+    ids.push_back(f.Notify(MakeEvent(absl::StrCat("e", i), "application.accepted", "acct-1",
+                                     {{"number", absl::StrCat("SQ", i)}}))
+                      .response.message_id());
+  }
+  std::vector<std::string> seen;
+  std::string token;
+  for (int page = 0; page < 10; ++page) {
+    auto listed = f.inbox->List("acct-1", 2, token);
+    REQUIRE(listed.ok());
+    for (const auto& m : listed->messages()) {
+      seen.push_back(m.message_id());
+      // The app opens each message as it shows it.
+      REQUIRE(f.inbox->MarkRead(m.message_id()).ok());
+    }
+    // A new message arriving meanwhile shows on the next first page.
+    if (page == 0) {
+      f.clock.Advance(absl::Minutes(1));
+      f.Notify(MakeEvent("late", "application.accepted", "acct-1", {{"number", "SQL"}}));
+    }
+    token = listed->next_page_token();
+    if (token.empty()) break;
+  }
+  const std::vector<std::string> newest_first(ids.rbegin(), ids.rend());
+  CHECK(seen == newest_first);
+}
+
 TEST_CASE("preferences report every bad value at once") {
   Fixture f;
   v1::Preferences p;
