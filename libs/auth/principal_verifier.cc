@@ -3,6 +3,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/status/macros.h"
 
 ABSL_FLAG(std::string, principal_keys, "",
           "Principal token keys as kid:base64key,... (first signs); secret");
@@ -35,8 +36,8 @@ absl::StatusOr<v1::Principal> HmacPrincipalVerifier::Verify(absl::string_view to
     verified_.emplace(std::string(token), claims);
   }
   const std::string& api_token_id = claims->principal().api_token_id();
-  if (!api_token_id.empty() && revocations_ != nullptr && revocations_->IsRevoked(api_token_id)) {
-    return absl::UnauthenticatedError("token revoked");
+  if (!api_token_id.empty() && revocations_ != nullptr) {
+    RETURN_IF_ERROR(revocations_->Check(api_token_id));
   }
   return claims->principal();
 }

@@ -2,6 +2,8 @@
 
 #include <grpcpp/client_context.h>
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/server/call.h"
@@ -9,15 +11,26 @@
 
 namespace onewindow::auth {
 
-bool RevocationList::IsRevoked(absl::string_view token_id) const {
+absl::Status RevocationList::Check(absl::string_view token_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  return revoked_.contains(token_id);
+  if (!loaded_) {
+    return absl::UnavailableError(
+        "API token revocations not loaded yet from identity; try again shortly");
+  }
+  if (revoked_.contains(token_id)) return absl::UnauthenticatedError("token revoked");
+  return absl::OkStatus();
 }
 
 void RevocationList::Replace(const std::vector<std::string>& ids) {
   absl::flat_hash_set<std::string> next(ids.begin(), ids.end());
   absl::MutexLock lock(&mu_);
   revoked_.swap(next);
+  loaded_ = true;
+}
+
+bool RevocationList::loaded() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return loaded_;
 }
 
 RevocationPoller::RevocationPoller(RevocationList* list, std::string identity_address,
@@ -45,7 +58,9 @@ void RevocationPoller::Start() {
           logger_.Warn("cannot refresh api token revocations; keeping the last list");
         }
       }
-    } while (!stop_.WaitForNotificationWithTimeout(interval_));
+      // Until a first list came, API tokens are refused: asked again soon.
+    } while (!stop_.WaitForNotificationWithTimeout(
+        list_->loaded() ? interval_ : std::min(interval_, absl::Seconds(1))));
   });
 }
 

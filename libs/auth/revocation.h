@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -19,17 +20,23 @@ namespace onewindow::auth {
 // carrying an API token, so a revocation takes effect within one poll.
 class RevocationList {
  public:
-  bool IsRevoked(absl::string_view token_id) const;
+  // OK; UNAUTHENTICATED ("token revoked") for a revoked id; UNAVAILABLE
+  // until a list has been loaded since this process started, since a token
+  // revoked before then cannot be told from a good one.
+  absl::Status Check(absl::string_view token_id) const;
   void Replace(const std::vector<std::string>& ids);
+  bool loaded() const;
 
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> revoked_ ABSL_GUARDED_BY(mu_);
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Refreshes a RevocationList from identity's ListRevokedApiTokens every
-// `interval` (well under the 60 s promise). When identity cannot be reached
-// the last list stays in force.
+// `interval` (well under the 60 s promise), and every second until the
+// first list came. When identity cannot be reached the last list stays in
+// force.
 class RevocationPoller {
  public:
   RevocationPoller(RevocationList* list, std::string identity_address, const TokenSigner* signer,

@@ -1,6 +1,7 @@
 #include "libs/server/bootstrap.h"
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/principal_verifier.h"
 #include "libs/client/channels.h"
@@ -42,9 +43,6 @@ Process Bootstrap(int argc, char** argv, const ProcessSpec& spec) {
   Process process{logger,  std::move(signer),    std::move(credentials), std::move(revocations),
                   nullptr, *std::move(verifier), *std::move(db),         nullptr,
                   nullptr};
-  process.revocation_poller = std::make_unique<auth::RevocationPoller>(
-      process.revocations.get(), client::AddressOf("identity"), process.signer.get(), spec.name,
-      absl::Seconds(absl::GetFlag(FLAGS_revocation_poll_seconds)), logger);
   process.runner = std::make_unique<ServerRunner>(
       OptionsFromFlags(spec.name, spec.default_port, spec.default_metrics_port), logger);
   process.calls = std::make_unique<CallRunner>(logger, process.verifier.get());
@@ -59,6 +57,15 @@ int ServeUntilSignal(Process& process) {
   if (absl::Status s = process.runner->Start(); !s.ok()) {
     config::ExitOnConfigError(process.logger, s);
   }
+  // Identity is asked for its own list on the port it serves: API tokens
+  // are refused until a list came, and identity needs no --identity_addr.
+  const std::string name = process.logger.service();
+  const std::string identity = name == "identity"
+                                   ? absl::StrCat("127.0.0.1:", process.runner->port())
+                                   : client::AddressOf("identity");
+  process.revocation_poller = std::make_unique<auth::RevocationPoller>(
+      process.revocations.get(), identity, process.signer.get(), name,
+      absl::Seconds(absl::GetFlag(FLAGS_revocation_poll_seconds)), process.logger);
   process.revocation_poller->Start();
   process.runner->RunUntilSignal();
   process.revocation_poller->Stop();

@@ -58,6 +58,7 @@ TEST_CASE("a remembered token derived from an API token is refused once that is 
   const KeyRing ring = Ring(kKey);
   Verifier v(ring);
   const std::string token = Mint(ring, "api-7", absl::Minutes(5));
+  v.revocations.Replace({});  // Identity answered: nothing revoked yet.
   auto first = v.verifier.Verify(token);
   REQUIRE(first.ok());
   CHECK(first->api_token_id() == "api-7");
@@ -65,6 +66,19 @@ TEST_CASE("a remembered token derived from an API token is refused once that is 
   auto revoked = v.verifier.Verify(token);
   REQUIRE_FALSE(revoked.ok());
   CHECK(revoked.status().message() == "token revoked");
+}
+
+TEST_CASE("an API token is refused as unavailable until revocations have been loaded once") {
+  const KeyRing ring = Ring(kKey);
+  Verifier v(ring);
+  const std::string api = Mint(ring, "api-7", absl::Minutes(5));
+  auto early = v.verifier.Verify(api);
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.status().code() == absl::StatusCode::kUnavailable);
+  // Tokens that are not API tokens have nothing to be revoked.
+  CHECK(v.verifier.Verify(Mint(ring, "", absl::Minutes(5))).ok());
+  v.revocations.Replace({});
+  CHECK(v.verifier.Verify(api).ok());
 }
 
 TEST_CASE("a token that failed to verify is not remembered as valid") {
