@@ -222,8 +222,8 @@ absl::StatusOr<WorkOrder> Lifecycle::DecideExtension(
         std::map<std::string, std::string> params = OrderParams(o);
         params["decision"] = request.approve() ? "approved" : "refused";
         if (!request.note().empty()) params["reason"] = request.note();
-        notices.push_back(
-            {kExtensionDecided, DepartmentRecipient(o.assigned_department_id()), params, false});
+        notices.push_back({request.approve() ? kExtensionApproved : kExtensionRefused,
+                           DepartmentRecipient(o.assigned_department_id()), params, false});
         return absl::OkStatus();
       });
 }

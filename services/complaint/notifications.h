@@ -26,7 +26,9 @@ inline constexpr char kDispatched[] = "work_order.dispatched";
 inline constexpr char kReplied[] = "work_order.replied";
 inline constexpr char kCallbackRequested[] = "work_order.callback_requested";
 inline constexpr char kEscalated[] = "work_order.escalated";
-inline constexpr char kExtensionDecided[] = "work_order.extension_decided";
+// Told apart by type, so each notice can say which and a refusal why.
+inline constexpr char kExtensionApproved[] = "work_order.extension_approved";
+inline constexpr char kExtensionRefused[] = "work_order.extension_refused";
 inline constexpr char kRatingReceived[] = "rating.received";
 inline constexpr char kRatingFollowUp[] = "rating.follow_up";
 inline constexpr char kRectificationOpened[] = "rectification.opened";

@@ -34,7 +34,15 @@ std::vector<EventTypeSpec> Build() {
       {"work_order.replied", with(order, {"reply"}), {"work_order_number"}},
       {"work_order.callback_requested", order, {"work_order_number"}},
       {"work_order.escalated", with(order, {"level", "due_date"}), {"work_order_number"}},
+      // Complaint sends the two below since they replaced this one, which
+      // stays for notices queued before the upgrade.
       {"work_order.extension_decided", with(order, {"due_date", "reason"}), {"work_order_number"}},
+      {"work_order.extension_approved",
+       with(order, {"due_date", "reason"}),
+       {"work_order_number", "due_date"}},
+      {"work_order.extension_refused",
+       with(order, {"due_date", "reason"}),
+       {"work_order_number", "reason"}},
       {"rating.received", with(app, {"level"}), {}},
       {"rating.follow_up", with(app, {"level", "reply", "work_order_number"}), {}},
       {"rectification.opened",

@@ -114,6 +114,20 @@ constexpr Text kTexts[] = {
      "The extension request for work order {work_order_number} ({title}) has been decided; it is "
      "now due {due_date}.",
      "[OneWindow] Extension for work order {work_order_number} decided; due {due_date}."},
+    {"work_order.extension_approved", "延期申请已同意",
+     "工单{work_order_number}（{title}）的延期申请已同意，办理期限延至{due_date}。",
+     "【一网通办】工单{work_order_number}延期申请已同意，期限延至{due_date}。",
+     "Extension approved",
+     "The extension request for work order {work_order_number} ({title}) has been approved; it "
+     "is now due {due_date}.",
+     "[OneWindow] Extension for work order {work_order_number} approved; due {due_date}."},
+    {"work_order.extension_refused", "延期申请未同意",
+     "工单{work_order_number}（{title}）的延期申请未同意：{reason}。请于{due_date}前办结。",
+     "【一网通办】工单{work_order_number}延期申请未同意：{reason}。请于{due_date}前办结。",
+     "Extension refused",
+     "The extension request for work order {work_order_number} ({title}) has been refused: "
+     "{reason}. Close it by {due_date}.",
+     "[OneWindow] Extension for work order {work_order_number} refused: {reason}. Due {due_date}."},
     {"rating.received", "感谢您的评价",
      "我们已收到您对{item_name}（编号{number}）的评价：{level}。",
      "【一网通办】已收到您对办件{number}的评价，感谢您的支持。", "Thank you for your rating",

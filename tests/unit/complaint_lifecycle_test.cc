@@ -320,11 +320,14 @@ TEST_CASE("an approved extension moves the deadline by working days, refusals an
   CHECK(f.lifecycle->DecideExtension(Dispatcher(), decide).status().code() ==
         absl::StatusCode::kFailedPrecondition);  // Nothing pending any more.
 
-  auto decided = f.NotificationsOf("work_order.extension_decided");
-  REQUIRE(decided.size() == 2);
-  CHECK(decided[0].params().at("decision") == "approved");
-  CHECK(decided[1].params().at("decision") == "refused");
-  CHECK(decided[1].recipient_id() == "dept:" + kRoads);
+  // Each notice says which it was, and the refusal why.
+  auto granted = f.NotificationsOf("work_order.extension_approved");
+  REQUIRE(granted.size() == 1);
+  CHECK(granted[0].params().at("due_date") == "2026-04-15");  // Its last day.
+  auto denied = f.NotificationsOf("work_order.extension_refused");
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].params().at("reason") == "可先行答复");
+  CHECK(denied[0].recipient_id() == "dept:" + kRoads);
 }
 
 TEST_CASE("a dissatisfied callback reopens the order once, the second one closes it") {

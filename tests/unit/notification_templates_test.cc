@@ -45,6 +45,8 @@ TEST_CASE("shipped templates cover every event type in zh-CN and en and pass the
                                             "work_order.callback_requested",
                                             "work_order.escalated",
                                             "work_order.extension_decided",
+                                            "work_order.extension_approved",
+                                            "work_order.extension_refused",
                                             "rating.received",
                                             "rating.follow_up",
                                             "rectification.opened"};
