@@ -180,6 +180,13 @@ struct Fixture {
     r.set_reply("经核查，已责令停工整改。");
     return Ok(lifecycle->Reply(Handler(department), r));
   }
+  // Dispatched to `department`, which signs for, handles and answers it.
+  v1::WorkOrder ThroughReply(const std::string& id, const std::string& department) {
+    Dispatch(id, department);
+    SignFor(id, department);
+    Handle(id, department);
+    return Reply(id, department);
+  }
   v1::WorkOrder Callback(const std::string& id, const auth::v1::Principal& who,
                          v1::CallbackResult result) {
     v1::RecordCallbackRequest r;

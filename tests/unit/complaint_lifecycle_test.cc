@@ -230,10 +230,7 @@ TEST_CASE("a mis-dispatched order is returned with its reason and re-dispatched 
   auto roads = Handler(kRoads);
   CHECK(f.queries->Get(&roads, id).status().code() == absl::StatusCode::kNotFound);
 
-  f.Dispatch(id, kHousing);
-  f.SignFor(id, kHousing);
-  f.Handle(id, kHousing);
-  f.Reply(id, kHousing);
+  f.ThroughReply(id, kHousing);
   CHECK(f.Callback(id, Dispatcher(), v1::SATISFIED).state() == v1::CLOSED);
   // The citizen's deadline did not restart with the mis-dispatch.
   CHECK(Due(Fixture::Ok(f.queries->Get(&f.principals["citizen-1"], id))) == Cst(2026, 4, 11));
@@ -259,10 +256,7 @@ TEST_CASE("a return after the return window is refused") {
 TEST_CASE("a reopened order cannot be returned as mis-dispatched") {
   Fixture f;
   const std::string id = f.Complain().work_order_id();
-  f.Dispatch(id, kRoads);
-  f.SignFor(id, kRoads);
-  f.Handle(id, kRoads);
-  f.Reply(id, kRoads);
+  f.ThroughReply(id, kRoads);
   f.clock.Set(Cst(2026, 4, 3, 10));
   REQUIRE(f.Callback(id, f.principals["citizen-1"], v1::DISSATISFIED).state() == v1::DISPATCHED);
   // The next morning: inside a return window counted from the reopening.
@@ -333,10 +327,7 @@ TEST_CASE("an approved extension moves the deadline by working days, refusals an
 TEST_CASE("a dissatisfied callback reopens the order once, the second one closes it") {
   Fixture f;
   const std::string id = f.Complain().work_order_id();
-  f.Dispatch(id, kRoads);
-  f.SignFor(id, kRoads);
-  f.Handle(id, kRoads);
-  f.Reply(id, kRoads);
+  f.ThroughReply(id, kRoads);
   f.clock.Set(Cst(2026, 4, 3, 10));
   WorkOrder reopened = f.Callback(id, f.principals["citizen-1"], v1::DISSATISFIED);
   CHECK(reopened.state() == v1::DISPATCHED);
@@ -360,10 +351,7 @@ TEST_CASE("a dissatisfied callback reopens the order once, the second one closes
 TEST_CASE("the callback is the complainant's or a dispatcher's to record") {
   Fixture f;
   const std::string id = f.Complain().work_order_id();
-  f.Dispatch(id, kRoads);
-  f.SignFor(id, kRoads);
-  f.Handle(id, kRoads);
-  f.Reply(id, kRoads);
+  f.ThroughReply(id, kRoads);
   v1::RecordCallbackRequest r;
   r.set_work_order_id(id);
   r.set_result(v1::SATISFIED);

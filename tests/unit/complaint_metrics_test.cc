@@ -75,10 +75,7 @@ TEST_CASE("the work order gauges count open and overdue orders per kind and foll
   // One complaint closes, one is replied to in time (still open, waiting for
   // its callback), the consultation is answered and closes.
   for (const std::string& id : {closed, replied, consultation.work_order_id()}) {
-    f.Dispatch(id, kRoads);
-    f.SignFor(id, kRoads);
-    f.Handle(id, kRoads);
-    f.Reply(id, kRoads);
+    f.ThroughReply(id, kRoads);
   }
   f.Callback(closed, f.principals["citizen-1"], v1::SATISFIED);
   f.Callback(consultation.work_order_id(), f.principals["citizen-1"], v1::SATISFIED);
@@ -97,10 +94,7 @@ TEST_CASE("a reopened order past its new deadline counts as overdue, as the repo
   prometheus::Registry registry;
   ComplaintMetrics metrics(registry);
   const std::string id = f.Complain().work_order_id();
-  f.Dispatch(id, kRoads);
-  f.SignFor(id, kRoads);
-  f.Handle(id, kRoads);
-  f.Reply(id, kRoads);
+  f.ThroughReply(id, kRoads);
   // The citizen is not satisfied: the order goes back to the department
   // with a fresh deadline, its first reply still on record.
   f.Callback(id, f.principals["citizen-1"], v1::DISSATISFIED);

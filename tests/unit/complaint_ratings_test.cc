@@ -186,10 +186,7 @@ TEST_CASE("the supervision report gives on-time, satisfaction and reopen rates p
   std::string a = f.Complain("c1").work_order_id();
   std::string b = f.Complain("c2").work_order_id();
   for (const auto& id : {a, b}) {
-    f.Dispatch(id, kRoads);
-    f.SignFor(id, kRoads);
-    f.Handle(id, kRoads);
-    f.Reply(id, kRoads);
+    f.ThroughReply(id, kRoads);
   }
   f.Callback(a, f.principals["c1"], v1::SATISFIED);
   f.Callback(b, f.principals["c2"], v1::DISSATISFIED);
