@@ -198,11 +198,16 @@ TEST_CASE("a department API token acts only for its department and stops working
       approval::v1::ApprovalService::NewStub(client::MakeChannel(stack->Address("approval")));
   const std::string admin = stack->AdminToken();
 
-  identity::v1::IssueApiTokenRequest issue;
-  issue.set_name("city system");
-  issue.set_department_id("dept-a");
-  issue.add_roles("approver");
-  issue.set_valid_days(30);
+  // A 30-day token of dept-a with `role`, as the admin issues it.
+  auto token_request = [](const std::string& name, const std::string& role) {
+    identity::v1::IssueApiTokenRequest r;
+    r.set_name(name);
+    r.set_department_id("dept-a");
+    r.add_roles(role);
+    r.set_valid_days(30);
+    return r;
+  };
+  identity::v1::IssueApiTokenRequest issue = token_request("city system", "approver");
   identity::v1::IssueApiTokenResponse issued;
   REQUIRE(identity->IssueApiToken(TokenContext(admin).get(), issue, &issued).ok());
 
@@ -223,13 +228,11 @@ TEST_CASE("a department API token acts only for its department and stops working
 
   // Nor can a token with the department's admin role make accounts, which
   // would outlive it.
-  identity::v1::IssueApiTokenRequest admin_issue;
-  admin_issue.set_name("city admin system");
-  admin_issue.set_department_id("dept-a");
-  admin_issue.add_roles("dept_admin");
-  admin_issue.set_valid_days(30);
   identity::v1::IssueApiTokenResponse admin_token;
-  REQUIRE(identity->IssueApiToken(TokenContext(admin).get(), admin_issue, &admin_token).ok());
+  REQUIRE(identity
+              ->IssueApiToken(TokenContext(admin).get(),
+                              token_request("city admin system", "dept_admin"), &admin_token)
+              .ok());
   identity::v1::CreateStaffAccountRequest staff;
   staff.set_username("made-by-a-token");
   staff.set_password("Correct-horse-9-battery");
@@ -271,17 +274,25 @@ TEST_CASE("a department API token acts only for its department and stops working
   CHECK(code == grpc::UNAUTHENTICATED);
 }
 
+// What the gateway sends identity for a citizen signing in from `client_ip`.
+identity::v1::LoginRequest CitizenLogin(const std::string& login_id, const std::string& client_ip,
+                                        const std::string& password) {
+  identity::v1::LoginRequest login;
+  login.set_kind(identity::v1::CITIZEN_LOGIN);
+  login.set_login_id(login_id);
+  login.set_client_ip(client_ip);
+  login.set_password(password);
+  return login;
+}
+
 TEST_CASE("identity locks a login out after repeated failures, even with the right password") {
   auto stack = StartStack();
   RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
   auto identity =
       identity::v1::IdentityService::NewStub(client::MakeChannel(stack->Address("identity")));
   const std::string token = stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "gateway"));
-  identity::v1::LoginRequest login;
-  login.set_kind(identity::v1::CITIZEN_LOGIN);
-  login.set_login_id("11010519491231002X");
-  login.set_client_ip("192.0.2.7");
-  login.set_password("Wrong-horse-9");
+  identity::v1::LoginRequest login =
+      CitizenLogin("11010519491231002X", "192.0.2.7", "Wrong-horse-9");
   identity::v1::LoginResponse response;
   for (int i = 0; i < 5; ++i) {
     CHECK(identity->Login(TokenContext(token).get(), login, &response).error_code() ==
@@ -326,11 +337,9 @@ TEST_CASE("guesses sent at once get no more password checks than the lockout all
   std::vector<std::thread> guessers;
   for (int i = 0; i < kGuesses; ++i) {
     guessers.emplace_back([&, i] {
-      identity::v1::LoginRequest login;
-      login.set_kind(identity::v1::CITIZEN_LOGIN);
-      login.set_login_id("11010519491231002X");
-      login.set_client_ip(absl::StrCat("198.51.100.", i + 1));
-      login.set_password(absl::StrCat("Wrong-horse-", i));
+      const identity::v1::LoginRequest login =
+          CitizenLogin("11010519491231002X", absl::StrCat("198.51.100.", i + 1),
+                       absl::StrCat("Wrong-horse-", i));
       identity::v1::LoginResponse response;
       codes[i] = identity->Login(TokenContext(token).get(), login, &response).error_code();
     });
