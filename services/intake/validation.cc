@@ -199,8 +199,10 @@ std::vector<std::string> CheckAgainstGuide(
   // required or not: the applicant should never upload what we hold.
   std::vector<std::string> missing;
   for (const auto& gm : guide.guide().materials()) {
-    if (!check.applicant_known) break;
     if (covered.contains(gm.material_id())) continue;
+    // Whether a licence covers it depends on who applies; a material no
+    // licence covers is missing whoever it is.
+    if (!check.applicant_known && !gm.licence_type().empty()) continue;
     if (!gm.licence_type().empty()) {
       auto held = check.licences->find(gm.licence_type());
       if (held != check.licences->end()) {

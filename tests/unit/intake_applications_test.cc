@@ -145,6 +145,11 @@ TEST_CASE("a request's own problems and what its guide refuses come in one answe
                  {"applicant_id: required", "materials[1].guide_material_id: not a material"});
   CHECK_FALSE(absl::StrContains(no_applicant.status().message(), "no such upload"));
   CHECK_FALSE(absl::StrContains(no_applicant.status().message(), "missing required"));
+  // A material no licence covers is missing whoever applies, and is said.
+  desk.mutable_materials()->DeleteSubrange(0, 1);
+  const auto no_form = w.applications->Submit(clerk, desk);
+  RequireInvalid(no_form, {"applicant_id: required", "missing required materials: 申请表 (form)"});
+  CHECK_FALSE(absl::StrContains(no_form.status().message(), "营业执照"));
   CHECK(w.Count("SELECT COUNT(*) FROM applications") == 0);
 }
 
