@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "libs/codes/utf8.h"
 #include "libs/log/json_writer.h"
 #include "libs/server/call.h"
 #include "libs/server/request_id.h"
@@ -99,14 +100,6 @@ const char* DatatypeName(v1::AttributeDatatype type) {
     default:
       return "string";
   }
-}
-
-// At most `max_bytes` of `text`, cut on a UTF-8 character boundary.
-std::string Prefix(absl::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut));
 }
 
 void Merge(open311::Params* into, const std::string& key, const std::string& value) {
@@ -275,7 +268,7 @@ absl::StatusOr<v1::SubmitWorkOrderRequest> ToSubmitRequest(const Params& params)
   std::string first_line = std::string(
       absl::StripAsciiWhitespace(absl::string_view(description).substr(0, description.find('\n'))));
   r.set_title(first_line.empty() ? absl::StrCat("Open311 ", r.category_code())
-                                 : Prefix(first_line, 120));
+                                 : std::string(codes::Utf8Prefix(first_line, 120)));
 
   const std::string name = std::string(absl::StripAsciiWhitespace(
       absl::StrCat(Get(params, "first_name"), " ", Get(params, "last_name"))));
