@@ -62,7 +62,8 @@ absl::StatusOr<HttpResult> HttpConnection::Request(const std::string& method,
     // A method Beast has no verb for goes out as written.
     if (req.method() == http::verb::unknown) req.method_string(method);
     req.set(http::field::host, impl_->host);
-    for (const auto& [k, v] : headers) req.set(k, v);
+    // Inserted, not set: a test may send a header twice, as proxies do.
+    for (const auto& [k, v] : headers) req.insert(k, v);
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       if (req[http::field::content_type].empty()) {
         req.set(http::field::content_type, "application/json");

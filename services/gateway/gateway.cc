@@ -41,6 +41,17 @@ bool IsJsonContentType(absl::string_view content_type) {
 
 bool IsSafeMethod(absl::string_view method) { return method == "GET" || method == "HEAD"; }
 
+// Every X-Forwarded-For line, in order, as one list. A proxy may add a line
+// of its own rather than extend the client's; read alone, the first line
+// would be the one the client wrote.
+std::string ForwardedFor(const HttpRequest& request) {
+  std::vector<absl::string_view> lines;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
+    lines.emplace_back(it->value().data(), it->value().size());
+  }
+  return absl::StrJoin(lines, ",");
+}
+
 // The methods anything here answers. Beast takes any token as a method, and
 // the method is a label of the request metrics and a field of the log line:
 // refused before either, a client cannot mint a series per request.
@@ -241,10 +252,9 @@ void Gateway::Admit(HttpRequest request, const std::string& client_ip,
   exchange->body = std::move(body);
   exchange->start = absl::Now();
   exchange->gateway = this;
-  exchange->client_ip =
-      deps_.clients == nullptr
-          ? client_ip
-          : deps_.clients->ClientOf(client_ip, std::string(request["X-Forwarded-For"]));
+  exchange->client_ip = deps_.clients == nullptr
+                            ? client_ip
+                            : deps_.clients->ClientOf(client_ip, ForwardedFor(request));
   exchange->responder = std::move(responder);
   exchange->version = request.version();
   exchange->method = std::string(request.method_string());

@@ -185,6 +185,13 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own rate limit")
   CHECK(get_as("203.0.113.1") == 429);
   // Another client behind the same proxy is not held back by the first.
   CHECK(get_as("203.0.113.2") == 404);
+  // A proxy that adds its own line instead of extending the client's: the
+  // line the client wrote is not believed.
+  auto two_lines =
+      c.Request("GET", "/api/v1/nowhere", "",
+                {{"X-Forwarded-For", "203.0.113.1"}, {"X-Forwarded-For", "203.0.113.5"}});
+  REQUIRE(two_lines.ok());
+  CHECK(two_lines->status == 404);
   // One IPv6 subscriber's /64 is one client.
   CHECK(get_as("2001:db8:1:2::1") == 404);
   CHECK(get_as("2001:db8:1:2::2") == 404);
