@@ -17,42 +17,54 @@ Logins::Logins(store::Database* db, const Accounts* accounts, ThrottlePolicy pol
 
 absl::Status Logins::Reserve(const std::vector<std::string>& keys, absl::Time now) {
   int64_t locked_until = 0;
-  RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
-    struct Count {
-      int failures = 0;
-      int64_t window_start = 0;
-    };
-    std::vector<Count> counts(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      SQLite::Statement q(
-          db, "SELECT failures, window_start, locked_until FROM login_failures WHERE key = ?");
-      q.bind(1, keys[i]);
-      counts[i].window_start = store::ToStoredTime(now);
-      if (!q.executeStep()) continue;
-      locked_until = std::max(locked_until, q.getColumn(2).getInt64());
-      if (store::FromStoredTime(q.getColumn(1).getInt64()) + policy_.window > now) {
-        counts[i] = {q.getColumn(0).getInt(), q.getColumn(1).getInt64()};
-      }
-    }
-    // A refused attempt is not counted: it checked no password.
-    if (store::FromStoredTime(locked_until) > now) return absl::OkStatus();
-    for (size_t i = 0; i < keys.size(); ++i) {
-      const int failures = counts[i].failures + 1;
-      const int64_t lock =
-          failures >= LimitFor(keys[i]) ? store::ToStoredTime(now + policy_.lockout) : 0;
-      SQLite::Statement up(db,
-                           "INSERT INTO login_failures(key, failures, window_start, locked_until)"
-                           " VALUES(?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
-                           " failures = excluded.failures, window_start = excluded.window_start,"
-                           " locked_until = excluded.locked_until");
-      up.bind(1, keys[i]);
-      up.bind(2, failures);
-      up.bind(3, counts[i].window_start);
-      up.bind(4, lock);
-      up.exec();
+  // A locked login is refused on a read: hammering one must not take the
+  // single writer each time. A lock the read misses, the write finds.
+  RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
+    for (const std::string& key : keys) {
+      SQLite::Statement q(db, "SELECT locked_until FROM login_failures WHERE key = ?");
+      q.bind(1, key);
+      if (q.executeStep()) locked_until = std::max(locked_until, q.getColumn(0).getInt64());
     }
     return absl::OkStatus();
   }));
+  if (store::FromStoredTime(locked_until) <= now) {
+    RETURN_IF_ERROR(db_->Write([&](store::Connection& db) {
+      struct Count {
+        int failures = 0;
+        int64_t window_start = 0;
+      };
+      std::vector<Count> counts(keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) {
+        SQLite::Statement q(
+            db, "SELECT failures, window_start, locked_until FROM login_failures WHERE key = ?");
+        q.bind(1, keys[i]);
+        counts[i].window_start = store::ToStoredTime(now);
+        if (!q.executeStep()) continue;
+        locked_until = std::max(locked_until, q.getColumn(2).getInt64());
+        if (store::FromStoredTime(q.getColumn(1).getInt64()) + policy_.window > now) {
+          counts[i] = {q.getColumn(0).getInt(), q.getColumn(1).getInt64()};
+        }
+      }
+      // A refused attempt is not counted: it checked no password.
+      if (store::FromStoredTime(locked_until) > now) return absl::OkStatus();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        const int failures = counts[i].failures + 1;
+        const int64_t lock =
+            failures >= LimitFor(keys[i]) ? store::ToStoredTime(now + policy_.lockout) : 0;
+        SQLite::Statement up(db,
+                             "INSERT INTO login_failures(key, failures, window_start, locked_until)"
+                             " VALUES(?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                             " failures = excluded.failures, window_start = excluded.window_start,"
+                             " locked_until = excluded.locked_until");
+        up.bind(1, keys[i]);
+        up.bind(2, failures);
+        up.bind(3, counts[i].window_start);
+        up.bind(4, lock);
+        up.exec();
+      }
+      return absl::OkStatus();
+    }));
+  }
   const absl::Time until = store::FromStoredTime(locked_until);
   if (until > now) {
     const int64_t minutes = absl::ToInt64Minutes(until - now) + 1;
@@ -115,7 +127,8 @@ absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginReque
   absl::StatusOr<Accounts::Credentials> credentials =
       accounts_->FindForLogin(request.kind(), request.login_id());
   if (!credentials.ok() && credentials.status().code() != absl::StatusCode::kNotFound) {
-    // The store failed, not the caller: the attempt is given back.
+    // The store failed, not the caller: the attempt is given back. If that
+    // fails too, it stays counted, the stricter side.
     (void)Release(keys, /*succeeded=*/false);
     return credentials.status();
   }
