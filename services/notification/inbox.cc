@@ -58,10 +58,18 @@ int64_t ReadMarks(store::Connection& db) {
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
-// Counts one more read mark and returns it, inside the caller's write.
-int64_t NextReadMark(store::Connection& db) {
-  db.exec("UPDATE inbox_read_marks SET last = last + 1 WHERE id = 1");
-  return ReadMarks(db);
+// Inside the caller's write: marks the unread messages whose `column` is
+// `value` read, under the next read mark, which is counted only when a
+// message was marked. Returns how many.
+int MarkUnread(store::Connection& db, const char* column, const std::string& value) {
+  SQLite::Statement mark(db, absl::StrCat("UPDATE inbox SET read = 1, read_mark ="
+                                          " (SELECT last + 1 FROM inbox_read_marks WHERE id = 1)"
+                                          " WHERE ",
+                                          column, " = ? AND read = 0"));
+  mark.bind(1, value);
+  const int marked = mark.exec();
+  if (marked > 0) db.exec("UPDATE inbox_read_marks SET last = last + 1 WHERE id = 1");
+  return marked;
 }
 
 int CountUnread(store::Connection& db, const std::string& recipient_id) {
@@ -156,11 +164,7 @@ absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkRead(const std::st
       return absl::NotFoundError(absl::StrCat("message ", message_id, " not found"));
     }
     const std::string recipient = owner.getColumn(0).getString();
-    SQLite::Statement mark(db,
-                           "UPDATE inbox SET read = 1, read_mark = ? WHERE id = ? AND read = 0");
-    mark.bind(1, NextReadMark(db));
-    mark.bind(2, message_id);
-    response.set_marked(mark.exec());
+    response.set_marked(MarkUnread(db, "id", message_id));
     response.set_unread_count(CountUnread(db, recipient));
     return absl::OkStatus();
   }));
@@ -171,11 +175,7 @@ absl::StatusOr<notification::v1::MarkReadResponse> Inbox::MarkAllRead(
     const std::string& recipient_id) {
   notification::v1::MarkReadResponse response;
   RETURN_IF_ERROR(db_->Write([&](store::Connection& db) -> absl::Status {
-    SQLite::Statement mark(
-        db, "UPDATE inbox SET read = 1, read_mark = ? WHERE recipient_id = ? AND read = 0");
-    mark.bind(1, NextReadMark(db));
-    mark.bind(2, recipient_id);
-    response.set_marked(mark.exec());
+    response.set_marked(MarkUnread(db, "recipient_id", recipient_id));
     response.set_unread_count(0);
     return absl::OkStatus();
   }));
