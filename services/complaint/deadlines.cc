@@ -1,5 +1,7 @@
 #include "services/complaint/deadlines.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "libs/store/times.h"
 #include "libs/workday/deadline.h"
 
@@ -52,6 +54,12 @@ EscalationLevel LevelAt(const complaint::v1::WorkOrder& order, absl::Time clock_
 
 absl::Time ExtendDeadline(const workday::Calendar& calendar, absl::Time due, int days) {
   return workday::AddWorkingDays(calendar, due - absl::Nanoseconds(1), days);
+}
+
+std::string BeingHandledSql() {
+  // RECEIVED to HANDLED, as IsBeingHandled lists them.
+  return absl::StrCat("state BETWEEN ", static_cast<int>(complaint::v1::RECEIVED), " AND ",
+                      static_cast<int>(complaint::v1::HANDLED));
 }
 
 }  // namespace onewindow::complaint

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <optional>
 
 #include "absl/time/time.h"
@@ -38,5 +40,8 @@ absl::Time ExtendDeadline(const workday::Calendar& calendar, absl::Time due, int
 
 // Orders still being handled: the deadline and escalation apply.
 bool IsBeingHandled(complaint::v1::WorkOrderState state);
+// The same as a condition on work_orders, so the overdue gauge and the
+// supervision report count alike.
+std::string BeingHandledSql();
 
 }  // namespace onewindow::complaint

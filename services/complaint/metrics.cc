@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/store/times.h"
+#include "services/complaint/deadlines.h"
 
 namespace onewindow::complaint {
 
@@ -39,13 +40,11 @@ absl::Status ComplaintMetrics::RefreshOrderGauges(const store::Database& db, abs
   absl::Status read = db.Read([&](store::Connection& c) {
     // Overdue as the supervision report counts it: by state, since a
     // reopened order keeps its first reply on record.
-    SQLite::Statement select(c,
-                             "SELECT kind, COUNT(*), SUM(state BETWEEN ? AND ? AND due_time < ?)"
-                             " FROM work_orders WHERE state != ? GROUP BY kind");
-    select.bind(1, static_cast<int>(complaint::v1::RECEIVED));
-    select.bind(2, static_cast<int>(complaint::v1::HANDLED));
-    select.bind(3, store::ToStoredTime(now));
-    select.bind(4, static_cast<int>(complaint::v1::CLOSED));
+    SQLite::Statement select(c, absl::StrCat("SELECT kind, COUNT(*), SUM(", BeingHandledSql(),
+                                             " AND due_time < ?)"
+                                             " FROM work_orders WHERE state != ? GROUP BY kind"));
+    select.bind(1, store::ToStoredTime(now));
+    select.bind(2, static_cast<int>(complaint::v1::CLOSED));
     while (select.executeStep()) {
       by_kind[select.getColumn(0).getInt()] = {select.getColumn(1).getInt64(),
                                                select.getColumn(2).getInt64()};

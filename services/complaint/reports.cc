@@ -13,6 +13,7 @@
 #include "libs/status/macros.h"
 #include "libs/store/times.h"
 #include "services/complaint/access.h"
+#include "services/complaint/deadlines.h"
 #include "services/complaint/region_scope.h"
 
 namespace onewindow::complaint {
@@ -172,7 +173,9 @@ absl::StatusOr<complaint::v1::SupervisionReport> Reports::Supervision(
   std::string sql = absl::StrCat(
       "SELECT ", key_column,
       ", COUNT(*), SUM(replied), SUM(replied_on_time), SUM(called_back), SUM(satisfied),"
-      " SUM(reopened), SUM(state BETWEEN 1 AND 4 AND due_time < :now), SUM(escalations > 0)"
+      " SUM(reopened), SUM(",
+      BeingHandledSql(),
+      " AND due_time < :now), SUM(escalations > 0)"
       " FROM work_orders WHERE receive_time >= :start AND receive_time < :end");
   if (!request.region_code().empty()) sql += " AND region_code >= :lo AND region_code < :hi";
   if (!request.department_id().empty()) sql += " AND assigned_department_id = :department";
