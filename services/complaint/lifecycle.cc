@@ -220,7 +220,6 @@ absl::StatusOr<WorkOrder> Lifecycle::DecideExtension(
           Record(o, now, "extension_refused", "dispatcher", request.note());
         }
         std::map<std::string, std::string> params = OrderParams(o);
-        params["decision"] = request.approve() ? "approved" : "refused";
         if (!request.note().empty()) params["reason"] = request.note();
         notices.push_back({request.approve() ? kExtensionApproved : kExtensionRefused,
                            DepartmentRecipient(o.assigned_department_id()), params, false});

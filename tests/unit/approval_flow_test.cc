@@ -494,7 +494,6 @@ TEST_CASE("the audit trail cannot be changed, even by a direct write") {
   CHECK_FALSE(s.ok());
 }
 
-}  // namespace
 TEST_CASE("a hand-off is refused naming each field that intake could never have sent") {
   Fixture f;
   auto r = f.OpenRequest("app-bad", "sequential");
@@ -528,4 +527,5 @@ TEST_CASE("a hand-off is refused naming each field that intake could never have 
   REQUIRE(f.cases->Open(late, Actor::Of(Intake())).ok());
 }
 
+}  // namespace
 }  // namespace onewindow::approval::test
