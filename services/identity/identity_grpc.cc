@@ -21,6 +21,13 @@ absl::Status RequireDepartmentAdmin(const auth::v1::Principal& p,
   return auth::RequireDepartment(p, department_id);
 }
 
+// Managing accounts and tokens is an admin's: a system holding a token is
+// none, whatever its roles, and what it made would outlive its revocation.
+absl::Status RefuseApiTokens(const auth::v1::Principal& p, absl::string_view action) {
+  if (p.api_token_id().empty()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("API tokens cannot ", action));
+}
+
 }  // namespace
 
 grpc::Status IdentityGrpc::RegisterCitizen(grpc::ServerContext* context,
@@ -94,11 +101,7 @@ grpc::Status IdentityGrpc::CreateStaffAccount(
     } else {
       RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::PLATFORM_ADMIN}));
     }
-    // As for tokens: a system holding a token is no admin, and an account
-    // it made would outlive the token's revocation.
-    if (!principal->api_token_id().empty()) {
-      return absl::PermissionDeniedError("API tokens cannot create accounts");
-    }
+    RETURN_IF_ERROR(RefuseApiTokens(*principal, "create accounts"));
     ASSIGN_OR_RETURN(*response, accounts_->CreateStaff(*request));
     call.log().Info("staff account created",
                     {{"account_id", response->id()}, {"by", principal->subject()}});
@@ -112,10 +115,7 @@ grpc::Status IdentityGrpc::IssueApiToken(grpc::ServerContext* context,
   return runner_->Run(context, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireDepartmentAdmin(*principal, request->department_id()));
-    // A token cannot mint tokens: its holder is a system, not an admin.
-    if (!principal->api_token_id().empty()) {
-      return absl::PermissionDeniedError("API tokens cannot issue API tokens");
-    }
+    RETURN_IF_ERROR(RefuseApiTokens(*principal, "issue API tokens"));
     ASSIGN_OR_RETURN(*response, tokens_->Issue(*request, principal->subject(), absl::Now()));
     call.log().Info("api token issued", {{"token_id", response->token().token_id()},
                                          {"department_id", request->department_id()}});
@@ -131,10 +131,7 @@ grpc::Status IdentityGrpc::ListApiTokens(grpc::ServerContext* context,
     const std::string department =
         request->department_id().empty() ? principal->department_id() : request->department_id();
     RETURN_IF_ERROR(RequireDepartmentAdmin(*principal, department));
-    // Managing tokens is an admin's, as issuing them is.
-    if (!principal->api_token_id().empty()) {
-      return absl::PermissionDeniedError("API tokens cannot list API tokens");
-    }
+    RETURN_IF_ERROR(RefuseApiTokens(*principal, "list API tokens"));
     ASSIGN_OR_RETURN(auto tokens, tokens_->List(department));
     for (auto& t : tokens) *response->add_tokens() = std::move(t);
     return absl::OkStatus();
@@ -150,10 +147,7 @@ grpc::Status IdentityGrpc::RevokeApiToken(grpc::ServerContext* context,
     if (!RequireDepartmentAdmin(*principal, token.department_id()).ok()) {
       return absl::NotFoundError(absl::StrCat("api token ", request->token_id(), " not found"));
     }
-    // A leaked token must not be able to cut off its department's others.
-    if (!principal->api_token_id().empty()) {
-      return absl::PermissionDeniedError("API tokens cannot revoke API tokens");
-    }
+    RETURN_IF_ERROR(RefuseApiTokens(*principal, "revoke API tokens"));
     ASSIGN_OR_RETURN(*response, tokens_->Revoke(request->token_id(), absl::Now()));
     call.log().Info("api token revoked",
                     {{"token_id", request->token_id()}, {"by", principal->subject()}});
