@@ -5,9 +5,7 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
-#include "libs/client/channels.h"
 #include "libs/server/call.h"
-#include "onewindow/identity/v1/identity.grpc.pb.h"
 
 namespace onewindow::auth {
 
@@ -33,11 +31,12 @@ bool RevocationList::loaded() const {
   return loaded_;
 }
 
-RevocationPoller::RevocationPoller(RevocationList* list, std::string identity_address,
+RevocationPoller::RevocationPoller(RevocationList* list,
+                                   std::shared_ptr<grpc::Channel> identity_channel,
                                    const TokenSigner* signer, std::string service_name,
                                    absl::Duration interval, log::Logger logger)
     : list_(list),
-      identity_address_(std::move(identity_address)),
+      identity_(identity::v1::IdentityService::NewStub(std::move(identity_channel))),
       signer_(signer),
       service_name_(std::move(service_name)),
       interval_(interval),
@@ -71,7 +70,6 @@ void RevocationPoller::Stop() {
 
 bool RevocationPoller::PollOnce() {
   static constexpr absl::Duration kTimeout = absl::Seconds(3);
-  auto stub = identity::v1::IdentityService::NewStub(client::MakeChannel(identity_address_));
   v1::Principal self;
   self.set_kind(v1::SERVICE);
   self.set_subject(service_name_);
@@ -81,7 +79,7 @@ bool RevocationPoller::PollOnce() {
   context.set_deadline(absl::ToChronoTime(absl::Now() + kTimeout));
   context.AddMetadata(server::kPrincipalHeader, *token);
   identity::v1::ListRevokedApiTokensResponse response;
-  if (!stub->ListRevokedApiTokens(&context, {}, &response).ok()) return false;
+  if (!identity_->ListRevokedApiTokens(&context, {}, &response).ok()) return false;
   list_->Replace({response.token_ids().begin(), response.token_ids().end()});
   return true;
 }

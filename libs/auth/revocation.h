@@ -1,5 +1,7 @@
 #pragma once
 
+#include <grpcpp/channel.h>
+
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "absl/time/time.h"
 #include "libs/auth/token.h"
 #include "libs/log/logger.h"
+#include "onewindow/identity/v1/identity.grpc.pb.h"
 
 namespace onewindow::auth {
 
@@ -39,8 +42,11 @@ class RevocationList {
 // force.
 class RevocationPoller {
  public:
-  RevocationPoller(RevocationList* list, std::string identity_address, const TokenSigner* signer,
-                   std::string service_name, absl::Duration interval, log::Logger logger);
+  // `identity_channel` reaches identity; identity itself passes its
+  // server's in-process channel.
+  RevocationPoller(RevocationList* list, std::shared_ptr<grpc::Channel> identity_channel,
+                   const TokenSigner* signer, std::string service_name, absl::Duration interval,
+                   log::Logger logger);
   ~RevocationPoller();
   void Start();
   void Stop();
@@ -49,7 +55,7 @@ class RevocationPoller {
 
  private:
   RevocationList* list_;
-  std::string identity_address_;
+  std::unique_ptr<identity::v1::IdentityService::Stub> identity_;
   const TokenSigner* signer_;
   std::string service_name_;
   absl::Duration interval_;

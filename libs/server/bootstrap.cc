@@ -1,5 +1,8 @@
 #include "libs/server/bootstrap.h"
 
+#include <grpcpp/server.h>
+#include <grpcpp/support/channel_arguments.h>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -57,14 +60,14 @@ int ServeUntilSignal(Process& process) {
   if (absl::Status s = process.runner->Start(); !s.ok()) {
     config::ExitOnConfigError(process.logger, s);
   }
-  // Identity is asked for its own list on the port it serves: API tokens
-  // are refused until a list came, and identity needs no --identity_addr.
+  // Identity asks itself in-process: API tokens are refused until a list
+  // came, and its --listen may name an address no loopback call reaches.
   const std::string name = process.logger.service();
-  const std::string identity = name == "identity"
-                                   ? absl::StrCat("127.0.0.1:", process.runner->port())
-                                   : client::AddressOf("identity");
+  std::shared_ptr<grpc::Channel> identity_channel =
+      name == "identity" ? process.runner->server()->InProcessChannel(grpc::ChannelArguments())
+                         : client::MakeChannel(client::AddressOf("identity"));
   process.revocation_poller = std::make_unique<auth::RevocationPoller>(
-      process.revocations.get(), identity, process.signer.get(), name,
+      process.revocations.get(), std::move(identity_channel), process.signer.get(), name,
       absl::Seconds(absl::GetFlag(FLAGS_revocation_poll_seconds)), process.logger);
   process.revocation_poller->Start();
   process.runner->RunUntilSignal();

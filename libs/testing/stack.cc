@@ -89,15 +89,14 @@ std::vector<std::string> Stack::Argv(const std::string& name) const {
   std::vector<std::string> argv;
   if (name == "redis") {
     // Later options win, so extra_flags["redis"] can turn persistence on.
-    argv = {"redis-server", "--port",    absl::StrCat(ports_.at(name)),
-            "--bind",       "127.0.0.1", "--dir",
-            data,           "--save",    "",
-            "--appendonly", "no",        "--protected-mode",
+    argv = {"redis-server", "--port",   absl::StrCat(ports_.at(name)),
+            "--bind",       Host(name), "--dir",
+            data,           "--save",   "",
+            "--appendonly", "no",       "--protected-mode",
             "yes"};
   } else {
-    argv = {BinaryPath(is_gateway ? "gateway" : name),
-            absl::StrCat("--listen=127.0.0.1:", ports_.at(name)),
-            absl::StrCat("--metrics_listen=127.0.0.1:", metrics_ports_.at(name)),
+    argv = {BinaryPath(is_gateway ? "gateway" : name), absl::StrCat("--listen=", Address(name)),
+            absl::StrCat("--metrics_listen=", Host(name), ":", metrics_ports_.at(name)),
             absl::StrCat("--data_dir=", data), "--drain_seconds=3"};
   }
   auto extra = options_.extra_flags.find(is_gateway ? "gateway" : name);
@@ -113,9 +112,9 @@ absl::Status Stack::Launch(const std::string& name) {
   // Addresses travel as OW_<NAME>_ADDR so a process that calls nobody
   // simply ignores them (an unknown flag would stop it).
   std::map<std::string, std::string> env = {{"OW_PRINCIPAL_KEYS", principal_keys_}};
-  for (const auto& [other, port] : ports_) {
+  for (const auto& [other, unused_port] : ports_) {
     if (!absl::StartsWith(other, "gateway") && other != name) {
-      env[config::EnvNameFor(absl::StrCat(other, "_addr"))] = absl::StrCat("127.0.0.1:", port);
+      env[config::EnvNameFor(absl::StrCat(other, "_addr"))] = Address(other);
     }
   }
   RETURN_IF_ERROR(process->Start(Argv(name), env, log));
@@ -130,6 +129,7 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
   std::shared_ptr<grpc::Channel> channel;
   if (name == "redis") {
     redis::RedisOptions o;
+    o.host = Host(name);
     o.port = ports_.at(name);
     redis = std::make_unique<redis::RedisPool>(o);
   } else if (!absl::StartsWith(name, "gateway")) {
@@ -153,14 +153,19 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
   return absl::DeadlineExceededError(absl::StrCat(name, " not ready: ", last.message()));
 }
 
+std::string Stack::Host(const std::string& name) const {
+  auto it = options_.hosts.find(name);
+  return it == options_.hosts.end() ? "127.0.0.1" : it->second;
+}
+
 std::string Stack::Address(const std::string& name) const {
-  return absl::StrCat("127.0.0.1:", ports_.at(name));
+  return absl::StrCat(Host(name), ":", ports_.at(name));
 }
 
 std::map<std::string, std::string> Stack::MetricsTargets() const {
   std::map<std::string, std::string> targets;
   for (const std::string& name : order_) {
-    if (name != "redis") targets[name] = absl::StrCat("127.0.0.1:", metrics_ports_.at(name));
+    if (name != "redis") targets[name] = absl::StrCat(Host(name), ":", metrics_ports_.at(name));
   }
   return targets;
 }

@@ -25,6 +25,9 @@ struct StackOptions {
   std::map<std::string, std::vector<std::string>> extra_flags;
   // More gateways sharing the same Redis and backends: "gateway2", ….
   int extra_gateways = 0;
+  // The address a process listens on when not 127.0.0.1, by process name:
+  // any 127.x.y.z works on Linux without setup.
+  std::map<std::string, std::string> hosts = {};
 };
 
 // Real processes on free loopback ports with temporary data directories:
@@ -35,7 +38,7 @@ class Stack {
   static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
   ~Stack();
 
-  std::string Address(const std::string& name) const;  // "127.0.0.1:port"
+  std::string Address(const std::string& name) const;  // "<host>:port"
   int port(const std::string& name) const { return ports_.at(name); }
   int metrics_port(const std::string& name) const { return metrics_ports_.at(name); }
   int gateway_port() const { return ports_.at("gateway"); }
@@ -69,6 +72,7 @@ class Stack {
   absl::Status Launch(const std::string& name);
   absl::Status WaitReady(const std::string& name, absl::Duration timeout);
   std::vector<std::string> Argv(const std::string& name) const;
+  std::string Host(const std::string& name) const;
 
   StackOptions options_;
   TempDir dir_;

@@ -274,6 +274,36 @@ TEST_CASE("a department API token acts only for its department and stops working
   CHECK(code == grpc::UNAUTHENTICATED);
 }
 
+TEST_CASE("identity listening on an address other than 127.0.0.1 still checks API tokens") {
+  testing::StackOptions options;
+  options.backends = {"identity"};
+  options.gateway = false;
+  options.redis = false;
+  options.hosts["identity"] = "127.0.0.2";
+  auto stack = RequireOk(Stack::Start(options));
+  auto identity =
+      identity::v1::IdentityService::NewStub(client::MakeChannel(stack->Address("identity")));
+  identity::v1::IssueApiTokenRequest issue;
+  issue.set_name("city system");
+  issue.set_department_id("dept-a");
+  issue.add_roles("approver");
+  issue.set_valid_days(30);
+  identity::v1::IssueApiTokenResponse issued;
+  REQUIRE(identity->IssueApiToken(TokenContext(stack->AdminToken()).get(), issue, &issued).ok());
+
+  // Identity needs its own revocation list before it can judge the token:
+  // until then the answer is UNAVAILABLE.
+  identity::v1::ListApiTokensResponse listed;
+  grpc::Status answer;
+  for (int i = 0; i < 50; ++i) {
+    answer = identity->ListApiTokens(TokenContext(issued.secret()).get(), {}, &listed);
+    if (answer.error_code() != grpc::UNAVAILABLE) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  INFO(answer.error_message());
+  CHECK(answer.error_code() == grpc::PERMISSION_DENIED);
+}
+
 // What the gateway sends identity for a citizen signing in from `client_ip`.
 identity::v1::LoginRequest CitizenLogin(const std::string& login_id, const std::string& client_ip,
                                         const std::string& password) {
