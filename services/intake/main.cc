@@ -24,6 +24,10 @@ ABSL_FLAG(std::string, calendar_dir, "deploy/calendar",
 ABSL_FLAG(int64_t, max_material_bytes, 20 << 20, "Largest file an applicant may upload");
 ABSL_FLAG(int64_t, max_application_bytes, 100 << 20, "Most bytes of files one application holds");
 ABSL_FLAG(int, max_materials_per_application, 50, "Most files one application holds");
+ABSL_FLAG(int, max_uploads_in_progress, 128,
+          "Uploads intake takes at once; each holds a server thread while its client sends, so"
+          " keep it well under --max_server_threads");
+ABSL_FLAG(int, max_uploads_per_uploader, 8, "Uploads one account may have in progress at once");
 ABSL_FLAG(int, orphan_material_hours, 72,
           "How long an upload waits for an application to list it before it is deleted"
           " (0: uploads are kept for ever)");
@@ -72,6 +76,13 @@ int main(int argc, char** argv) {
   limits.max_material_bytes = absl::GetFlag(FLAGS_max_material_bytes);
   limits.max_application_bytes = absl::GetFlag(FLAGS_max_application_bytes);
   limits.max_materials_per_application = absl::GetFlag(FLAGS_max_materials_per_application);
+  limits.max_uploads_in_progress = absl::GetFlag(FLAGS_max_uploads_in_progress);
+  limits.max_uploads_per_uploader = absl::GetFlag(FLAGS_max_uploads_per_uploader);
+  if (limits.max_uploads_in_progress < 1 || limits.max_uploads_per_uploader < 1) {
+    config::ExitOnConfigError(
+        process.logger, absl::InvalidArgumentError(
+                            "--max_uploads_in_progress, --max_uploads_per_uploader: 1 or more"));
+  }
   intake::Materials materials(process.db.get(), blobs->get(), &clock, limits);
   intake::Licences licences(process.db.get(), &clock);
   intake::GrpcCaseWithdrawer withdrawer(approval.get(), &credentials);

@@ -88,13 +88,16 @@ absl::StatusOr<std::unique_ptr<Materials::Upload>> Materials::Begin(
         absl::StrCat("file_name: longer than ", kMaxFileNameBytes, " bytes"));
   }
   if (file_name.empty()) file_name = "material";
+  ASSIGN_OR_RETURN(UploadSlots::Slot slot,
+                   slots_.Acquire(absl::StrCat(uploader.kind(), ":", uploader.subject())));
   ASSIGN_OR_RETURN(std::unique_ptr<BlobStore::Writer> writer, blobs_->NewWriter());
   intake::v1::Material material;
   material.set_material_id(NewId(kMaterialIdPrefix, clock_->Now()));
   material.set_owner_id(owner);
   material.set_uploaded_by(uploader.subject());
   material.set_file_name(std::move(file_name));
-  return std::unique_ptr<Upload>(new Upload(this, std::move(writer), std::move(material)));
+  return std::unique_ptr<Upload>(
+      new Upload(this, std::move(slot), std::move(writer), std::move(material)));
 }
 
 absl::Status Materials::Upload::Append(absl::string_view chunk) {

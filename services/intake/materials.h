@@ -14,6 +14,7 @@
 #include "onewindow/auth/v1/principal.pb.h"
 #include "onewindow/intake/v1/intake.pb.h"
 #include "services/intake/blob_store.h"
+#include "services/intake/upload_slots.h"
 
 namespace onewindow::intake {
 
@@ -25,6 +26,9 @@ struct MaterialLimits {
   int64_t max_material_bytes = 20 << 20;
   int64_t max_application_bytes = 100 << 20;
   int max_materials_per_application = 50;
+  // Uploads in progress at once, in all and per uploader (UploadSlots).
+  int max_uploads_in_progress = 128;
+  int max_uploads_per_uploader = 8;
 };
 
 // Files applicants upload: bytes in the BlobStore, descriptions in the
@@ -35,7 +39,11 @@ class Materials {
  public:
   Materials(store::Database* db, BlobStore* blobs, const workday::Clock* clock,
             MaterialLimits limits)
-      : db_(db), blobs_(blobs), clock_(clock), limits_(limits) {}
+      : db_(db),
+        blobs_(blobs),
+        clock_(clock),
+        limits_(limits),
+        slots_({limits.max_uploads_in_progress, limits.max_uploads_per_uploader}) {}
 
   // One upload in progress. Dropping it unfinished leaves nothing behind.
   class Upload {
@@ -48,17 +56,22 @@ class Materials {
 
    private:
     friend class Materials;
-    Upload(Materials* materials, std::unique_ptr<BlobStore::Writer> writer,
+    Upload(Materials* materials, UploadSlots::Slot slot, std::unique_ptr<BlobStore::Writer> writer,
            intake::v1::Material material)
-        : materials_(materials), writer_(std::move(writer)), material_(std::move(material)) {}
+        : materials_(materials),
+          slot_(std::move(slot)),
+          writer_(std::move(writer)),
+          material_(std::move(material)) {}
 
     Materials* materials_;
+    UploadSlots::Slot slot_;
     std::unique_ptr<BlobStore::Writer> writer_;
     intake::v1::Material material_;
   };
 
   // Starts an upload by `uploader`. Applicants upload for themselves; window
-  // clerks name the applicant in the header.
+  // clerks name the applicant in the header. RESOURCE_EXHAUSTED while the
+  // uploader, or everyone, has the most uploads in progress already.
   absl::StatusOr<std::unique_ptr<Upload>> Begin(const auth::v1::Principal& uploader,
                                                 const intake::v1::UploadHeader& header);
 
@@ -86,6 +99,7 @@ class Materials {
   BlobStore* blobs_;
   const workday::Clock* clock_;
   const MaterialLimits limits_;
+  UploadSlots slots_;
 };
 
 }  // namespace onewindow::intake

@@ -125,7 +125,7 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
 
 // A stack with the item published, intake pointed at the receivers.
 struct World {
-  explicit World(bool gateway = true) {
+  explicit World(bool gateway = true, std::vector<std::string> intake_flags = {}) {
     testing::StackOptions options;
     options.backends = gateway ? std::vector<std::string>{"identity", "catalog", "intake"}
                                : std::vector<std::string>{"catalog", "intake"};
@@ -135,6 +135,7 @@ struct World {
         absl::StrCat("--approval_addr=", receiver.Address()),
         absl::StrCat("--notification_addr=", receiver.Address()),
         absl::StrCat("--calendar_dir=", OW_SOURCE_DIR, "/deploy/calendar")};
+    for (auto& flag : intake_flags) options.extra_flags["intake"].push_back(std::move(flag));
     stack = RequireOk(Stack::Start(options));
     PublishItem();
     intake = intake::v1::IntakeService::NewStub(client::MakeChannel(stack->Address("intake")));
@@ -355,6 +356,52 @@ TEST_CASE(
   INFO(path.body);
   CHECK(path.status == 400);
   CHECK(absl::StrContains(path.body, "not valid UTF-8"));
+}
+
+TEST_CASE("through the gateway: an upload beyond the account's limit in progress is answered 429") {
+  World w(true, {"--max_uploads_per_uploader=1"});
+  const int port = w.stack->gateway_port();
+  SignedInCitizen a = SignUp(port, "11010519491231002X", "13812341234");
+  SignedInCitizen b = SignUp(port, "110105194912310038", "13912341234");
+
+  // A's first upload is under way: its header and some bytes are in.
+  const std::string token = w.stack->Token(MakePrincipal(auth::v1::CITIZEN, a.account_id));
+  intake::v1::Material held;
+  auto context = Context(token);
+  auto writer = w.intake->UploadMaterial(context.get(), &held);
+  intake::v1::UploadMaterialRequest message;
+  message.mutable_header()->set_file_name("slow.pdf");
+  REQUIRE(writer->Write(message));
+  const std::string pdf = FakePdf(1000);
+  message.set_chunk(pdf.substr(0, 500));
+  REQUIRE(writer->Write(message));
+
+  // The server reads the first stream's header on its own thread: ask until
+  // the second is refused.
+  HttpConnection ca(port);
+  HttpResult second;
+  for (int i = 0; i < 50; ++i) {
+    second = Call(ca, "POST", "/api/v1/materials?fileName=next.pdf", pdf, a.headers());
+    if (second.status != 200) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  INFO(second.body);
+  CHECK(second.status == 429);
+  CHECK(absl::StrContains(second.body, "RESOURCE_EXHAUSTED"));
+  CHECK(absl::StrContains(second.body, "the most uploads in progress at once (1)"));
+  // Someone else uploads meanwhile.
+  HttpConnection cb(port);
+  CHECK(Call(cb, "POST", "/api/v1/materials?fileName=b.pdf", pdf, b.headers()).status == 200);
+
+  // The held upload completes, and then A uploads again.
+  message.set_chunk(pdf.substr(500));
+  REQUIRE(writer->Write(message));
+  writer->WritesDone();
+  grpc::Status finished = writer->Finish();
+  INFO(finished.error_message());
+  REQUIRE(finished.ok());
+  CHECK(held.size_bytes() == static_cast<int64_t>(pdf.size()));
+  CHECK(Call(ca, "POST", "/api/v1/materials?fileName=next.pdf", pdf, a.headers()).status == 200);
 }
 
 TEST_CASE("through the gateway: a download streams a many-chunk file whole, to its owner only") {

@@ -215,5 +215,42 @@ TEST_CASE("uploads come from applicants for themselves and from clerks for walk-
   CHECK(m->file_name() == "身份证.pdf");
 }
 
+TEST_CASE(
+    "uploads in progress are bounded per uploader and in all, and an ended one frees its place") {
+  MaterialLimits limits;
+  limits.max_uploads_in_progress = 3;
+  limits.max_uploads_per_uploader = 2;
+  World w(limits);
+  const intake::v1::UploadHeader header;
+  auto a1 = w.materials->Begin(Citizen("acc_a"), header);
+  auto a2 = w.materials->Begin(Citizen("acc_a"), header);
+  REQUIRE(a1.ok());
+  REQUIRE(a2.ok());
+  auto a3 = w.materials->Begin(Citizen("acc_a"), header);
+  CHECK(a3.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(absl::StrContains(a3.status().message(),
+                          "this account has the most uploads in progress at once (2)"));
+
+  // Another applicant still gets a place, until everyone's places are taken.
+  auto b1 = w.materials->Begin(Citizen("acc_b"), header);
+  REQUIRE(b1.ok());
+  auto b2 = w.materials->Begin(Citizen("acc_b"), header);
+  CHECK(b2.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(absl::StrContains(b2.status().message(),
+                          "the most uploads in progress it takes at once (3)"));
+  // A finished upload and an abandoned one each give their place back.
+  REQUIRE((*a1)->Append(PdfBytes()).ok());
+  REQUIRE((*a1)->Finish().ok());
+  a1->reset();
+  CHECK(w.materials->Begin(Citizen("acc_a"), header).ok());
+  a2->reset();
+  b1->reset();
+  CHECK(w.TryUpload(Citizen("acc_a"), PdfBytes()).ok());
+  auto again1 = w.materials->Begin(Citizen("acc_a"), header);
+  auto again2 = w.materials->Begin(Citizen("acc_a"), header);
+  CHECK(again1.ok());
+  CHECK(again2.ok());
+}
+
 }  // namespace
 }  // namespace onewindow::intake::test
