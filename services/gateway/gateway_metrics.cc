@@ -22,7 +22,27 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Name("onewindow_gateway_active_sessions")
                            .Help("Sessions in Redis, sampled")
                            .Register(registry)),
-      active_sessions_(sessions_family_.Add({})) {}
+      active_sessions_(sessions_family_.Add({})),
+      connections_family_(prometheus::BuildGauge()
+                              .Name("onewindow_gateway_open_connections")
+                              .Help("HTTP connections open, sampled")
+                              .Register(registry)),
+      open_connections_(connections_family_.Add({})),
+      refused_family_(prometheus::BuildCounter()
+                          .Name("onewindow_gateway_refused_connections_total")
+                          .Help("HTTP connections refused with 503 for being over"
+                                " --max_connections")
+                          .Register(registry)),
+      refused_connections_(refused_family_.Add({})) {}
+
+void GatewayMetrics::SampleConnections(int open, int64_t refused_total) {
+  open_connections_.Set(open);
+  absl::MutexLock lock(&mu_);
+  if (refused_total > refused_counted_) {
+    refused_connections_.Increment(static_cast<double>(refused_total - refused_counted_));
+    refused_counted_ = refused_total;
+  }
+}
 
 void GatewayMetrics::RecordRequest(absl::string_view route, absl::string_view method, int status,
                                    absl::Duration latency) {
@@ -40,7 +60,8 @@ std::vector<prometheus::MetricFamily> GatewayMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> out;
   for (const prometheus::Collectable* family :
        std::initializer_list<const prometheus::Collectable*>{
-           &requests_, &latency_, &upstream_errors_, &sessions_family_}) {
+           &requests_, &latency_, &upstream_errors_, &sessions_family_, &connections_family_,
+           &refused_family_}) {
     for (prometheus::MetricFamily& f : family->Collect()) out.push_back(std::move(f));
   }
   return out;

@@ -1,6 +1,7 @@
 #include "services/gateway/http_server.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -45,6 +46,50 @@ bool IsDisconnect(const beast::error_code& ec) {
 constexpr size_t kPieceBytes = 64 * 1024;
 // How long the rest of a body refused early is read and dropped.
 constexpr absl::Duration kDrainTime = absl::Seconds(5);
+
+// How long a connection refused for being over the limit has to read why.
+constexpr absl::Duration kRefusalTime = absl::Seconds(2);
+// Refused connections told why at once; any more are closed unanswered.
+constexpr int kMaxRefusing = 64;
+
+// A connection over the limit: answered 503 at once, then read to its end
+// (for kRefusalTime at most), since closing a socket with unread input
+// resets it and the client could lose the answer.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  Refusal(tcp::socket socket, std::shared_ptr<HttpServer::State> state)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    state_->refusing.fetch_add(1);
+  }
+  ~Refusal() { state_->refusing.fetch_sub(1); }
+
+  void Start() {
+    response_ = PlainError(http::status::service_unavailable, 11, "UNAVAILABLE",
+                           "the gateway has too many connections open; try again shortly");
+    response_.set(http::field::retry_after, "1");
+    stream_.expires_after(ToSteady(kRefusalTime));
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->Drain();
+                      });
+  }
+
+ private:
+  void Drain() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->Drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::State> state_;
+  HttpResponse response_;
+  std::array<char, 4096> scratch_;
+};
 
 // One TCP connection; lives as long as an async operation holds it.
 class Session : public std::enable_shared_from_this<Session> {
@@ -490,6 +535,7 @@ HttpServer::HttpServer(net::io_context& io, HttpHandler* handler, HttpLimits lim
       limits_(limits),
       logger_(std::move(logger)),
       acceptor_(net::make_strand(io)),
+      accept_retry_(acceptor_.get_executor()),
       state_(std::make_shared<State>()) {}
 
 HttpServer::~HttpServer() = default;
@@ -524,11 +570,35 @@ absl::Status HttpServer::Listen(const std::string& address) {
 void HttpServer::Accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
+    if (ec) {
+      logger_.Warn("cannot accept a connection", {{"error", ec.message()}});
+      AcceptLater();
+      return;
+    }
+    if (state_->open_connections.load() >= limits_.max_connections) {
+      Refuse(std::move(socket));
+    } else {
       std::make_shared<Session>(std::move(socket), handler_, limits_, state_, logger_)->Start();
     }
     Accept();
   });
+}
+
+void HttpServer::AcceptLater() {
+  accept_retry_.expires_after(std::chrono::milliseconds(50));
+  accept_retry_.async_wait([this](beast::error_code ec) {
+    if (!ec && acceptor_.is_open()) Accept();
+  });
+}
+
+void HttpServer::Refuse(tcp::socket socket) {
+  state_->refused_connections.fetch_add(1);
+  if (state_->refusing.load() >= kMaxRefusing) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  std::make_shared<Refusal>(std::move(socket), state_)->Start();
 }
 
 void HttpServer::StartDrain() {
@@ -536,6 +606,7 @@ void HttpServer::StartDrain() {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_retry_.cancel();
   });
 }
 

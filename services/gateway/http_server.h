@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 
 #include "absl/status/status.h"
@@ -30,6 +31,9 @@ struct HttpLimits {
   absl::Duration read_timeout = absl::Seconds(15);
   // Time a keep-alive connection may wait for its next request.
   absl::Duration idle_timeout = absl::Seconds(60);
+  // Connections served at once; each one past it is answered 503 and
+  // closed, so a flood of idle connections cannot take every descriptor.
+  int max_connections = 10000;
 };
 
 // The body of a streamed request, read piece by piece as the handler is
@@ -104,21 +108,31 @@ class HttpServer {
   // Requests read but not yet answered; drain waits for these, not for idle
   // keep-alive connections.
   int in_flight() const { return state_->in_flight.load(); }
+  // Connections refused since start for being over max_connections.
+  int64_t refused_connections() const { return state_->refused_connections.load(); }
 
   struct State {
     std::atomic<bool> draining{false};
     std::atomic<int> open_connections{0};
     std::atomic<int> in_flight{0};
+    std::atomic<int64_t> refused_connections{0};
+    // Refused connections still being told so (Refusal in the .cc).
+    std::atomic<int> refusing{0};
   };
 
  private:
   void Accept();
+  // Accepts again after a failed accept (out of descriptors, say) without
+  // spinning on it.
+  void AcceptLater();
+  void Refuse(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   HttpHandler* handler_;
   HttpLimits limits_;
   log::Logger logger_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;
   std::shared_ptr<State> state_;
   int port_ = 0;
 };

@@ -12,8 +12,10 @@
 #include "libs/config/flags.h"
 #include "libs/redis/redis_pool.h"
 #include "libs/server/metrics_endpoint.h"
+#include "libs/server/periodic.h"
 #include "libs/server/signals.h"
 #include "onewindow/proto_files.h"
+#include "services/gateway/descriptor_limit.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/session_gauge.h"
@@ -21,6 +23,9 @@
 ABSL_FLAG(std::string, redis_addr, "127.0.0.1:6379", "Redis for sessions and rate limits");
 ABSL_FLAG(int, io_threads, 2, "Threads serving HTTP");
 ABSL_FLAG(int, upstream_timeout_ms, 5000, "Deadline of each backend call");
+ABSL_FLAG(int, max_connections, 10000,
+          "HTTP connections served at once (lowered to fit the open-file limit); each one past"
+          " it is answered 503 and closed");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest JSON request body accepted");
 ABSL_FLAG(int64_t, max_upload_bytes, 32 << 20,
           "Largest material upload streamed to intake (intake's own limit may be lower)");
@@ -138,10 +143,23 @@ int main(int argc, char** argv) {
   gateway::HttpLimits limits;
   limits.body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   limits.stream_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_upload_bytes));
+  if (absl::GetFlag(FLAGS_max_connections) < 1) {
+    config::ExitOnConfigError(logger, absl::InvalidArgumentError("--max_connections: 1 or more"));
+  }
+  limits.max_connections =
+      gateway::ConnectionsWithinDescriptorLimit(absl::GetFlag(FLAGS_max_connections), 256);
+  if (limits.max_connections < absl::GetFlag(FLAGS_max_connections)) {
+    logger.Warn("--max_connections lowered to fit the open-file limit",
+                {{"max_connections", limits.max_connections}});
+  }
   gateway::HttpServer http(io, &handler, limits, logger);
   std::string listen = absl::GetFlag(FLAGS_listen);
   if (listen.empty()) listen = "127.0.0.1:8080";
   if (absl::Status s = http.Listen(listen); !s.ok()) config::ExitOnConfigError(logger, s);
+  server::PeriodicTask connection_sampler(absl::Seconds(5), [&] {
+    metrics.SampleConnections(http.open_connections(), http.refused_connections());
+  });
+  connection_sampler.Start();
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_io_threads)); ++i) {
@@ -163,6 +181,7 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   readiness.Stop();
   sampler.Stop();
+  connection_sampler.Stop();
   logger.Info("stopped");
   return 0;
 }

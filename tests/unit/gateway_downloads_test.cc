@@ -26,6 +26,7 @@
 #include "onewindow/intake/v1/intake.grpc.pb.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/uploads.h"
+#include "tests/unit/served_http.h"
 
 namespace onewindow::gateway {
 namespace {
@@ -90,29 +91,9 @@ class ScriptedHandler final : public HttpHandler {
   }
 };
 
-// An HttpServer on a free port, served by one thread.
-struct Served {
-  explicit Served(HttpHandler* handler)
-      : server(io, handler, HttpLimits{}, log::Logger::Stderr("gateway_downloads_test")) {
-    REQUIRE(server.Listen("127.0.0.1:0").ok());
-    thread = std::thread([this] { io.run(); });
-  }
-  ~Served() {
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
-      boost::asio::make_work_guard(io);
-  HttpServer server;
-  std::thread thread;
-};
-
 TEST_CASE("a streamed response with a Content-Length arrives whole and keeps the connection") {
   ScriptedHandler handler;
-  Served served(&handler);
+  ServedHttp served(&handler);
   testing::HttpConnection c(served.server.port());
   for (int i = 0; i < 2; ++i) {
     absl::StatusOr<testing::HttpResult> r = c.Request("GET", "/sized");
@@ -129,7 +110,7 @@ TEST_CASE("a streamed response with a Content-Length arrives whole and keeps the
 
 TEST_CASE("a streamed response without a length goes chunked") {
   ScriptedHandler handler;
-  Served served(&handler);
+  ServedHttp served(&handler);
   absl::StatusOr<testing::HttpResult> r = testing::HttpGet(served.server.port(), "/chunked");
   INFO(r.status().ToString());
   REQUIRE(r.ok());
@@ -139,7 +120,7 @@ TEST_CASE("a streamed response without a length goes chunked") {
 
 TEST_CASE("a streamed response that cannot be completed closes the connection, never looks whole") {
   ScriptedHandler handler;
-  Served served(&handler);
+  ServedHttp served(&handler);
   for (const char* target : {"/cut", "/short"}) {
     INFO(target);
     // A fresh connection each, so the client does not retry.
