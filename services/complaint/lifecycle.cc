@@ -103,6 +103,18 @@ absl::StatusOr<WorkOrder> Lifecycle::Dispatch(
         o.set_assigned_department_id(request.department_id());
         *o.mutable_dispatch_time() = store::ToProtoTime(now);
         Record(o, now, transfer ? "transferred" : "dispatched", "dispatcher", request.note());
+        if (request.urgent() && !o.urgent()) {
+          // The urgent limit runs from the dispatcher's judgement, and only
+          // ever brings the deadline closer.
+          o.set_urgent(true);
+          const absl::Time due = DeadlineFrom(env_, now, o.kind(), true);
+          if (due < store::FromProtoTime(o.due_time())) {
+            *o.mutable_due_time() = store::ToProtoTime(due);
+            s.clock_start = now;
+            o.set_escalation_level(0);
+          }
+          Record(o, now, "marked_urgent", "dispatcher");
+        }
         notices.push_back({kDispatched, DepartmentRecipient(request.department_id()),
                            OrderParams(o), o.urgent()});
         return absl::OkStatus();

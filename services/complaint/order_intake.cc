@@ -20,6 +20,11 @@ using complaint::v1::WorkOrder;
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxDescriptionBytes = 8000;
 constexpr size_t kMaxShortBytes = 128;
+// Urgency makes a department answer the same day and wakes its staff by SMS
+// at night, so those who triage for the platform judge it, not the filer.
+constexpr char kUrgentNotYours[] =
+    "urgent: the 12345 hotline, a window clerk or the dispatcher marks a matter urgent; for an "
+    "urgent matter call 12345";
 
 void CheckLength(const std::string& value, size_t max, const char* field,
                  std::vector<std::string>* problems) {
@@ -242,6 +247,7 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
     if (!request.anonymous() || kind != complaint::v1::REPORT) {
       return absl::UnauthenticatedError("sign in to file this; only a REPORT may be anonymous");
     }
+    if (request.urgent()) problems.push_back(kUrgentNotYours);
     c->Clear();
     c->set_anonymous(true);
     order.set_channel(request.channel() == complaint::v1::APP ? complaint::v1::APP
@@ -258,6 +264,7 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
         if (!request.citizen_account_id().empty()) {
           problems.push_back("citizen_account_id: only window staff set it");
         }
+        if (request.urgent()) problems.push_back(kUrgentNotYours);
         order.set_channel(request.channel() == complaint::v1::APP ? complaint::v1::APP
                                                                   : complaint::v1::WEB);
         // Kept for an anonymous report too, so its filer can follow it;
@@ -279,6 +286,7 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
         if (request.channel() != complaint::v1::OPEN311) {
           problems.push_back("channel: services file through OPEN311");
         }
+        if (request.urgent()) problems.push_back(kUrgentNotYours);
         order.set_channel(complaint::v1::OPEN311);
         actor = "open311";
         break;

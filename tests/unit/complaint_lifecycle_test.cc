@@ -41,8 +41,12 @@ TEST_CASE("deadlines per kind are configurable and urgent matters are due the sa
   r.set_title("社保怎么转移？");
   auto citizen = Citizen("citizen-1");
   CHECK(Due(Fixture::Ok(f.intake->Submit(&citizen, r))) == Cst(2026, 4, 4));
+  // A window clerk judges a walk-in's matter urgent.
+  auth::v1::Principal clerk = Handler(kRoads);
+  clerk.clear_roles();
+  clerk.add_roles("clerk");
   r.set_urgent(true);
-  CHECK(Due(Fixture::Ok(f.intake->Submit(&citizen, r))) == Cst(2026, 4, 3));
+  CHECK(Due(Fixture::Ok(f.intake->Submit(&clerk, r))) == Cst(2026, 4, 3));
   auto parsed = ParseLimitDays("COMPLAINT=7, REPORT=0", f.policy.limit_days);
   REQUIRE(parsed.ok());
   CHECK(parsed->at(v1::COMPLAINT) == 7);
@@ -50,6 +54,51 @@ TEST_CASE("deadlines per kind are configurable and urgent matters are due the sa
   CHECK(parsed->at(v1::CONSULTATION) == 1);
   CHECK_FALSE(ParseLimitDays("GRUMBLE=3", {}).ok());
   CHECK_FALSE(ParseLimitDays("COMPLAINT=-1", {}).ok());
+}
+
+TEST_CASE(
+    "filers online cannot mark a matter urgent, the dispatcher can and the deadline closes in") {
+  Fixture f;
+  v1::SubmitWorkOrderRequest r;
+  r.set_kind(v1::COMPLAINT);
+  r.set_title("噪音扰民");
+  r.set_urgent(true);
+  auto citizen = Citizen("citizen-1");
+  auto by_citizen = f.intake->Submit(&citizen, r);
+  CHECK(by_citizen.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(by_citizen.status().message(),
+                          "urgent: the 12345 hotline, a window clerk or the dispatcher"));
+  r.set_channel(v1::OPEN311);
+  auth::v1::Principal open311;
+  open311.set_kind(auth::v1::SERVICE);
+  open311.set_subject("gateway");
+  CHECK(f.intake->Submit(&open311, r).status().code() == absl::StatusCode::kInvalidArgument);
+  r.clear_channel();
+  r.set_kind(v1::REPORT);
+  r.set_anonymous(true);
+  CHECK(f.intake->Submit(nullptr, r).status().code() == absl::StatusCode::kInvalidArgument);
+
+  // Filed on Thursday, due at the end of 10 April; judged urgent on Friday.
+  const WorkOrder filed = f.Complain();
+  CHECK_FALSE(filed.urgent());
+  CHECK(Due(filed) == Cst(2026, 4, 11));
+  f.clock.Advance(absl::Hours(24));
+  v1::DispatchWorkOrderRequest dispatch;
+  dispatch.set_work_order_id(filed.work_order_id());
+  dispatch.set_department_id(kRoads);
+  dispatch.set_urgent(true);
+  const WorkOrder urgent = Fixture::Ok(f.lifecycle->Dispatch(Dispatcher(), dispatch));
+  CHECK(urgent.urgent());
+  CHECK(Due(urgent) == Cst(2026, 4, 4));
+  CHECK(urgent.timeline().rbegin()->action() == "marked_urgent");
+  auto dispatched = f.NotificationsOf("work_order.dispatched");
+  REQUIRE_FALSE(dispatched.empty());
+  CHECK(dispatched.back().urgent());
+
+  // Transferred later, it keeps its deadline.
+  f.clock.Advance(absl::Hours(2));
+  dispatch.set_department_id(kHousing);
+  CHECK(Due(Fixture::Ok(f.lifecycle->Dispatch(Dispatcher(), dispatch))) == Cst(2026, 4, 4));
 }
 
 TEST_CASE("a work order goes straight through to a satisfied callback and closes") {
