@@ -77,17 +77,11 @@ absl::StatusOr<intake::v1::UploadHeader> HeaderFromQuery(absl::string_view query
   return header;
 }
 
-// A backend failure as the client should see it: transport messages name
-// internal addresses, so those are replaced.
+// A backend failure as the client should see it, as for every other route:
+// transport messages name internal addresses, and intake out of threads is
+// intake's trouble, not a client sending too much.
 absl::Status FromIntake(const grpc::Status& status) {
-  absl::Status error = status::FromGrpcStatus(status);
-  if (error.code() == absl::StatusCode::kUnavailable) {
-    return absl::UnavailableError("intake unavailable");
-  }
-  if (error.code() == absl::StatusCode::kDeadlineExceeded) {
-    return absl::DeadlineExceededError("intake did not answer in time");
-  }
-  return error;
+  return PublicUpstreamError("intake", status::FromGrpcStatus(status));
 }
 
 HttpResponse UploadError(const absl::Status& status, unsigned version) {

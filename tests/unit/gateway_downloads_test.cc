@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -135,12 +136,16 @@ TEST_CASE("a streamed response that cannot be completed closes the connection, n
 // Intake's DownloadMaterial as the gateway meets it: "mat_1" is described
 // as `described_bytes` long, then sent as `pieces`, failing before piece
 // `fail_before` if that is set; any other id is not found. Set up before
-// the first call.
+// the first call. "mat_busy" finds intake out of threads.
 class FakeIntake final : public intake::v1::IntakeService::Service {
  public:
   grpc::Status DownloadMaterial(grpc::ServerContext*,
                                 const intake::v1::DownloadMaterialRequest* request,
                                 grpc::ServerWriter<intake::v1::MaterialChunk>* writer) override {
+    if (request->material_id() == "mat_busy") {
+      // What gRPC's sync server answers with every thread taken.
+      return grpc::Status(grpc::RESOURCE_EXHAUSTED, "Server Threadpool Exhausted");
+    }
     if (request->material_id() != "mat_1") {
       return grpc::Status(grpc::NOT_FOUND, "material not found");
     }
@@ -325,6 +330,16 @@ TEST_CASE("a download intake refuses is answered whole with its error") {
   CHECK(responder->answer().result_int() == 404);
   CHECK(responder->pieces() == 0);
   CHECK_FALSE(responder->finished());
+}
+
+TEST_CASE("a download while intake has no thread free is answered 503, not the client's 429") {
+  Downloads d;
+  auto responder = d.Download("mat_busy");
+  REQUIRE(responder->WaitForEnd());
+  const HttpResponse answer = responder->answer();
+  CHECK(answer.result_int() == 503);
+  CHECK(absl::StrContains(answer.body(), "intake unavailable"));
+  CHECK_FALSE(absl::StrContains(answer.body(), "Threadpool"));
 }
 
 TEST_CASE("a download that cannot be completed is aborted, never finished") {
