@@ -71,7 +71,8 @@ int ServeUntilSignal(Process& process) {
       absl::Seconds(absl::GetFlag(FLAGS_revocation_poll_seconds)), process.logger);
   process.revocation_poller->Start();
   process.runner->RunUntilSignal();
-  process.revocation_poller->Stop();
+  // Gone before the server it may hold an in-process channel to.
+  process.revocation_poller.reset();
   return 0;
 }
 

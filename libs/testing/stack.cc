@@ -154,6 +154,7 @@ absl::Status Stack::WaitReady(const std::string& name, absl::Duration timeout) {
 }
 
 std::string Stack::Host(const std::string& name) const {
+  if (absl::StartsWith(name, "gateway")) return "127.0.0.1";  // WaitReady asks there.
   auto it = options_.hosts.find(name);
   return it == options_.hosts.end() ? "127.0.0.1" : it->second;
 }

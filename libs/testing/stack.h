@@ -25,8 +25,8 @@ struct StackOptions {
   std::map<std::string, std::vector<std::string>> extra_flags;
   // More gateways sharing the same Redis and backends: "gateway2", ….
   int extra_gateways = 0;
-  // The address a process listens on when not 127.0.0.1, by process name:
-  // any 127.x.y.z works on Linux without setup.
+  // The address a backend listens on when not 127.0.0.1, by process name:
+  // any 127.x.y.z works on Linux without setup. Gateways stay on 127.0.0.1.
   std::map<std::string, std::string> hosts = {};
 };
 

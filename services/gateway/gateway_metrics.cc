@@ -30,8 +30,8 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       open_connections_(connections_family_.Add({})),
       refused_family_(prometheus::BuildCounter()
                           .Name("onewindow_gateway_refused_connections_total")
-                          .Help("HTTP connections refused with 503 for being over"
-                                " --max_connections")
+                          .Help("HTTP connections refused for being over --max_connections"
+                                " (answered 503, or closed in a flood)")
                           .Register(registry)),
       refused_connections_(refused_family_.Add({})) {}
 

@@ -64,6 +64,12 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
   ~Refusal() { state_->refusing.fetch_sub(1); }
 
   void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Refusal::Answer, shared_from_this()));
+  }
+
+ private:
+  void Answer() {
     response_ = PlainError(http::status::service_unavailable, 11, "UNAVAILABLE",
                            "the gateway has too many connections open; try again shortly");
     response_.set(http::field::retry_after, "1");
@@ -77,7 +83,6 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
                       });
   }
 
- private:
   void Drain() {
     stream_.async_read_some(net::buffer(scratch_),
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -571,10 +576,14 @@ void HttpServer::Accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-      logger_.Warn("cannot accept a connection", {{"error", ec.message()}});
+      // Once per outage, not every 50 ms of it.
+      if (!accept_failing_) logger_.Warn("cannot accept connections", {{"error", ec.message()}});
+      accept_failing_ = true;
       AcceptLater();
       return;
     }
+    if (accept_failing_) logger_.Info("accepting connections again");
+    accept_failing_ = false;
     if (state_->open_connections.load() >= limits_.max_connections) {
       Refuse(std::move(socket));
     } else {

@@ -32,7 +32,8 @@ struct HttpLimits {
   // Time a keep-alive connection may wait for its next request.
   absl::Duration idle_timeout = absl::Seconds(60);
   // Connections served at once; each one past it is answered 503 and
-  // closed, so a flood of idle connections cannot take every descriptor.
+  // closed (closed at once while 64 such answers are under way), so a flood
+  // of idle connections cannot take every descriptor.
   int max_connections = 10000;
 };
 
@@ -108,7 +109,8 @@ class HttpServer {
   // Requests read but not yet answered; drain waits for these, not for idle
   // keep-alive connections.
   int in_flight() const { return state_->in_flight.load(); }
-  // Connections refused since start for being over max_connections.
+  // Connections refused since start for being over max_connections:
+  // answered 503, or closed unanswered while 64 refusals are under way.
   int64_t refused_connections() const { return state_->refused_connections.load(); }
 
   struct State {
@@ -133,6 +135,8 @@ class HttpServer {
   log::Logger logger_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;
+  // Accepting failed last time (on the acceptor's strand only).
+  bool accept_failing_ = false;
   std::shared_ptr<State> state_;
   int port_ = 0;
 };

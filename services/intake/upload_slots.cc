@@ -13,13 +13,13 @@ absl::StatusOr<UploadSlots::Slot> UploadSlots::Acquire(absl::string_view uploade
   auto mine = by_uploader_.find(uploader);
   if (mine != by_uploader_.end() && mine->second >= limits_.per_uploader) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("uploads: this account has the most uploads in progress at once (",
-                     limits_.per_uploader, "); send the next when one is done"));
+        absl::StrCat("uploads: this account already has ", limits_.per_uploader,
+                     " uploads in progress, the most allowed; send the next when one is done"));
   }
   if (total_ >= limits_.total) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("uploads: intake has the most uploads in progress it takes at once (",
-                     limits_.total, "); try again shortly"));
+        absl::StrCat("uploads: intake already has ", limits_.total,
+                     " uploads in progress, the most it takes; try again shortly"));
   }
   ++by_uploader_[uploader];
   ++total_;

@@ -388,7 +388,7 @@ TEST_CASE("through the gateway: an upload beyond the account's limit in progress
   INFO(second.body);
   CHECK(second.status == 429);
   CHECK(absl::StrContains(second.body, "RESOURCE_EXHAUSTED"));
-  CHECK(absl::StrContains(second.body, "the most uploads in progress at once (1)"));
+  CHECK(absl::StrContains(second.body, "this account already has 1 uploads in progress"));
   // Someone else uploads meanwhile.
   HttpConnection cb(port);
   CHECK(Call(cb, "POST", "/api/v1/materials?fileName=b.pdf", pdf, b.headers()).status == 200);

@@ -229,7 +229,7 @@ TEST_CASE(
   auto a3 = w.materials->Begin(Citizen("acc_a"), header);
   CHECK(a3.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(absl::StrContains(a3.status().message(),
-                          "this account has the most uploads in progress at once (2)"));
+                          "this account already has 2 uploads in progress, the most allowed"));
 
   // Another applicant still gets a place, until everyone's places are taken.
   auto b1 = w.materials->Begin(Citizen("acc_b"), header);
@@ -237,7 +237,7 @@ TEST_CASE(
   auto b2 = w.materials->Begin(Citizen("acc_b"), header);
   CHECK(b2.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(absl::StrContains(b2.status().message(),
-                          "the most uploads in progress it takes at once (3)"));
+                          "intake already has 3 uploads in progress, the most it takes"));
   // A finished upload and an abandoned one each give their place back.
   REQUIRE((*a1)->Append(PdfBytes()).ok());
   REQUIRE((*a1)->Finish().ok());
