@@ -243,8 +243,8 @@ std::string Accounts::LoginKey(identity::v1::LoginKind kind, const std::string& 
   return login_id;
 }
 
-absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::LoginKind kind,
-                                                             const std::string& login_id) const {
+absl::StatusOr<std::vector<Accounts::Credentials>> Accounts::FindForLogin(
+    identity::v1::LoginKind kind, const std::string& login_id) const {
   std::string where;
   const std::string key = LoginKey(kind, login_id);
   switch (kind) {
@@ -260,22 +260,27 @@ absl::StatusOr<Accounts::Credentials> Accounts::FindForLogin(identity::v1::Login
     default:
       return absl::InvalidArgumentError("kind: CITIZEN_LOGIN, ENTERPRISE_LOGIN or STAFF_LOGIN");
   }
-  std::optional<Credentials> found;
+  std::vector<Credentials> found;
   RETURN_IF_ERROR(db_->Read([&](store::Connection& db) {
-    SQLite::Statement q(db, absl::StrCat(kSelectAccount, where));
+    SQLite::Statement q(db,
+                        absl::StrCat(kSelectAccount, where, " LIMIT ", kMaxAccountsPerPhone + 1));
     q.bind(1, key);
-    if (q.executeStep()) {
+    while (q.executeStep()) {
       Credentials c;
       c.account = RowToAccount(q);
       SQLite::Statement h(db, "SELECT password_hash FROM accounts WHERE id = ?");
       h.bind(1, c.account.id());
       if (h.executeStep()) c.password_hash = h.getColumn(0).getString();
-      found = std::move(c);
+      found.push_back(std::move(c));
     }
     return absl::OkStatus();
   }));
-  if (!found.has_value()) return absl::NotFoundError("no such account");
-  return *std::move(found);
+  if (found.size() > static_cast<size_t>(kMaxAccountsPerPhone)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("login_id: more than ", kMaxAccountsPerPhone,
+                     " accounts share this phone number; sign in with your resident ID number"));
+  }
+  return found;
 }
 
 absl::StatusOr<bool> Accounts::HasPlatformAdmin() const {

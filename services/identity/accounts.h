@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/store/database.h"
@@ -32,9 +33,14 @@ class Accounts {
   // What a login id is looked up as: a resident id normalised (spaces
   // trimmed, a final x upper-cased); other ids as given.
   static std::string LoginKey(identity::v1::LoginKind kind, const std::string& login_id);
-  // The account a login id names for that kind of login, or NOT_FOUND.
-  absl::StatusOr<Credentials> FindForLogin(identity::v1::LoginKind kind,
-                                           const std::string& login_id) const;
+  // Citizens of one family may share a phone number; past this many, the
+  // number signs none of them in.
+  static constexpr int kMaxAccountsPerPhone = 3;
+  // The accounts a login id names for that kind of login: none, one, or
+  // for a phone number up to kMaxAccountsPerPhone (FAILED_PRECONDITION
+  // past that, asking for the resident id instead).
+  absl::StatusOr<std::vector<Credentials>> FindForLogin(identity::v1::LoginKind kind,
+                                                        const std::string& login_id) const;
   absl::StatusOr<bool> HasPlatformAdmin() const;
 
  private:

@@ -1,5 +1,7 @@
 #include "services/identity/logins.h"
 
+#include <algorithm>
+
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/match.h"
@@ -124,26 +126,43 @@ absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginReque
   // guesses sent at once all got through.
   RETURN_IF_ERROR(Reserve(keys, now));
 
-  absl::StatusOr<Accounts::Credentials> credentials =
+  absl::StatusOr<std::vector<Accounts::Credentials>> candidates =
       accounts_->FindForLogin(request.kind(), request.login_id());
-  if (!credentials.ok() && credentials.status().code() != absl::StatusCode::kNotFound) {
-    // The store failed, not the caller: the attempt is given back. If that
-    // fails too, it stays counted, the stricter side.
+  if (!candidates.ok()) {
+    // The store failed, or the id cannot sign in at all: not a guess, so
+    // the attempt is given back. If that fails too, it stays counted, the
+    // stricter side.
     (void)Release(keys, /*succeeded=*/false);
-    return credentials.status();
+    return candidates.status();
   }
 
-  const std::string& hash = credentials.ok() ? credentials->password_hash : dummy_hash_;
-  absl::StatusOr<bool> matches = auth::VerifyPassword(request.password(), hash);
-  if (!matches.ok()) {
-    (void)Release(keys, /*succeeded=*/false);
-    return matches.status();
+  // A phone number shared in a family signs in whichever of its accounts
+  // has this password. An id of no account still costs one hash check.
+  const identity::v1::Account* signed_in = nullptr;
+  int matched = 0;
+  const size_t checks = std::max<size_t>(candidates->size(), 1);
+  for (size_t i = 0; i < checks; ++i) {
+    const bool real = i < candidates->size();
+    absl::StatusOr<bool> matches = auth::VerifyPassword(
+        request.password(), real ? (*candidates)[i].password_hash : dummy_hash_);
+    if (!matches.ok()) {
+      (void)Release(keys, /*succeeded=*/false);
+      return matches.status();
+    }
+    if (real && *matches) {
+      ++matched;
+      signed_in = &(*candidates)[i].account;
+    }
   }
-  if (!credentials.ok() || !*matches) {
-    return absl::UnauthenticatedError("wrong login id or password");
+  if (matched == 0) return absl::UnauthenticatedError("wrong login id or password");
+  if (matched > 1) {
+    (void)Release(keys, /*succeeded=*/false);
+    return absl::FailedPreconditionError(
+        "login_id: several accounts share this phone number and password; sign in with your "
+        "resident ID number");
   }
   RETURN_IF_ERROR(Release(keys, /*succeeded=*/true));
-  return PrincipalFor(credentials->account);
+  return PrincipalFor(*signed_in);
 }
 
 }  // namespace onewindow::identity

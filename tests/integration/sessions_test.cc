@@ -274,6 +274,38 @@ TEST_CASE("a department API token acts only for its department and stops working
   CHECK(code == grpc::UNAUTHENTICATED);
 }
 
+TEST_CASE("citizens sharing a phone number each sign in by it with their own password") {
+  // Seven sign-ins from one address: more than the gateway's login burst.
+  auto stack = StartStack({"--login_burst_per_client=20"});
+  const int port = stack->gateway_port();
+  const std::string phone = "13812341234";
+  // A parent registered with their child's phone, as families do.
+  testing::NewCitizen child{"11010519491231002X", phone};
+  testing::NewCitizen parent{"110105194912310038", phone};
+  parent.password = "Other-horse-8-battery";
+  REQUIRE(testing::RegisterCitizen(port, child).ok());
+  REQUIRE(testing::RegisterCitizen(port, parent).ok());
+
+  auto owner = [&](const std::string& password) {
+    SignedInCitizen c = RequireOk(testing::SignInCitizen(port, phone, password));
+    auto me = RequireOk(testing::HttpGet(port, "/api/v1/me", {{"Cookie", c.cookie}}));
+    return me.body;
+  };
+  CHECK(absl::StrContains(owner(kCitizenPassword), child.resident_id));
+  CHECK(absl::StrContains(owner(parent.password), parent.resident_id));
+  CHECK(Login(port, phone, "Wrong-horse-7-battery").status == 401);
+
+  // A third with the child's password too: the phone cannot tell which.
+  REQUIRE(testing::RegisterCitizen(port, {"110105194912310011", phone}).ok());
+  HttpResult ambiguous = Login(port, phone, kCitizenPassword);
+  INFO(ambiguous.body);
+  CHECK(ambiguous.status == 409);
+  CHECK(absl::StrContains(ambiguous.body, "sign in with your resident ID number"));
+  CHECK(absl::StrContains(owner(parent.password), parent.resident_id));
+  SignedInCitizen by_id = RequireOk(testing::SignInCitizen(port, child.resident_id));
+  CHECK_FALSE(by_id.cookie.empty());
+}
+
 TEST_CASE("identity listening on an address other than 127.0.0.1 still checks API tokens") {
   testing::StackOptions options;
   options.backends = {"identity"};
