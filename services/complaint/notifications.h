@@ -29,7 +29,10 @@ inline constexpr char kEscalated[] = "work_order.escalated";
 // Told apart by type, so each notice can say which and a refusal why.
 inline constexpr char kExtensionApproved[] = "work_order.extension_approved";
 inline constexpr char kExtensionRefused[] = "work_order.extension_refused";
+// To the rater: thanks, their rating is in.
 inline constexpr char kRatingReceived[] = "rating.received";
+// To the rated department; urgent when the rating is bad.
+inline constexpr char kRatingSubmitted[] = "rating.submitted";
 inline constexpr char kRatingFollowUp[] = "rating.follow_up";
 inline constexpr char kRectificationOpened[] = "rectification.opened";
 

@@ -170,7 +170,8 @@ absl::StatusOr<Rating> Ratings::Rate(const auth::v1::Principal& caller,
     InsertRating(tx, rating);
     inserted = true;
     return EnqueueNotices(tx, rating.rating_id(), rating.rating_id(),
-                          {{kRatingReceived, DepartmentRecipient(rating.department_id()), params,
+                          {{kRatingReceived, caller.subject(), params, false},
+                           {kRatingSubmitted, DepartmentRecipient(rating.department_id()), params,
                             IsBadRating(rating.level())}},
                           now);
   }));

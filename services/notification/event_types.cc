@@ -44,6 +44,7 @@ std::vector<EventTypeSpec> Build() {
        with(order, {"due_date", "reason"}),
        {"work_order_number", "reason"}},
       {"rating.received", with(app, {"level"}), {}},
+      {"rating.submitted", with(app, {"level"}), {"number", "level"}},
       {"rating.follow_up", with(app, {"level", "reply", "work_order_number"}), {}},
       {"rectification.opened",
        with(order, {"number", "item_name", "level", "due_date"}),

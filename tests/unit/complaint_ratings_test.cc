@@ -26,7 +26,16 @@ TEST_CASE("a bad rating opens exactly one rectification order even when submitte
   CHECK(f.CountRows("SELECT COUNT(*) FROM ratings") == 1);
   CHECK(f.CountRows("SELECT COUNT(*) FROM work_orders WHERE kind = 7") == 1);
   CHECK(f.NotificationsOf("rectification.opened").size() == 1);
-  CHECK(f.NotificationsOf("rating.received").size() == 1);
+  // The rater is thanked; the department hears of it, at once when bad.
+  auto thanks = f.NotificationsOf("rating.received");
+  REQUIRE(thanks.size() == 1);
+  CHECK(thanks[0].recipient_id() == "citizen-1");
+  CHECK_FALSE(thanks[0].urgent());
+  auto told = f.NotificationsOf("rating.submitted");
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].recipient_id() == "dept:" + kHousing);
+  CHECK(told[0].urgent());
+  CHECK(told[0].params().at("level") == "1");
 
   v1::WorkOrder order = Fixture::Ok(f.queries->Get(&citizen, first.rectification_work_order_id()));
   CHECK(order.kind() == v1::RECTIFICATION);
@@ -105,6 +114,9 @@ TEST_CASE("good ratings open nothing and level 3 is not a bad rating") {
   }
   CHECK(f.CountRows("SELECT COUNT(*) FROM work_orders") == 0);
   CHECK(f.NotificationsOf("rating.received").size() == 3);
+  auto told = f.NotificationsOf("rating.submitted");
+  REQUIRE(told.size() == 3);
+  for (const auto& e : told) CHECK_FALSE(e.urgent());
 }
 
 TEST_CASE("the rectification reply reaches the rater as a follow-up and asks for the callback") {

@@ -48,6 +48,7 @@ TEST_CASE("shipped templates cover every event type in zh-CN and en and pass the
                                             "work_order.extension_approved",
                                             "work_order.extension_refused",
                                             "rating.received",
+                                            "rating.submitted",
                                             "rating.follow_up",
                                             "rectification.opened"};
   std::set<std::string> keys;
