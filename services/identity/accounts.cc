@@ -93,21 +93,6 @@ bool Exists(store::Connection& db, const char* column, const std::string& value)
   return q.executeStep();
 }
 
-// A phone number signs in each citizen account it belongs to
-// (Accounts::FindForLogin), so only a family's few may share one.
-absl::Status RefuseIfPhoneFull(store::Connection& db, const std::string& phone) {
-  SQLite::Statement q(db, "SELECT COUNT(*) FROM accounts WHERE phone = ? AND kind = ?");
-  q.bind(1, phone);
-  q.bind(2, static_cast<int>(auth::v1::CITIZEN));
-  q.executeStep();
-  if (q.getColumn(0).getInt() >= Accounts::kMaxAccountsPerPhone) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("phone: already the phone number of ", Accounts::kMaxAccountsPerPhone,
-                     " accounts, the most one number may have; register with another"));
-  }
-  return absl::OkStatus();
-}
-
 // Refused before the password is hashed (argon2: 19 MiB and tens of
 // milliseconds), which a stream of registrations of a taken id would
 // otherwise cost every time. The write checks again: two may race.
@@ -145,8 +130,6 @@ absl::StatusOr<identity::v1::Account> Accounts::RegisterCitizen(
   Check(&problems, "password", auth::CheckPasswordPolicy(request.password()));
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
   RETURN_IF_ERROR(RefuseIfTaken(*db_, "resident_id", resident_id, kResidentIdTaken));
-  RETURN_IF_ERROR(
-      db_->Read([&](store::Connection& db) { return RefuseIfPhoneFull(db, request.phone()); }));
 
   ASSIGN_OR_RETURN(const std::string hash, auth::HashPassword(request.password()));
   identity::v1::Account account;
@@ -163,7 +146,6 @@ absl::StatusOr<identity::v1::Account> Accounts::RegisterCitizen(
     if (Exists(db, "resident_id", resident_id)) {
       return absl::AlreadyExistsError(kResidentIdTaken);
     }
-    RETURN_IF_ERROR(RefuseIfPhoneFull(db, request.phone()));
     return InsertAccount(db, account, hash, now);
   }));
   return account;

@@ -304,12 +304,6 @@ TEST_CASE("citizens sharing a phone number each sign in by it with their own pas
   CHECK(absl::StrContains(owner(parent.password), parent.resident_id));
   SignedInCitizen by_id = RequireOk(testing::SignInCitizen(port, child.resident_id));
   CHECK_FALSE(by_id.cookie.empty());
-
-  // Three is the most one number may have.
-  auto fourth = testing::RegisterCitizen(port, {"110105194912310054", phone});
-  CHECK(fourth.status().code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(absl::StrContains(fourth.status().message(), "HTTP 409"));
-  CHECK(absl::StrContains(fourth.status().message(), "already the phone number of 3 accounts"));
 }
 
 TEST_CASE("identity listening on an address other than 127.0.0.1 still checks API tokens") {
