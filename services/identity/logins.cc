@@ -161,7 +161,10 @@ absl::StatusOr<auth::v1::Principal> Logins::Login(const identity::v1::LoginReque
         "login_id: several accounts share this phone number and password; sign in with your "
         "resident ID number");
   }
-  RETURN_IF_ERROR(Release(keys, /*succeeded=*/true));
+  // A good password clears the id's failed guesses only when the id is
+  // that account's alone: anyone may register on any phone number, and
+  // signing in to their own account must not wipe the guesses at another's.
+  RETURN_IF_ERROR(Release(keys, /*succeeded=*/candidates->size() == 1));
   return PrincipalFor(*signed_in);
 }
 

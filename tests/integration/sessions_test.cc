@@ -347,6 +347,31 @@ identity::v1::LoginRequest CitizenLogin(const std::string& login_id, const std::
   return login;
 }
 
+TEST_CASE("signing in by a shared phone number does not clear that number's failed guesses") {
+  auto stack = StartStack();
+  const std::string phone = "13812341234";
+  // The victim's number, and an account someone else registered on it.
+  REQUIRE(testing::RegisterCitizen(stack->gateway_port(), {"11010519491231002X", phone}).ok());
+  testing::NewCitizen other{"110105194912310038", phone};
+  other.password = "Other-horse-8-battery";
+  REQUIRE(testing::RegisterCitizen(stack->gateway_port(), other).ok());
+  auto identity =
+      identity::v1::IdentityService::NewStub(client::MakeChannel(stack->Address("identity")));
+  const std::string token = stack->Token(testing::MakePrincipal(auth::v1::SERVICE, "gateway"));
+  identity::v1::LoginResponse response;
+  auto attempt = [&](const std::string& password, int from) {
+    return identity
+        ->Login(TokenContext(token).get(),
+                CitizenLogin(phone, absl::StrCat("198.51.100.", from), password), &response)
+        .error_code();
+  };
+  for (int i = 0; i < 4; ++i) CHECK(attempt("Wrong-horse-9", i + 1) == grpc::UNAUTHENTICATED);
+  CHECK(attempt(other.password, 10) == grpc::OK);
+  CHECK(attempt("Wrong-horse-9", 11) == grpc::UNAUTHENTICATED);
+  // Five guesses at the number: it is locked, whoever signed in between.
+  CHECK(attempt(kCitizenPassword, 12) == grpc::RESOURCE_EXHAUSTED);
+}
+
 TEST_CASE("identity locks a login out after repeated failures, even with the right password") {
   auto stack = StartStack();
   RegisterAndLogin(stack->gateway_port(), "11010519491231002X", "13812341234");
