@@ -626,6 +626,9 @@ pb::Value SignInOperation(SchemaBuilder* schemas, const OpenApiOptions& options)
                                   "the message names it")},
             {"401", ErrorResponse("Wrong login id or password (the same answer for an unknown "
                                   "login id)")},
+            {"409", ErrorResponse("A phone number several citizen accounts share cannot tell "
+                                  "which is meant (two share this password, or more than three "
+                                  "share the number): sign in with the resident ID number")},
             {"413", ErrorResponse("Body larger than the gateway's limit")},
             {"415", ErrorResponse("Content-Type is not application/json")},
             {"429", RateLimitedResponse()},
