@@ -261,6 +261,11 @@ absl::StatusOr<Implementation> Items::Publish(Implementation impl, absl::Time no
 absl::StatusOr<catalog::v1::ImportResponse> Items::ImportImplementations(
     const google::protobuf::RepeatedPtrField<Implementation>& impls, absl::Time now,
     Authorize authorize) {
+  if (impls.size() > kMaxImportEntries) {
+    return absl::InvalidArgumentError(absl::StrCat("implementations: at most ", kMaxImportEntries,
+                                                   " per call, got ", impls.size(),
+                                                   "; send them in batches"));
+  }
   google::protobuf::Arena arena;
   std::vector<Prepared> prepared;
   catalog::v1::ImportResponse response;

@@ -73,7 +73,9 @@ void CheckText(Problems& p, const Field& field, absl::string_view value, bool re
 }
 
 void CheckCount(Problems& p, const Field& field, int count, int max) {
-  if (count > max) Add(p, field, absl::StrCat("at most ", max, " entries, got ", count));
+  if (count > max) {
+    p.AddFirst(field.Render(), absl::StrCat("at most ", max, " entries, got ", count));
+  }
 }
 
 // Credit code checks share one shape: format first, then existence.
@@ -130,7 +132,7 @@ void NormalizeTags(Problems& p, absl::string_view field,
   CheckCount(p, field, tags->size(), kMaxTags);
   std::vector<std::string> kept;
   absl::flat_hash_set<std::string> seen;
-  for (int i = 0; i < tags->size(); ++i) {
+  for (int i = 0; i < std::min(tags->size(), kMaxTags); ++i) {
     const std::string& tag = tags->Get(i);
     CheckText(p, {field, i, ""}, tag, /*required=*/true, kMaxTagChars);
     if (seen.insert(tag).second) kept.push_back(tag);
@@ -144,7 +146,7 @@ void NormalizeTags(Problems& p, absl::string_view field,
 void CheckWords(Problems& p, absl::string_view field,
                 const google::protobuf::RepeatedPtrField<std::string>& words) {
   CheckCount(p, field, words.size(), kMaxWords);
-  for (int i = 0; i < words.size(); ++i) {
+  for (int i = 0; i < std::min(words.size(), kMaxWords); ++i) {
     CheckText(p, {field, i, ""}, words.Get(i), /*required=*/true, kMaxWordChars);
   }
 }
@@ -275,7 +277,7 @@ void CheckGuide(Problems& p, const catalog::v1::Guide& g, CatalogFacts& facts) {
 
   constexpr absl::string_view kFees = "implementation.guide.fees";
   CheckCount(p, kFees, g.fees_size(), kMaxListEntries);
-  for (int i = 0; i < g.fees_size(); ++i) {
+  for (int i = 0; i < std::min(g.fees_size(), kMaxListEntries); ++i) {
     const catalog::v1::Fee& fee = g.fees(i);
     CheckText(p, {kFees, i, ".name"}, fee.name(), /*required=*/true, kMaxNameChars);
     if (fee.amount_fen() < 0) Add(p, {kFees, i, ".amount_fen"}, "must be >= 0");
@@ -303,7 +305,7 @@ void CheckGuide(Problems& p, const catalog::v1::Guide& g, CatalogFacts& facts) {
     Add(p, kWindows, "at least one required when on_site_visits > 0");
   }
   CheckCount(p, kWindows, g.windows_size(), kMaxListEntries);
-  for (int i = 0; i < g.windows_size(); ++i) {
+  for (int i = 0; i < std::min(g.windows_size(), kMaxListEntries); ++i) {
     const catalog::v1::ServiceWindow& w = g.windows(i);
     CheckText(p, {kWindows, i, ".name"}, w.name(), /*required=*/true, kMaxNameChars);
     CheckText(p, {kWindows, i, ".address"}, w.address(), /*required=*/true, kMaxNameChars);
@@ -324,12 +326,24 @@ void CheckGuide(Problems& p, const catalog::v1::Guide& g, CatalogFacts& facts) {
 }  // namespace
 
 void Problems::Add(absl::string_view field, absl::string_view problem) {
+  if (list_.size() >= kMaxListed) {
+    ++unlisted_;
+    return;
+  }
   list_.push_back(absl::StrCat(field, ": ", problem));
 }
 
+void Problems::AddFirst(absl::string_view field, absl::string_view problem) {
+  first_.push_back(absl::StrCat(field, ": ", problem));
+}
+
 absl::Status Problems::ToStatus() const {
-  if (list_.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(list_, "; "));
+  if (empty()) return absl::OkStatus();
+  std::string message = absl::StrJoin(first_, "; ");
+  if (!first_.empty() && !list_.empty()) message += "; ";
+  absl::StrAppend(&message, absl::StrJoin(list_, "; "));
+  if (unlisted_ > 0) absl::StrAppend(&message, "; and ", unlisted_, " more problems not listed");
+  return absl::InvalidArgumentError(std::move(message));
 }
 
 absl::Status ValidateDepartment(const Department& d, CatalogFacts& facts) {

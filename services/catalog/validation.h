@@ -21,6 +21,9 @@ inline constexpr int kMaxTagChars = 50;
 inline constexpr int kMaxTags = 20;
 inline constexpr int kMaxTextChars = 10000;
 inline constexpr int kMaxListEntries = 200;
+// Implementations per import call: department staff may import, and each
+// rejected entry costs a line of the answer.
+inline constexpr int kMaxImportEntries = 2000;
 inline constexpr int kMaxLimitDays = 365;
 inline constexpr int kMaxOnSiteVisits = 5;
 inline constexpr int kMaxCopies = 99;
@@ -39,14 +42,23 @@ class CatalogFacts {
 // Problems found so far, each "field: what is wrong".
 class Problems {
  public:
+  // Listed in an answer at most; the rest are counted. A guide is fixed
+  // from its first problems, and a crafted one could otherwise have
+  // millions, each a line of a message that could not be sent.
+  static constexpr size_t kMaxListed = 500;
+
   void Add(absl::string_view field, absl::string_view problem);
-  bool empty() const { return list_.empty(); }
-  const std::vector<std::string>& list() const { return list_; }
-  // OK when empty, else INVALID_ARGUMENT listing every problem.
+  // Listed ahead of the rest and never left out: a list over its size
+  // limit (one such problem per list at most).
+  void AddFirst(absl::string_view field, absl::string_view problem);
+  bool empty() const { return first_.empty() && list_.empty(); }
+  // OK when empty, else INVALID_ARGUMENT listing the problems.
   absl::Status ToStatus() const;
 
  private:
+  std::vector<std::string> first_;
   std::vector<std::string> list_;
+  int64_t unlisted_ = 0;
 };
 
 // Checks a department's own fields and that its region is stored. Whether

@@ -254,6 +254,41 @@ TEST_CASE("lists past their limit are refused by count, their extra entries not 
   CHECK_THAT(m, !Contains(absl::StrCat("stages[", kMaxListEntries, "]")));
 }
 
+TEST_CASE("every list past its limit stops at the limit and the answer stays bounded") {
+  Seeded c;
+  v1::Implementation many = MakeImplementation("XK00105001", c.city);
+  v1::Guide* g = many.mutable_guide();
+  // Empty entries: each would be a problem (three for a window).
+  for (int i = 0; i < 20000; ++i) {
+    g->add_windows();
+    g->add_fees();
+    many.add_keywords("");
+    many.add_synonyms("");
+    many.add_topics("");
+    many.add_life_events("");
+  }
+  const std::string m = MessageOf(c.items->Publish(many, kNow).status());
+  CHECK_THAT(m, Contains(absl::StrCat("implementation.guide.windows: at most ", kMaxListEntries,
+                                      " entries, got ", g->windows_size())));
+  CHECK_THAT(m, !Contains(absl::StrCat("windows[", kMaxListEntries, "]")));
+  CHECK_THAT(m, Contains(absl::StrCat("implementation.keywords: at most ", kMaxWords,
+                                      " entries, got 20000")));
+  CHECK_THAT(m, Contains("more problems not listed"));
+  CHECK(m.size() < 100000);
+
+  // An import's answer lists every rejected entry, so its size is bounded.
+  google::protobuf::RepeatedPtrField<v1::Implementation> empties;
+  for (int i = 0; i <= kMaxImportEntries; ++i) empties.Add();
+  const absl::Status too_many =
+      c.items
+          ->ImportImplementations(empties, kNow,
+                                  [](const std::string&) { return absl::OkStatus(); })
+          .status();
+  CHECK(too_many.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(too_many.message()),
+             Contains(absl::StrCat("implementations: at most ", kMaxImportEntries, " per call")));
+}
+
 TEST_CASE("instant items promise 0 days, fully online items need no visit, visits are capped") {
   Seeded c;
   v1::Implementation instant = MakeImplementation("QR00301000", c.town);
