@@ -122,7 +122,10 @@ grpc::Status CatalogGrpc::PublishImplementation(
     grpc::ServerContext* context, const catalog::v1::PublishImplementationRequest* request,
     catalog::v1::Implementation* response) {
   return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(CheckCatalogWrite(call, ImplementingDepartment(request->implementation())));
+    ASSIGN_OR_RETURN(const std::string owner,
+                     ImplementingDepartment("implementation.implementation_code",
+                                            request->implementation().implementation_code()));
+    RETURN_IF_ERROR(CheckCatalogWrite(call, owner));
     ASSIGN_OR_RETURN(*response, domain_.items->Publish(request->implementation(), absl::Now()));
     call.log().Info("implementation published",
                     {{"implementation_code", response->implementation_code()},
@@ -135,9 +138,9 @@ grpc::Status CatalogGrpc::WithdrawImplementation(
     grpc::ServerContext* context, const catalog::v1::WithdrawImplementationRequest* request,
     catalog::v1::Implementation* response) {
   return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    catalog::v1::Implementation named;
-    named.set_implementation_code(request->implementation_code());
-    RETURN_IF_ERROR(CheckCatalogWrite(call, ImplementingDepartment(named)));
+    ASSIGN_OR_RETURN(const std::string owner,
+                     ImplementingDepartment("implementation_code", request->implementation_code()));
+    RETURN_IF_ERROR(CheckCatalogWrite(call, owner));
     ASSIGN_OR_RETURN(*response, domain_.items->Withdraw(request->implementation_code(),
                                                         request->reason(), absl::Now()));
     call.log().Info("implementation withdrawn",

@@ -189,7 +189,13 @@ absl::Status Items::PrepareBatch(const google::protobuf::RepeatedPtrField<Implem
     Facts facts(db, &basic_cache_);
     for (int i = 0; i < impls.size(); ++i) {
       const Implementation& given = impls.Get(i);
-      if (absl::Status allowed = authorize(ImplementingDepartment(given)); !allowed.ok()) {
+      absl::StatusOr<std::string> owner =
+          ImplementingDepartment("implementation.implementation_code", given.implementation_code());
+      if (!owner.ok()) {
+        Reject(rejections, i, given.implementation_code(), owner.status().message());
+        continue;
+      }
+      if (absl::Status allowed = authorize(*owner); !allowed.ok()) {
         Reject(rejections, i, given.implementation_code(), allowed.message());
         continue;
       }

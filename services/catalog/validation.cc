@@ -507,10 +507,19 @@ absl::Status PrepareImplementation(Implementation* impl, CatalogFacts& facts) {
   return p.ToStatus();
 }
 
-std::string ImplementingDepartment(const Implementation& impl) {
+absl::StatusOr<std::string> ImplementingDepartment(absl::string_view field,
+                                                   const std::string& implementation_code) {
+  if (implementation_code.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  }
   absl::StatusOr<codes::ImplementationCodeParts> parts =
-      codes::ParseImplementationCode(impl.implementation_code());
-  return parts.ok() ? parts->credit_code : impl.department_credit_code();
+      codes::ParseImplementationCode(implementation_code);
+  if (!parts.ok()) {
+    absl::string_view message = parts.status().message();
+    absl::ConsumePrefix(&message, "implementation code: ");
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+  }
+  return parts->credit_code;
 }
 
 }  // namespace onewindow::catalog

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "onewindow/catalog/v1/items.pb.h"
 
@@ -77,9 +78,11 @@ absl::Status NormalizeBasicItem(catalog::v1::BasicItem* item);
 // Revision, state and times are left to the publisher.
 absl::Status PrepareImplementation(catalog::v1::Implementation* impl, CatalogFacts& facts);
 
-// The department named by an implementation's code, or its
-// department_credit_code field when the code does not parse. Used to decide
-// who may publish it.
-std::string ImplementingDepartment(const catalog::v1::Implementation& impl);
+// The department an implementation code names, which decides who may
+// publish or withdraw it; INVALID_ARGUMENT naming `field` when the code is
+// missing or does not parse (a wrong check character, say), so that is
+// what the caller hears rather than a refusal.
+absl::StatusOr<std::string> ImplementingDepartment(absl::string_view field,
+                                                   const std::string& implementation_code);
 
 }  // namespace onewindow::catalog

@@ -446,6 +446,20 @@ TEST_CASE("an import publishes the valid entries and reports each rejected one w
   CHECK(admin->accepted() == 1);
   REQUIRE(admin->rejected_size() == 1);
   CHECK_THAT(admin->rejected(0).reason(), Contains("implementation.guide.result_type: required"));
+
+  // A code with a wrong check character is named as such, not refused as
+  // someone else's department.
+  v1::Implementation misspelt = MakeImplementation("XK00105001", c.city);
+  misspelt.set_implementation_code(absl::StrCat("XK00105001-", BrokenCreditCode(1)));
+  auto by_dept =
+      c.items->ImportImplementations(Entries({misspelt}), kNow, [&](const std::string& department) {
+        return department == c.city ? absl::OkStatus()
+                                    : absl::PermissionDeniedError("not your department");
+      });
+  REQUIRE(by_dept.ok());
+  REQUIRE(by_dept->rejected_size() == 1);
+  CHECK_THAT(by_dept->rejected(0).reason(), Contains("implementation.implementation_code: "));
+  CHECK_THAT(by_dept->rejected(0).reason(), !Contains("not your department"));
 }
 
 TEST_CASE("a restarted catalog rebuilds the same search index from the store") {
