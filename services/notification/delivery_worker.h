@@ -25,8 +25,10 @@ namespace onewindow::notification {
 struct WorkerOptions {
   // Deliveries handed to providers at once.
   int concurrency = 8;
-  // Attempts before a temporary failure becomes permanent.
-  int max_attempts = 8;
+  // Attempts before a temporary failure becomes permanent: with the
+  // back-off below, 30 span about three hours, so a provider's outage of an
+  // hour or two (a deploy, a gateway fault) loses nothing.
+  int max_attempts = 30;
   // Back-off before attempt n+1: initial * 2^(n-1), at most max, with jitter
   // over its upper half.
   absl::Duration initial_backoff = absl::Seconds(2);

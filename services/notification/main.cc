@@ -28,7 +28,8 @@ ABSL_FLAG(std::string, file_sink, "notification-sink.jsonl",
           "File (relative to --data_dir) that e-mail and SMS are appended to when no provider "
           "is configured, for demos; empty: such deliveries fail");
 ABSL_FLAG(int, delivery_concurrency, 8, "Deliveries handed to providers at once");
-ABSL_FLAG(int, delivery_max_attempts, 8, "Attempts before a delivery fails permanently");
+ABSL_FLAG(int, delivery_max_attempts, 30,
+          "Attempts before a delivery fails permanently (30: about three hours of retries)");
 ABSL_FLAG(int, delivery_initial_backoff_ms, 2000, "Back-off after the first failed attempt");
 ABSL_FLAG(int, delivery_max_backoff_seconds, 600, "Longest back-off between attempts");
 ABSL_FLAG(int, delivery_poll_ms, 1000, "How often the delivery queue is looked at unprompted");

@@ -209,6 +209,20 @@ TEST_CASE("back-off doubles from the initial value up to the cap, jittered over 
   }
 }
 
+TEST_CASE("by default a failing provider is retried for hours, not minutes") {
+  const WorkerOptions defaults;
+  DeliveryFixture f(defaults);
+  // The shortest the retries can last: every back-off at its jittered least.
+  absl::Duration least = absl::ZeroDuration();
+  for (int attempt = 1; attempt < defaults.max_attempts; ++attempt) {
+    absl::Duration b = defaults.initial_backoff;
+    for (int i = 1; i < attempt && b < defaults.max_backoff; ++i) b *= 2;
+    least += std::min(b, defaults.max_backoff) / 2;
+    CHECK(f.worker->Backoff(attempt) >= std::min(b, defaults.max_backoff) / 2);
+  }
+  CHECK(least >= absl::Hours(1));
+}
+
 TEST_CASE("an e-mail goes out over SMTP with its subject, body and idempotency reference") {
   DeliveryFixture f;
   f.OptIn("acct-1", false, true, "");
