@@ -1,7 +1,10 @@
 #include "services/notification/notifier.h"
 
+#include <algorithm>
+
 #include <SQLiteCpp/Statement.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/random.h"
@@ -54,6 +57,14 @@ absl::Status ValidateEvent(const notification::v1::Event& event) {
   };
   check_id(event.event_id(), "event.event_id");
   check_id(event.type(), "event.type");
+  // The type travels raw in headers (X-OW-Event-Type of e-mails and
+  // webhooks): CR/LF there would add headers or end an SMTP message early.
+  if (!std::all_of(event.type().begin(), event.type().end(), [](char c) {
+        return absl::ascii_islower(static_cast<unsigned char>(c)) ||
+               absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+      })) {
+    problems.push_back("event.type: only lower-case letters, digits, '_' and '.'");
+  }
   check_id(event.recipient_id(), "event.recipient_id");
   if (event.params_size() > kMaxParams) {
     problems.push_back(absl::StrCat("event.params: more than ", kMaxParams, " entries"));

@@ -114,6 +114,12 @@ TEST_CASE("Notify names every missing field at once") {
   CHECK(absl::StrContains(
       p, absl::StrCat("event.params[", std::string(64, 'k'), "…]: key longer than 64 bytes")));
   CHECK(absl::StrContains(p, "event.params[reason]: longer than 4000 bytes"));
+
+  // The type goes into e-mail and webhook headers as it is.
+  auto smuggled = f.notifier->Notify(MakeEvent("e-t", "x\r\nBcc: a@example.cn", "acct-0"));
+  REQUIRE(smuggled.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(smuggled.status().message(),
+                          "event.type: only lower-case letters, digits, '_' and '.'"));
 }
 
 TEST_CASE("in-app is always on and the other channels only by opt-in") {
