@@ -23,7 +23,11 @@ ABSL_FLAG(std::string, smtp_helo, "onewindow.local", "Name given in EHLO and Mes
 ABSL_FLAG(std::string, sms_gateway_url, "",
           "http:// URL of the SMS gateway's webhook (empty: SMS go to the file sink)");
 ABSL_FLAG(std::string, webhook_secret, "",
-          "Shared secret for the HMAC-SHA-256 signature on webhook and SMS gateway requests");
+          "Secret for the HMAC-SHA-256 signature on webhook requests (every receiver holds it)");
+ABSL_FLAG(std::string, sms_gateway_secret, "",
+          "Secret for the HMAC-SHA-256 signature on SMS gateway requests; required with"
+          " --sms_gateway_url and different from --webhook_secret, or any webhook receiver could"
+          " sign texts");
 ABSL_FLAG(std::string, file_sink, "notification-sink.jsonl",
           "File (relative to --data_dir) that e-mail and SMS are appended to when no provider "
           "is configured, for demos; empty: such deliveries fail");
@@ -69,6 +73,16 @@ absl::Status CheckFlags() {
   if (!sms.empty()) {
     if (auto url = notification::ParseHttpUrl(sms); !url.ok()) {
       problems.push_back(absl::StrCat("--sms_gateway_url: ", url.status().message()));
+    }
+    const std::string sms_secret = absl::GetFlag(FLAGS_sms_gateway_secret);
+    if (sms_secret.empty()) {
+      problems.push_back(
+          "--sms_gateway_secret (OW_SMS_GATEWAY_SECRET): required with "
+          "--sms_gateway_url");
+    } else if (sms_secret == absl::GetFlag(FLAGS_webhook_secret)) {
+      problems.push_back(
+          "--sms_gateway_secret (OW_SMS_GATEWAY_SECRET): must differ from "
+          "--webhook_secret, which every webhook receiver holds");
     }
   }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "; "));
@@ -119,8 +133,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<notification::WebhookProvider> sms;
   if (const std::string url = absl::GetFlag(FLAGS_sms_gateway_url); !url.empty()) {
-    sms = std::make_unique<notification::WebhookProvider>(
-        notification::WebhookProvider::Options{"sms_gateway", url, secret, timeout});
+    sms = std::make_unique<notification::WebhookProvider>(notification::WebhookProvider::Options{
+        "sms_gateway", url, absl::GetFlag(FLAGS_sms_gateway_secret), timeout});
   }
   notification::WebhookProvider webhook({"webhook", "", secret, timeout});
   std::map<notification::v1::Channel, notification::Provider*> providers = {

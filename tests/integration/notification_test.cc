@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,6 +15,7 @@
 #include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/principals.h"
+#include "libs/testing/process.h"
 #include "libs/testing/stack.h"
 #include "onewindow/notification/v1/notification.grpc.pb.h"
 #include "services/notification/testing/receivers.h"
@@ -336,6 +338,33 @@ TEST_CASE("kill -9 while sending: every message arrives, none is applied twice")
   CHECK(twice == kConcurrency);
   CHECK(receiver.request_count() == static_cast<size_t>(kEvents + kConcurrency));
   for (const auto& r : receiver.requests()) CHECK(r.signature_ok);
+}
+
+TEST_CASE("an SMS gateway without its own secret stops notification at start, naming the flag") {
+  for (const std::string& secret : {std::string(), std::string(kSecret)}) {
+    INFO("sms secret: " << secret);
+    testing::TempDir dir;
+    testing::ChildProcess p;
+    const std::string log = absl::StrCat(dir.path(), "/notification.log");
+    REQUIRE(p.Start({testing::BinaryPath("notification"), absl::StrCat("--data_dir=", dir.path()),
+                     "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                     absl::StrCat("--webhook_secret=", kSecret),
+                     "--sms_gateway_url=http://127.0.0.1:9/send",
+                     absl::StrCat("--sms_gateway_secret=", secret)},
+                    {{"OW_PRINCIPAL_KEYS",
+                      absl::StrCat("k1:", absl::Base64Escape(std::string(32, 'k')))}},
+                    log)
+                .ok());
+    const std::string expected =
+        secret.empty() ? "required with --sms_gateway_url" : "must differ from --webhook_secret";
+    for (int i = 0; i < 50 && !absl::StrContains(testing::ReadFile(log), expected); ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    CHECK(
+        absl::StrContains(testing::ReadFile(log), "--sms_gateway_secret (OW_SMS_GATEWAY_SECRET)"));
+    CHECK(absl::StrContains(testing::ReadFile(log), expected));
+    p.Stop(SIGTERM, absl::Seconds(10));
+  }
 }
 
 }  // namespace

@@ -109,9 +109,13 @@ for (const [svc, ports] of Object.entries(PROCESSES)) {
 }
 for (const [svc, s] of Object.entries(services)) {
   for (const [key, value] of Object.entries(s.environment ?? {})) {
-    if (/PASSWORD|KEYS|SECRET|TOKEN/.test(key) && !/^\$\{[A-Z_]+:\?.+\}$/.test(String(value))) {
+    // Required: ${KEY:?why}; optional: ${KEY:-} (empty, never a value).
+    if (
+      /PASSWORD|KEYS|SECRET|TOKEN/.test(key) &&
+      !/^\$\{[A-Z_]+(:\?.+|:-)\}$/.test(String(value))
+    ) {
       problems.push(
-        `compose.yaml ${svc}: ${key} must be \${${key}:?...} from the environment, not written here`,
+        `compose.yaml ${svc}: ${key} must be \${${key}:?...} or \${${key}:-} from the environment, not written here`,
       );
     }
   }
