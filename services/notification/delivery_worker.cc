@@ -138,10 +138,12 @@ bool DeliveryWorker::Process(const PendingDelivery& d) {
   }
   absl::StatusOr<bool> changed = store_->FinishAttempt(d.id, attempt, outcome, end);
   if (!changed.ok()) {
-    // The attempt stays SENDING on disk; the next start re-sends it with
-    // the same reference.
-    logger_.Error("cannot record an attempt's outcome",
+    // The attempt stays SENDING on disk: written again on the next passes
+    // (or, after a crash, re-sent at start with the same reference).
+    logger_.Error("cannot record an attempt's outcome; trying again",
                   {{"delivery_id", d.id}, {"error", changed.status().ToString()}});
+    absl::MutexLock lock(&mu_);
+    unrecorded_.push_back({d.id, attempt, outcome, end});
     return true;
   }
   const log::Level level =
@@ -166,7 +168,29 @@ bool DeliveryWorker::Process(const PendingDelivery& d) {
   return true;
 }
 
+bool DeliveryWorker::RecordUnrecorded() {
+  std::vector<Unrecorded> pending;
+  {
+    absl::MutexLock lock(&mu_);
+    pending.swap(unrecorded_);
+  }
+  std::vector<Unrecorded> still;
+  for (Unrecorded& u : pending) {
+    absl::StatusOr<bool> changed = store_->FinishAttempt(u.id, u.attempt, u.outcome, u.end);
+    if (!changed.ok()) {
+      still.push_back(std::move(u));
+      continue;
+    }
+    logger_.Info("recorded an attempt's outcome late",
+                 {{"delivery_id", u.id}, {"attempt", u.attempt}});
+  }
+  absl::MutexLock lock(&mu_);
+  for (Unrecorded& u : still) unrecorded_.push_back(std::move(u));
+  return unrecorded_.empty();
+}
+
 absl::StatusOr<int> DeliveryWorker::RunOnce() {
+  RecordUnrecorded();
   absl::StatusOr<std::vector<PendingDelivery>> due = store_->Due(clock_->Now(), 100000);
   if (!due.ok()) return due.status();
   std::atomic<size_t> next{0};
@@ -202,6 +226,9 @@ void DeliveryWorker::Stop() {
     if (t.joinable()) t.join();
   }
   senders_.clear();
+  if (!RecordUnrecorded()) {
+    logger_.Warn("attempt outcomes left unrecorded; those deliveries are re-sent at next start");
+  }
 }
 
 void DeliveryWorker::Wake() {
@@ -234,6 +261,7 @@ void DeliveryWorker::Dispatch() {
       busy = in_flight_.size();
       room = capacity > busy ? capacity - busy : 0;
     }
+    RecordUnrecorded();
     bool more = room == 0;
     if (room > 0) {
       // Ask for enough that the ones already in flight do not crowd out

@@ -79,6 +79,9 @@ class DeliveryWorker {
  private:
   // Returns true when the delivery was handed to a provider.
   bool Process(const PendingDelivery& d);
+  // Writes the outcomes the store refused before (see Process); true when
+  // none is left.
+  bool RecordUnrecorded();
   void Dispatch();
   void Send();
   void RefreshQueueDepth();
@@ -100,6 +103,16 @@ class DeliveryWorker {
   // Queued or being processed, so a pass does not pick them again.
   std::set<std::string> in_flight_ ABSL_GUARDED_BY(mu_);
   absl::BitGen bitgen_ ABSL_GUARDED_BY(mu_);
+  // Attempts whose outcome the provider gave but the store did not take
+  // (a failed write): their deliveries stay SENDING, which no pass picks,
+  // so the outcome is written again on each pass until it is.
+  struct Unrecorded {
+    std::string id;
+    int attempt;
+    AttemptOutcome outcome;
+    absl::Time end;
+  };
+  std::vector<Unrecorded> unrecorded_ ABSL_GUARDED_BY(mu_);
   std::thread dispatcher_;
   std::vector<std::thread> senders_;
 };

@@ -154,6 +154,32 @@ TEST_CASE("a provider outage is retried with back-off until the message is deliv
   }
 }
 
+TEST_CASE("an outcome the store could not record is recorded later, not sent again") {
+  DeliveryFixture f;
+  v1::Delivery d = f.QueueWebhook("e1");
+  auto exec = [&](const std::string& sql) {
+    REQUIRE(f.db->Write([&](store::Connection& db) {
+                  db.exec(sql);
+                  return absl::OkStatus();
+                })
+                .ok());
+  };
+  // The disk refuses the outcome's write once the receiver has the message.
+  exec(
+      "CREATE TRIGGER refuse_outcome BEFORE UPDATE ON deliveries WHEN NEW.status = 3"
+      " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+  CHECK(f.RunOnce() == 1);
+  CHECK(f.receiver.requests().size() == 1);
+  CHECK(f.Delivery(d.delivery_id()).status() == v1::SENDING);
+
+  exec("DROP TRIGGER refuse_outcome");
+  f.RunOnce();
+  const v1::Delivery done = f.Delivery(d.delivery_id());
+  CHECK(done.status() == v1::DELIVERED);
+  CHECK(done.attempts() == 1);
+  CHECK(f.receiver.requests().size() == 1);
+}
+
 TEST_CASE("a delivery fails permanently once the attempts run out") {
   DeliveryFixture f;
   f.receiver.SetResponder([](const WebhookReceiver::Request&) { return 503; });
