@@ -275,8 +275,11 @@ void Applications::SubmitWithGuide(std::shared_ptr<PendingSubmission> pending,
   application.set_applicant_kind(p.submitter.applicant_kind);
   application.set_channel(p.submitter.channel);
   application.set_submitted_by(submitted_by);
-  const int limit = item.guide().promised_limit_days() > 0 ? item.guide().promised_limit_days()
-                                                           : item.guide().statutory_limit_days();
+  // As approval counts the case: an instant item the same day, any other
+  // by its promise (the statutory limit for a guide that promised none).
+  const int limit = item.guide().handling() == catalog::v1::INSTANT ? 0
+                    : item.guide().promised_limit_days() > 0 ? item.guide().promised_limit_days()
+                                                             : item.guide().statutory_limit_days();
   application.set_promised_limit_days(limit);
   *application.mutable_due_time() = store::ToProtoTime(EstimatedDue(p.now, limit));
   application.mutable_delivery()->set_method(p.submitter.delivery);

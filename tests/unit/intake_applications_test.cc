@@ -657,6 +657,26 @@ TEST_CASE("the deadline counts working days and skips the Spring Festival") {
   CHECK(DueDateText(due) == "2026-02-27");
 }
 
+TEST_CASE("an instant item is due the day it is submitted, as approval counts it") {
+  World w;
+  catalog::v1::Implementation instant = TestImplementation(2);
+  instant.mutable_guide()->set_handling(catalog::v1::INSTANT);
+  instant.mutable_guide()->set_promised_limit_days(0);
+  w.guides.Put(instant);
+  // Friday 13 February 2026, before the Spring Festival.
+  w.clock.Set(
+      absl::FromCivil(absl::CivilSecond(2026, 2, 13, 10, 0, 0), workday::ChinaStandardTime()));
+  const auto form = w.Upload(Citizen("acc_a"));
+  const auto licence = w.Upload(Citizen("acc_a"));
+  auto r = World::Request("k", form.material_id(), licence.material_id());
+  r.set_catalog_revision(2);
+  auto a = w.applications->Submit(Citizen("acc_a"), r);
+  REQUIRE(a.ok());
+  CHECK(a->promised_limit_days() == 0);
+  CHECK(store::FromProtoTime(a->due_time()) ==
+        absl::FromCivil(absl::CivilDay(2026, 2, 14), workday::ChinaStandardTime()));
+}
+
 TEST_CASE("submissions are counted by channel, every known channel exported from the start") {
   prometheus::Registry registry;
   IntakeMetrics metrics(registry);
