@@ -126,7 +126,8 @@ grpc::Status CatalogGrpc::PublishImplementation(
                      ImplementingDepartment("implementation.implementation_code",
                                             request->implementation().implementation_code()));
     RETURN_IF_ERROR(CheckCatalogWrite(call, owner));
-    ASSIGN_OR_RETURN(*response, domain_.items->Publish(request->implementation(), absl::Now()));
+    ASSIGN_OR_RETURN(*response, domain_.items->Publish(request->implementation(), absl::Now(),
+                                                       request->expected_revision()));
     call.log().Info("implementation published",
                     {{"implementation_code", response->implementation_code()},
                      {"revision", response->revision()}});

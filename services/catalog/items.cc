@@ -235,6 +235,18 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
     ItemStore::Batch batch(db);
     const int64_t published_at = store::ToStoredTime(now);
     for (Prepared& p : prepared) {
+      if (p.expected_revision > 0) {
+        const std::optional<CurrentItem> current =
+            ItemStore::GetCurrent(db, p.impl->implementation_code());
+        const int64_t now_at = current.has_value() ? current->revision : 0;
+        if (now_at != p.expected_revision) {
+          return absl::AbortedError(
+              absl::StrCat("expected_revision: ", p.impl->implementation_code(), " is at revision ",
+                           now_at, ", not ", p.expected_revision,
+                           "; someone published since: read it again and redo "
+                           "the edit on it"));
+        }
+      }
       const ItemStore::Published published = batch.Publish(*p.impl, p.lists, p.body, published_at);
       p.impl->set_revision(published.revision);
       entries.push_back(
@@ -246,7 +258,11 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
   return absl::OkStatus();
 }
 
-absl::StatusOr<Implementation> Items::Publish(Implementation impl, absl::Time now) {
+absl::StatusOr<Implementation> Items::Publish(Implementation impl, absl::Time now,
+                                              int64_t expected_revision) {
+  if (expected_revision < 0) {
+    return absl::InvalidArgumentError("expected_revision: must be >= 0 (0 = not checked)");
+  }
   google::protobuf::RepeatedPtrField<Implementation> one;
   *one.Add() = std::move(impl);
   google::protobuf::Arena arena;
@@ -258,6 +274,7 @@ absl::StatusOr<Implementation> Items::Publish(Implementation impl, absl::Time no
   if (!rejections.rejected().empty()) {
     return absl::InvalidArgumentError(rejections.rejected(0).reason());
   }
+  prepared.front().expected_revision = expected_revision;
   RETURN_IF_ERROR(CommitBatch(prepared, now));
   Implementation published;
   published.CopyFrom(*prepared.front().impl);

@@ -45,9 +45,10 @@ class Items {
   absl::StatusOr<catalog::v1::BasicItem> GetBasicItem(const std::string& basic_code) const;
 
   // Publishes the next revision (the first one creates the item). A guide
-  // that breaks the rules is INVALID_ARGUMENT listing every problem.
+  // that breaks the rules is INVALID_ARGUMENT listing every problem. With
+  // `expected_revision` > 0, ABORTED unless that is still the current one.
   absl::StatusOr<catalog::v1::Implementation> Publish(catalog::v1::Implementation impl,
-                                                      absl::Time now)
+                                                      absl::Time now, int64_t expected_revision = 0)
       ABSL_LOCKS_EXCLUDED(publish_mu_);
 
   // Decides whether the caller may publish for a department.
@@ -99,6 +100,8 @@ class Items {
     catalog::v1::Implementation* impl = nullptr;  // on the batch's arena
     JoinedLists lists;
     std::string body;  // serialized without its revision
+    // > 0: the revision the edit started from, checked in the write.
+    int64_t expected_revision = 0;
   };
 
   // Checks `impls` against the store (a read snapshot; departments and

@@ -381,6 +381,29 @@ TEST_CASE("each publish makes the next revision and every revision stays readabl
              Contains("implementation_code: "));
 }
 
+TEST_CASE("an edit of an older revision is refused, not published over a newer one") {
+  Seeded c;
+  v1::Implementation impl = MakeImplementation("XK00105001", c.city, "食品经营许可");
+  CHECK(c.Publish(impl).revision() == 1);
+  // Two editors start from revision 1; the first publishes revision 2.
+  v1::Implementation first = impl;
+  first.set_name("食品经营许可（新办）");
+  auto published = c.items->Publish(first, kNow, 1);
+  REQUIRE(published.ok());
+  CHECK(published->revision() == 2);
+  v1::Implementation second = impl;
+  second.set_name("食品经营许可（变更）");
+  auto stale = c.items->Publish(second, kNow, 1);
+  CHECK(stale.status().code() == absl::StatusCode::kAborted);
+  CHECK_THAT(
+      std::string(stale.status().message()),
+      Contains("expected_revision: " + impl.implementation_code() + " is at revision 2, not 1"));
+  CHECK(c.items->Get(impl.implementation_code(), 0)->name() == "食品经营许可（新办）");
+  // Without an expected revision the last writer wins, as before.
+  CHECK(c.items->Publish(second, kNow)->revision() == 3);
+  CHECK(c.items->Publish(second, kNow, -1).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("a withdrawn implementation stays readable by revision and leaves search at once") {
   Seeded c;
   v1::Implementation impl = MakeImplementation("GG00201000", c.hr, "社会保障卡申领");
