@@ -9,6 +9,7 @@
 #include "libs/codes/credit_code.h"
 #include "libs/status/macros.h"
 #include "services/catalog/department_store.h"
+#include "services/catalog/item_store.h"
 #include "services/catalog/validation.h"
 
 namespace onewindow::catalog {
@@ -88,6 +89,9 @@ absl::StatusOr<catalog::v1::ImportResponse> Departments::Import(
       ready.pop_front();
       const catalog::v1::Department& d = departments[i];
       batch.Upsert(d);
+      // In the same write, so a restart's index lists the items under the
+      // name search showed (RenameDepartment below) before it.
+      ItemStore::RenameDepartment(db, d.credit_code(), d.name());
       accepted.push_back(i);
       if (auto children = waiting.find(d.credit_code()); children != waiting.end()) {
         ready.insert(ready.end(), children->second.begin(), children->second.end());

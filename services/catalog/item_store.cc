@@ -116,6 +116,17 @@ std::optional<catalog::v1::Implementation> ItemStore::GetRevision(store::Connect
   return impl;
 }
 
+void ItemStore::RenameDepartment(store::Connection& db, const std::string& credit_code,
+                                 const std::string& name) {
+  auto update = db.Prepare(
+      "UPDATE items_current SET department_name = ? WHERE department_credit_code = ? AND "
+      "department_name IS NOT ?");
+  update->bind(1, name);
+  update->bind(2, credit_code);
+  update->bind(3, name);
+  update->exec();
+}
+
 void ItemStore::MarkWithdrawn(store::Connection& db, int64_t id, int64_t withdrawn_at,
                               const std::string& reason) {
   SQLite::Statement update(db,

@@ -33,6 +33,11 @@ class ItemStore {
   // content with state PUBLISHED; the caller overlays a later withdrawal.
   static std::optional<catalog::v1::Implementation> GetRevision(store::Connection& db,
                                                                 int64_t item_id, int64_t revision);
+  // The name a department's items are listed and searched under, after
+  // the department was renamed (the revisions keep the name they were
+  // published with).
+  static void RenameDepartment(store::Connection& db, const std::string& credit_code,
+                               const std::string& name);
   static void MarkWithdrawn(store::Connection& db, int64_t id, int64_t withdrawn_at,
                             const std::string& reason);
   // What the search index needs of every published implementation, in id

@@ -503,6 +503,19 @@ TEST_CASE("a restarted catalog rebuilds the same search index from the store") {
   CHECK(c.index->stats().documents == 2);
 }
 
+TEST_CASE("a renamed department's items are found under its new name, also after a restart") {
+  Seeded c;
+  c.Publish(MakeImplementation("GG00201000", c.hr, "社会保障卡申领", {"社保卡"}));
+  c.AddDepartments({MakeDepartment(4, "广州市人力资源局", kGuangzhou)});
+  auto renamed = c.index->Search(Query("社保"));
+  REQUIRE(renamed->items_size() == 1);
+  CHECK(renamed->items(0).department_name() == "广州市人力资源局");
+  c.Open();
+  auto restarted = c.index->Search(Query("社保"));
+  REQUIRE(restarted->items_size() == 1);
+  CHECK(restarted->items(0).department_name() == "广州市人力资源局");
+}
+
 TEST_CASE("coverage gauges sum required and published items by the body's level") {
   Seeded c;
   REQUIRE(c.coverage->SetRequired(c.city, {"XK00105001", "GG00201000"}).ok());
