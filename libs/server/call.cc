@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "libs/server/access_log.h"
 #include "libs/server/request_id.h"
 
 namespace onewindow::server {
@@ -65,23 +66,29 @@ absl::Status PublicStatus(const log::Logger& log, const absl::Status& status) {
 }
 
 grpc::Status CallRunner::Finish(grpc::ServerContextBase* context, const absl::Status& status,
-                                const Call* call) const {
+                                const Call* call, const google::protobuf::Message* request) const {
   (void)context;
-  return status::ToGrpcStatus(PublicStatus(call != nullptr ? call->log() : logger_, status));
+  const absl::Status answer = PublicStatus(call != nullptr ? call->log() : logger_, status);
+  if (call != nullptr && call->principal() != nullptr && IsBodyAccess(*call->principal())) {
+    LogAccess(call->log(), *call->principal(), request, answer.code());
+  }
+  return status::ToGrpcStatus(answer);
 }
 
 grpc::ServerUnaryReactor* CallRunner::RunAsync(
-    grpc::CallbackServerContext* context, absl::AnyInvocable<void(const Call&, Done)> fn) const {
+    grpc::CallbackServerContext* context, const google::protobuf::Message* request,
+    absl::AnyInvocable<void(const Call&, Done)> fn) const {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<Call> begun = Begin(context);
   if (!begun.ok()) {
-    reactor->Finish(Finish(context, begun.status(), nullptr));
+    reactor->Finish(Finish(context, begun.status(), nullptr, request));
     return reactor;
   }
   auto call = std::make_shared<const Call>(*std::move(begun));
   const Call& ref = *call;
-  fn(ref, [this, context, reactor, call = std::move(call)](absl::Status status) {
-    reactor->Finish(Finish(context, status, call.get()));
+  // The request belongs to gRPC until the reactor finishes, after this.
+  fn(ref, [this, context, reactor, request, call = std::move(call)](absl::Status status) {
+    reactor->Finish(Finish(context, status, call.get(), request));
   });
   return reactor;
 }

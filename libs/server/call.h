@@ -1,5 +1,7 @@
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,12 +80,15 @@ class CallRunner {
   CallRunner(log::Logger logger, const PrincipalVerifier* verifier)
       : logger_(std::move(logger)), verifier_(verifier) {}
 
+  // `request` (may be null: a client stream) names the call and its
+  // records in the access log of staff, operator and admin calls.
   template <typename Fn>
-  grpc::Status Run(grpc::ServerContext* context, Fn&& fn) const {
+  grpc::Status Run(grpc::ServerContext* context, const google::protobuf::Message* request,
+                   Fn&& fn) const {
     absl::StatusOr<Call> call = Begin(context);
-    if (!call.ok()) return Finish(context, call.status(), nullptr);
+    if (!call.ok()) return Finish(context, call.status(), nullptr, request);
     absl::Status status = fn(static_cast<const Call&>(*call));
-    return Finish(context, status, &*call);
+    return Finish(context, status, &*call, request);
   }
 
   // Ends an asynchronous call with a handler's status; call it once.
@@ -95,6 +100,7 @@ class CallRunner {
   // until `done` is called; the request and response belong to gRPC until
   // then too.
   grpc::ServerUnaryReactor* RunAsync(grpc::CallbackServerContext* context,
+                                     const google::protobuf::Message* request,
                                      absl::AnyInvocable<void(const Call&, Done)> fn) const;
 
  private:
@@ -102,7 +108,7 @@ class CallRunner {
   // does not verify or the caller has already gone.
   absl::StatusOr<Call> Begin(grpc::ServerContextBase* context) const;
   grpc::Status Finish(grpc::ServerContextBase* context, const absl::Status& status,
-                      const Call* call) const;
+                      const Call* call, const google::protobuf::Message* request) const;
 
   log::Logger logger_;
   const PrincipalVerifier* verifier_;

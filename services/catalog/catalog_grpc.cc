@@ -12,7 +12,7 @@ using server::Call;
 grpc::Status CatalogGrpc::ImportRegions(grpc::ServerContext* context,
                                         const catalog::v1::ImportRegionsRequest* request,
                                         catalog::v1::ImportRegionsResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(CheckCatalogWrite(call, ""));
     std::vector<catalog::v1::Region> regions(request->regions().begin(), request->regions().end());
     ASSIGN_OR_RETURN(const int imported, domain_.regions->Import(std::move(regions)));
@@ -25,7 +25,7 @@ grpc::Status CatalogGrpc::ImportRegions(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::GetRegion(grpc::ServerContext* context,
                                     const catalog::v1::GetRegionRequest* request,
                                     catalog::v1::Region* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.regions->Get(request->code()));
     return absl::OkStatus();
   });
@@ -34,7 +34,7 @@ grpc::Status CatalogGrpc::GetRegion(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::ListChildRegions(grpc::ServerContext* context,
                                            const catalog::v1::ListChildRegionsRequest* request,
                                            catalog::v1::ListRegionsResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(auto children, domain_.regions->Children(request->code()));
     for (auto& r : children) *response->add_regions() = std::move(r);
     return absl::OkStatus();
@@ -44,7 +44,7 @@ grpc::Status CatalogGrpc::ListChildRegions(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::ListAncestorRegions(
     grpc::ServerContext* context, const catalog::v1::ListAncestorRegionsRequest* request,
     catalog::v1::ListRegionsResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(auto ancestors, domain_.regions->Ancestors(request->code()));
     for (auto& r : ancestors) *response->add_regions() = std::move(r);
     return absl::OkStatus();
@@ -62,7 +62,7 @@ void LogImport(const Call& call, absl::string_view what, const catalog::v1::Impo
 grpc::Status CatalogGrpc::ImportDepartments(grpc::ServerContext* context,
                                             const catalog::v1::ImportDepartmentsRequest* request,
                                             catalog::v1::ImportResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(CheckCatalogWrite(call, ""));
     ASSIGN_OR_RETURN(*response, domain_.departments->Import({request->departments().begin(),
                                                              request->departments().end()}));
@@ -74,7 +74,7 @@ grpc::Status CatalogGrpc::ImportDepartments(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::ImportBasicItems(grpc::ServerContext* context,
                                            const catalog::v1::ImportBasicItemsRequest* request,
                                            catalog::v1::ImportResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(CheckCatalogWrite(call, ""));
     ASSIGN_OR_RETURN(*response, domain_.items->ImportBasicItems(
                                     {request->items().begin(), request->items().end()}));
@@ -86,7 +86,7 @@ grpc::Status CatalogGrpc::ImportBasicItems(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::ImportImplementations(
     grpc::ServerContext* context, const catalog::v1::ImportImplementationsRequest* request,
     catalog::v1::ImportResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     // Anonymous callers fail as a whole; a staff member's entries for other
     // departments are rejected one by one.
     RETURN_IF_ERROR(call.RequirePrincipal().status());
@@ -103,7 +103,7 @@ grpc::Status CatalogGrpc::ImportImplementations(
 grpc::Status CatalogGrpc::GetDepartment(grpc::ServerContext* context,
                                         const catalog::v1::GetDepartmentRequest* request,
                                         catalog::v1::Department* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.departments->Get(request->credit_code()));
     return absl::OkStatus();
   });
@@ -112,7 +112,7 @@ grpc::Status CatalogGrpc::GetDepartment(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::GetBasicItem(grpc::ServerContext* context,
                                        const catalog::v1::GetBasicItemRequest* request,
                                        catalog::v1::BasicItem* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.items->GetBasicItem(request->basic_code()));
     return absl::OkStatus();
   });
@@ -121,7 +121,7 @@ grpc::Status CatalogGrpc::GetBasicItem(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::PublishImplementation(
     grpc::ServerContext* context, const catalog::v1::PublishImplementationRequest* request,
     catalog::v1::Implementation* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const std::string owner,
                      ImplementingDepartment("implementation.implementation_code",
                                             request->implementation().implementation_code()));
@@ -138,7 +138,7 @@ grpc::Status CatalogGrpc::PublishImplementation(
 grpc::Status CatalogGrpc::WithdrawImplementation(
     grpc::ServerContext* context, const catalog::v1::WithdrawImplementationRequest* request,
     catalog::v1::Implementation* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const std::string owner,
                      ImplementingDepartment("implementation_code", request->implementation_code()));
     RETURN_IF_ERROR(CheckCatalogWrite(call, owner));
@@ -153,7 +153,7 @@ grpc::Status CatalogGrpc::WithdrawImplementation(
 grpc::Status CatalogGrpc::GetImplementation(grpc::ServerContext* context,
                                             const catalog::v1::GetImplementationRequest* request,
                                             catalog::v1::Implementation* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response,
                      domain_.items->Get(request->implementation_code(), request->revision()));
     return absl::OkStatus();
@@ -163,7 +163,7 @@ grpc::Status CatalogGrpc::GetImplementation(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::SearchItems(grpc::ServerContext* context,
                                       const catalog::v1::SearchItemsRequest* request,
                                       catalog::v1::SearchItemsResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.index->Search(*request));
     return absl::OkStatus();
   });
@@ -172,7 +172,7 @@ grpc::Status CatalogGrpc::SearchItems(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::BrowseTopics(grpc::ServerContext* context,
                                        const catalog::v1::BrowseRequest* request,
                                        catalog::v1::BrowseResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.index->BrowseTopics(request->region_code()));
     return absl::OkStatus();
   });
@@ -181,7 +181,7 @@ grpc::Status CatalogGrpc::BrowseTopics(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::BrowseLifeEvents(grpc::ServerContext* context,
                                            const catalog::v1::BrowseRequest* request,
                                            catalog::v1::BrowseResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.index->BrowseLifeEvents(request->region_code()));
     return absl::OkStatus();
   });
@@ -190,7 +190,7 @@ grpc::Status CatalogGrpc::BrowseLifeEvents(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::SetRequiredItems(grpc::ServerContext* context,
                                            const catalog::v1::SetRequiredItemsRequest* request,
                                            catalog::v1::SetRequiredItemsResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(CheckCatalogWrite(call, ""));
     ASSIGN_OR_RETURN(const int required,
                      domain_.coverage->SetRequired(
@@ -204,7 +204,7 @@ grpc::Status CatalogGrpc::SetRequiredItems(grpc::ServerContext* context,
 grpc::Status CatalogGrpc::GetCoverage(grpc::ServerContext* context,
                                       const catalog::v1::GetCoverageRequest* request,
                                       catalog::v1::CoverageReport* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.coverage->Report(request->region_code()));
     return absl::OkStatus();
   });

@@ -24,7 +24,7 @@ template <typename Request>
 grpc::Status ComplaintGrpc::Step(
     Ctx* context, const Request& request, v1::WorkOrder* out,
     absl::StatusOr<v1::WorkOrder> (Lifecycle::*step)(const auth::v1::Principal&, const Request&)) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, &request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*out, (domain_.lifecycle->*step)(*principal, request));
     domain_.changed();
@@ -37,7 +37,7 @@ grpc::Status ComplaintGrpc::Step(
 grpc::Status ComplaintGrpc::IngestHotlineTicket(Ctx* context,
                                                 const v1::IngestHotlineTicketRequest* request,
                                                 v1::WorkOrder* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     bool created = false;
     ASSIGN_OR_RETURN(*response, domain_.intake->IngestHotline(*principal, *request, &created));
@@ -51,7 +51,7 @@ grpc::Status ComplaintGrpc::IngestHotlineTicket(Ctx* context,
 
 grpc::Status ComplaintGrpc::SubmitWorkOrder(Ctx* context, const v1::SubmitWorkOrderRequest* request,
                                             v1::WorkOrder* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     bool created = false;
     ASSIGN_OR_RETURN(*response, domain_.intake->Submit(call.principal(), *request, &created));
     if (created) {
@@ -66,7 +66,7 @@ grpc::Status ComplaintGrpc::SubmitWorkOrder(Ctx* context, const v1::SubmitWorkOr
 
 grpc::Status ComplaintGrpc::GetWorkOrder(Ctx* context, const v1::GetWorkOrderRequest* request,
                                          v1::WorkOrder* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.queries->Get(principal, request->work_order_id()));
     return absl::OkStatus();
@@ -76,7 +76,7 @@ grpc::Status ComplaintGrpc::GetWorkOrder(Ctx* context, const v1::GetWorkOrderReq
 grpc::Status ComplaintGrpc::ListMyWorkOrders(Ctx* context,
                                              const v1::ListMyWorkOrdersRequest* request,
                                              v1::ListWorkOrdersResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.queries->ListMine(*principal, *request));
     return absl::OkStatus();
@@ -86,7 +86,7 @@ grpc::Status ComplaintGrpc::ListMyWorkOrders(Ctx* context,
 grpc::Status ComplaintGrpc::ListDispatchQueue(Ctx* context,
                                               const v1::ListDispatchQueueRequest* request,
                                               v1::ListWorkOrdersResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.queries->ListQueue(*principal, *request));
     return absl::OkStatus();
@@ -96,7 +96,7 @@ grpc::Status ComplaintGrpc::ListDispatchQueue(Ctx* context,
 grpc::Status ComplaintGrpc::ListDepartmentWorkOrders(
     Ctx* context, const v1::ListDepartmentWorkOrdersRequest* request,
     v1::ListWorkOrdersResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.queries->ListDepartment(*principal, *request));
     return absl::OkStatus();
@@ -148,7 +148,7 @@ grpc::Status ComplaintGrpc::ReplyWorkOrder(Ctx* context, const v1::ReplyWorkOrde
 
 grpc::Status ComplaintGrpc::PutDispatchRule(Ctx* context, const v1::PutDispatchRuleRequest* request,
                                             v1::DispatchRule* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireConfigurer(*principal, *domain_.policy));
     ASSIGN_OR_RETURN(*response, domain_.rules->Put(request->rule()));
@@ -157,9 +157,10 @@ grpc::Status ComplaintGrpc::PutDispatchRule(Ctx* context, const v1::PutDispatchR
   });
 }
 
-grpc::Status ComplaintGrpc::ListDispatchRules(Ctx* context, const v1::ListDispatchRulesRequest*,
+grpc::Status ComplaintGrpc::ListDispatchRules(Ctx* context,
+                                              const v1::ListDispatchRulesRequest* request,
                                               v1::ListDispatchRulesResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     if (principal->kind() != auth::v1::OPERATOR) {
       RETURN_IF_ERROR(RequireConfigurer(*principal, *domain_.policy));
@@ -172,7 +173,7 @@ grpc::Status ComplaintGrpc::ListDispatchRules(Ctx* context, const v1::ListDispat
 grpc::Status ComplaintGrpc::DeleteDispatchRule(Ctx* context,
                                                const v1::DeleteDispatchRuleRequest* request,
                                                v1::DeleteDispatchRuleResponse*) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireConfigurer(*principal, *domain_.policy));
     if (request->rule_id().empty()) return absl::InvalidArgumentError("rule_id: required");
@@ -182,9 +183,9 @@ grpc::Status ComplaintGrpc::DeleteDispatchRule(Ctx* context,
   });
 }
 
-grpc::Status ComplaintGrpc::ListCategories(Ctx* context, const v1::ListCategoriesRequest*,
+grpc::Status ComplaintGrpc::ListCategories(Ctx* context, const v1::ListCategoriesRequest* request,
                                            v1::ListCategoriesResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     for (auto& c : domain_.categories->List()) *response->add_categories() = std::move(c);
     return absl::OkStatus();
   });
@@ -192,7 +193,7 @@ grpc::Status ComplaintGrpc::ListCategories(Ctx* context, const v1::ListCategorie
 
 grpc::Status ComplaintGrpc::GetCategory(Ctx* context, const v1::GetCategoryRequest* request,
                                         v1::Category* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.categories->Get(request->code()));
     return absl::OkStatus();
   });
@@ -200,7 +201,7 @@ grpc::Status ComplaintGrpc::GetCategory(Ctx* context, const v1::GetCategoryReque
 
 grpc::Status ComplaintGrpc::PutCategory(Ctx* context, const v1::PutCategoryRequest* request,
                                         v1::Category* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireConfigurer(*principal, *domain_.policy));
     ASSIGN_OR_RETURN(*response, domain_.categories->Put(request->category()));
@@ -212,7 +213,7 @@ grpc::Status ComplaintGrpc::PutCategory(Ctx* context, const v1::PutCategoryReque
 grpc::Status ComplaintGrpc::GetPublicWorkOrder(Ctx* context,
                                                const v1::GetPublicWorkOrderRequest* request,
                                                v1::PublicWorkOrder* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.queries->GetPublic(request->work_order_id()));
     return absl::OkStatus();
   });
@@ -221,7 +222,7 @@ grpc::Status ComplaintGrpc::GetPublicWorkOrder(Ctx* context,
 grpc::Status ComplaintGrpc::ListPublicWorkOrders(Ctx* context,
                                                  const v1::ListPublicWorkOrdersRequest* request,
                                                  v1::ListPublicWorkOrdersResponse* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.queries->ListPublic(*request));
     return absl::OkStatus();
   });
@@ -229,7 +230,7 @@ grpc::Status ComplaintGrpc::ListPublicWorkOrders(Ctx* context,
 
 grpc::Status ComplaintGrpc::RateApplication(Ctx* context, const v1::RateApplicationRequest* request,
                                             v1::Rating* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     bool created = false;
     ASSIGN_OR_RETURN(*response, domain_.ratings->Rate(*principal, *request, &created));
@@ -247,7 +248,7 @@ grpc::Status ComplaintGrpc::RateApplication(Ctx* context, const v1::RateApplicat
 
 grpc::Status ComplaintGrpc::GetRatingStats(Ctx* context, const v1::GetRatingStatsRequest* request,
                                            v1::RatingStats* response) {
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.reports->RatingStats(*request));
     return absl::OkStatus();
   });
@@ -256,16 +257,16 @@ grpc::Status ComplaintGrpc::GetRatingStats(Ctx* context, const v1::GetRatingStat
 grpc::Status ComplaintGrpc::GetSupervisionReport(Ctx* context,
                                                  const v1::GetSupervisionReportRequest* request,
                                                  v1::SupervisionReport* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.reports->Supervision(*principal, *request));
     return absl::OkStatus();
   });
 }
 
-grpc::Status ComplaintGrpc::RunSupervision(Ctx* context, const v1::RunSupervisionRequest*,
+grpc::Status ComplaintGrpc::RunSupervision(Ctx* context, const v1::RunSupervisionRequest* request,
                                            v1::RunSupervisionResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(
         *principal, {auth::v1::OPERATOR, auth::v1::PLATFORM_ADMIN, auth::v1::SERVICE}));

@@ -33,7 +33,7 @@ absl::Status RefuseApiTokens(const auth::v1::Principal& p, absl::string_view act
 grpc::Status IdentityGrpc::RegisterCitizen(grpc::ServerContext* context,
                                            const identity::v1::RegisterCitizenRequest* request,
                                            identity::v1::Account* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(*response, accounts_->RegisterCitizen(*request));
     call.log().Info("citizen registered",
                     {{"account_id", response->id()},
@@ -45,7 +45,7 @@ grpc::Status IdentityGrpc::RegisterCitizen(grpc::ServerContext* context,
 grpc::Status IdentityGrpc::RegisterEnterprise(
     grpc::ServerContext* context, const identity::v1::RegisterEnterpriseRequest* request,
     identity::v1::Account* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(*response, accounts_->RegisterEnterprise(*request));
     call.log().Info("enterprise registered", {{"account_id", response->id()}});
     return absl::OkStatus();
@@ -55,7 +55,7 @@ grpc::Status IdentityGrpc::RegisterEnterprise(
 grpc::Status IdentityGrpc::GetAccount(grpc::ServerContext* context,
                                       const identity::v1::GetAccountRequest* request,
                                       identity::v1::Account* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     const bool supervisor = principal->kind() == auth::v1::PLATFORM_ADMIN;
     if (!supervisor) RETURN_IF_ERROR(auth::RequireOwner(*principal, request->id()));
@@ -64,9 +64,10 @@ grpc::Status IdentityGrpc::GetAccount(grpc::ServerContext* context,
   });
 }
 
-grpc::Status IdentityGrpc::GetMe(grpc::ServerContext* context, const identity::v1::GetMeRequest*,
+grpc::Status IdentityGrpc::GetMe(grpc::ServerContext* context,
+                                 const identity::v1::GetMeRequest* request,
                                  identity::v1::Account* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, accounts_->Get(principal->subject()));
     return absl::OkStatus();
@@ -76,7 +77,7 @@ grpc::Status IdentityGrpc::GetMe(grpc::ServerContext* context, const identity::v
 grpc::Status IdentityGrpc::Login(grpc::ServerContext* context,
                                  const identity::v1::LoginRequest* request,
                                  identity::v1::LoginResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE}));
     absl::StatusOr<auth::v1::Principal> result = logins_->Login(*request, absl::Now());
@@ -94,7 +95,7 @@ grpc::Status IdentityGrpc::Login(grpc::ServerContext* context,
 grpc::Status IdentityGrpc::CreateStaffAccount(
     grpc::ServerContext* context, const identity::v1::CreateStaffAccountRequest* request,
     identity::v1::Account* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     if (request->kind() == auth::v1::STAFF) {
       RETURN_IF_ERROR(RequireDepartmentAdmin(*principal, request->department_id()));
@@ -112,7 +113,7 @@ grpc::Status IdentityGrpc::CreateStaffAccount(
 grpc::Status IdentityGrpc::IssueApiToken(grpc::ServerContext* context,
                                          const identity::v1::IssueApiTokenRequest* request,
                                          identity::v1::IssueApiTokenResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireDepartmentAdmin(*principal, request->department_id()));
     RETURN_IF_ERROR(RefuseApiTokens(*principal, "issue API tokens"));
@@ -126,7 +127,7 @@ grpc::Status IdentityGrpc::IssueApiToken(grpc::ServerContext* context,
 grpc::Status IdentityGrpc::ListApiTokens(grpc::ServerContext* context,
                                          const identity::v1::ListApiTokensRequest* request,
                                          identity::v1::ListApiTokensResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     const std::string department =
         request->department_id().empty() ? principal->department_id() : request->department_id();
@@ -141,7 +142,7 @@ grpc::Status IdentityGrpc::ListApiTokens(grpc::ServerContext* context,
 grpc::Status IdentityGrpc::RevokeApiToken(grpc::ServerContext* context,
                                           const identity::v1::RevokeApiTokenRequest* request,
                                           identity::v1::ApiToken* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(const identity::v1::ApiToken token, tokens_->Get(request->token_id()));
     if (!RequireDepartmentAdmin(*principal, token.department_id()).ok()) {
@@ -156,9 +157,9 @@ grpc::Status IdentityGrpc::RevokeApiToken(grpc::ServerContext* context,
 }
 
 grpc::Status IdentityGrpc::ListRevokedApiTokens(
-    grpc::ServerContext* context, const identity::v1::ListRevokedApiTokensRequest*,
+    grpc::ServerContext* context, const identity::v1::ListRevokedApiTokensRequest* request,
     identity::v1::ListRevokedApiTokensResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
     ASSIGN_OR_RETURN(auto ids, tokens_->RevokedIds(absl::Now()));

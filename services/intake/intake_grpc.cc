@@ -19,30 +19,31 @@ constexpr size_t kChunkBytes = 64 * 1024;
 grpc::ServerUnaryReactor* IntakeGrpc::SubmitApplication(
     grpc::CallbackServerContext* context, const intake::v1::SubmitApplicationRequest* request,
     intake::v1::Application* response) {
-  return runner_->RunAsync(context, [this, request, response](const Call& call,
-                                                              server::CallRunner::Done done) {
-    absl::StatusOr<const auth::v1::Principal*> principal = call.RequirePrincipal();
-    if (!principal.ok()) return done(principal.status());
-    domain_.applications->SubmitAsync(
-        **principal, *request,
-        [this, &call, response, done = std::move(done)](
-            absl::StatusOr<intake::v1::Application> result, bool created) mutable {
-          if (!result.ok()) return done(result.status());
-          *response = *std::move(result);
-          // Retries answered with the first application are not new
-          // submissions.
-          if (created) domain_.metrics->Submitted(response->channel());
-          call.log().Debug("application submitted", {{"application_id", response->application_id()},
-                                                     {"number", response->number()}});
-          done(absl::OkStatus());
-        });
-  });
+  return runner_->RunAsync(
+      context, request, [this, request, response](const Call& call, server::CallRunner::Done done) {
+        absl::StatusOr<const auth::v1::Principal*> principal = call.RequirePrincipal();
+        if (!principal.ok()) return done(principal.status());
+        domain_.applications->SubmitAsync(
+            **principal, *request,
+            [this, &call, response, done = std::move(done)](
+                absl::StatusOr<intake::v1::Application> result, bool created) mutable {
+              if (!result.ok()) return done(result.status());
+              *response = *std::move(result);
+              // Retries answered with the first application are not new
+              // submissions.
+              if (created) domain_.metrics->Submitted(response->channel());
+              call.log().Debug(
+                  "application submitted",
+                  {{"application_id", response->application_id()}, {"number", response->number()}});
+              done(absl::OkStatus());
+            });
+      });
 }
 
 grpc::Status IntakeGrpc::RecordTransition(grpc::ServerContext* context,
                                           const intake::v1::RecordTransitionRequest* request,
                                           intake::v1::RecordTransitionResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(const bool applied,
                      domain_.applications->RecordTransition(*principal, *request));
@@ -55,7 +56,7 @@ grpc::Status IntakeGrpc::RecordTransition(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::RecordTransitions(grpc::ServerContext* context,
                                            const intake::v1::RecordTransitionsRequest* request,
                                            api::v1::HandoffResults* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     // A wrong caller is refused whole, as the other batch receivers do, rather
     // than once per report.
@@ -94,7 +95,7 @@ void IntakeGrpc::Recorded(const Call& call, const intake::v1::RecordTransitionRe
 grpc::Status IntakeGrpc::GetApplication(grpc::ServerContext* context,
                                         const intake::v1::GetApplicationRequest* request,
                                         intake::v1::Application* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->Get(*principal, request->application_id()));
     return absl::OkStatus();
@@ -105,7 +106,7 @@ grpc::Status IntakeGrpc::LookupProgress(grpc::ServerContext* context,
                                         const intake::v1::LookupProgressRequest* request,
                                         intake::v1::Progress* response) {
   // No principal: holding the number and the query code is the permission.
-  return runner_->Run(context, [&](const Call&) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call&) -> absl::Status {
     ASSIGN_OR_RETURN(*response, domain_.applications->LookupProgress(*request));
     return absl::OkStatus();
   });
@@ -114,7 +115,7 @@ grpc::Status IntakeGrpc::LookupProgress(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::ListApplications(grpc::ServerContext* context,
                                           const intake::v1::ListApplicationsRequest* request,
                                           intake::v1::ListApplicationsResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->List(*principal, *request));
     return absl::OkStatus();
@@ -124,7 +125,7 @@ grpc::Status IntakeGrpc::ListApplications(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::GetApplicationStats(grpc::ServerContext* context,
                                              const intake::v1::GetApplicationStatsRequest* request,
                                              intake::v1::ApplicationStats* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->Stats(*principal, *request, absl::Now()));
     return absl::OkStatus();
@@ -134,7 +135,7 @@ grpc::Status IntakeGrpc::GetApplicationStats(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::GetRequirements(grpc::ServerContext* context,
                                          const intake::v1::GetRequirementsRequest* request,
                                          intake::v1::Requirements* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->GetRequirements(*principal, *request));
     return absl::OkStatus();
@@ -144,7 +145,7 @@ grpc::Status IntakeGrpc::GetRequirements(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::SupplementApplication(
     grpc::ServerContext* context, const intake::v1::SupplementApplicationRequest* request,
     intake::v1::Application* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->Supplement(*principal, *request));
     call.log().Info("application supplemented", {{"application_id", response->application_id()}});
@@ -155,7 +156,7 @@ grpc::Status IntakeGrpc::SupplementApplication(
 grpc::Status IntakeGrpc::WithdrawApplication(grpc::ServerContext* context,
                                              const intake::v1::WithdrawApplicationRequest* request,
                                              intake::v1::Application* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response,
                      domain_.applications->Withdraw(*principal, *request, call.request_id()));
@@ -167,7 +168,7 @@ grpc::Status IntakeGrpc::WithdrawApplication(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::DeliverResult(grpc::ServerContext* context,
                                        const intake::v1::DeliverResultRequest* request,
                                        intake::v1::Application* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.applications->Deliver(*principal, *request));
     call.log().Info("result delivered", {{"application_id", response->application_id()}});
@@ -178,37 +179,42 @@ grpc::Status IntakeGrpc::DeliverResult(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::UploadMaterial(
     grpc::ServerContext* context, grpc::ServerReader<intake::v1::UploadMaterialRequest>* reader,
     intake::v1::Material* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
-    intake::v1::UploadMaterialRequest message;
-    if (!reader->Read(&message) || !message.has_header()) {
-      return absl::InvalidArgumentError("header: the first message must carry the header");
-    }
-    ASSIGN_OR_RETURN(std::unique_ptr<Materials::Upload> upload,
-                     domain_.materials->Begin(*principal, message.header()));
-    while (reader->Read(&message)) {
-      if (context->IsCancelled()) return absl::CancelledError("upload cancelled");
-      if (message.part_case() != intake::v1::UploadMaterialRequest::kChunk) {
-        return absl::InvalidArgumentError("chunk: every message after the header carries bytes");
-      }
-      RETURN_IF_ERROR(upload->Append(message.chunk()));
-    }
-    // A client that went away mid-stream ends the reads too; what arrived
-    // is not the whole file.
-    if (context->IsCancelled()) return absl::CancelledError("upload cancelled");
-    ASSIGN_OR_RETURN(*response, upload->Finish());
-    domain_.metrics->Uploaded(response->size_bytes(), response->content_type());
-    call.log().Info("material uploaded", {{"material_id", response->material_id()},
-                                          {"bytes", static_cast<int64_t>(response->size_bytes())},
-                                          {"content_type", response->content_type()}});
-    return absl::OkStatus();
-  });
+  // A client stream: its header comes later; the empty message names the call.
+  return runner_->Run(
+      context, &intake::v1::UploadMaterialRequest::default_instance(),
+      [&](const Call& call) -> absl::Status {
+        ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
+        intake::v1::UploadMaterialRequest message;
+        if (!reader->Read(&message) || !message.has_header()) {
+          return absl::InvalidArgumentError("header: the first message must carry the header");
+        }
+        ASSIGN_OR_RETURN(std::unique_ptr<Materials::Upload> upload,
+                         domain_.materials->Begin(*principal, message.header()));
+        while (reader->Read(&message)) {
+          if (context->IsCancelled()) return absl::CancelledError("upload cancelled");
+          if (message.part_case() != intake::v1::UploadMaterialRequest::kChunk) {
+            return absl::InvalidArgumentError(
+                "chunk: every message after the header carries bytes");
+          }
+          RETURN_IF_ERROR(upload->Append(message.chunk()));
+        }
+        // A client that went away mid-stream ends the reads too; what arrived
+        // is not the whole file.
+        if (context->IsCancelled()) return absl::CancelledError("upload cancelled");
+        ASSIGN_OR_RETURN(*response, upload->Finish());
+        domain_.metrics->Uploaded(response->size_bytes(), response->content_type());
+        call.log().Info("material uploaded",
+                        {{"material_id", response->material_id()},
+                         {"bytes", static_cast<int64_t>(response->size_bytes())},
+                         {"content_type", response->content_type()}});
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status IntakeGrpc::GetMaterial(grpc::ServerContext* context,
                                      const intake::v1::GetMaterialRequest* request,
                                      intake::v1::Material* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.materials->Get(*principal, request->material_id()));
     return absl::OkStatus();
@@ -218,7 +224,7 @@ grpc::Status IntakeGrpc::GetMaterial(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::DownloadMaterial(grpc::ServerContext* context,
                                           const intake::v1::DownloadMaterialRequest* request,
                                           grpc::ServerWriter<intake::v1::MaterialChunk>* writer) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(Materials::Opened opened,
                      domain_.materials->Open(*principal, request->material_id()));
@@ -241,7 +247,7 @@ grpc::Status IntakeGrpc::DownloadMaterial(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::ListLicences(grpc::ServerContext* context,
                                       const intake::v1::ListLicencesRequest* request,
                                       intake::v1::ListLicencesResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.licences->List(*principal, *request));
     return absl::OkStatus();
@@ -251,7 +257,7 @@ grpc::Status IntakeGrpc::ListLicences(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::GetLicence(grpc::ServerContext* context,
                                     const intake::v1::GetLicenceRequest* request,
                                     intake::v1::Licence* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response, domain_.licences->Get(*principal, request->licence_id()));
     return absl::OkStatus();
@@ -261,7 +267,7 @@ grpc::Status IntakeGrpc::GetLicence(grpc::ServerContext* context,
 grpc::Status IntakeGrpc::RegisterLicences(grpc::ServerContext* context,
                                           const intake::v1::RegisterLicencesRequest* request,
                                           intake::v1::RegisterLicencesResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const auth::v1::Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(*response,
                      domain_.licences->Register(

@@ -47,7 +47,7 @@ absl::StatusOr<std::string> ResolveRecipient(const Principal& principal,
 grpc::Status NotificationGrpc::Notify(grpc::ServerContext* context,
                                       const notification::v1::NotifyRequest* request,
                                       notification::v1::NotifyResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
     ASSIGN_OR_RETURN(NotifyResult result, parts_.notifier->Notify(request->event()));
@@ -60,7 +60,7 @@ grpc::Status NotificationGrpc::Notify(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::NotifyBatch(grpc::ServerContext* context,
                                            const notification::v1::NotifyBatchRequest* request,
                                            api::v1::HandoffResults* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
     RETURN_IF_ERROR(outbox::CheckBatchSize("notifications", request->notifications_size()));
@@ -108,7 +108,7 @@ void NotificationGrpc::LogNotified(const Call& call, const notification::v1::Eve
 grpc::Status NotificationGrpc::ListInbox(grpc::ServerContext* context,
                                          const notification::v1::ListInboxRequest* request,
                                          notification::v1::ListInboxResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string recipient,
                      ResolveRecipient(*principal, request->recipient_id(), RecipientUse::kRead));
@@ -121,7 +121,7 @@ grpc::Status NotificationGrpc::ListInbox(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::MarkRead(grpc::ServerContext* context,
                                         const notification::v1::MarkReadRequest* request,
                                         notification::v1::MarkReadResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string owner, parts_.inbox->Owner(request->message_id()));
     if (!ResolveRecipient(*principal, owner, RecipientUse::kWrite).ok()) {
@@ -135,7 +135,7 @@ grpc::Status NotificationGrpc::MarkRead(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::MarkAllRead(grpc::ServerContext* context,
                                            const notification::v1::MarkAllReadRequest* request,
                                            notification::v1::MarkReadResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string recipient,
                      ResolveRecipient(*principal, request->recipient_id(), RecipientUse::kWrite));
@@ -147,7 +147,7 @@ grpc::Status NotificationGrpc::MarkAllRead(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::GetUnreadCount(
     grpc::ServerContext* context, const notification::v1::GetUnreadCountRequest* request,
     notification::v1::GetUnreadCountResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string recipient,
                      ResolveRecipient(*principal, request->recipient_id(), RecipientUse::kRead));
@@ -160,7 +160,7 @@ grpc::Status NotificationGrpc::GetUnreadCount(
 grpc::Status NotificationGrpc::GetMessageStatus(
     grpc::ServerContext* context, const notification::v1::GetMessageStatusRequest* request,
     notification::v1::MessageStatus* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string owner, parts_.inbox->Owner(request->message_id()));
     // Services that sent the event may follow it up too.
@@ -176,7 +176,7 @@ grpc::Status NotificationGrpc::GetMessageStatus(
 grpc::Status NotificationGrpc::GetPreferences(
     grpc::ServerContext* context, const notification::v1::GetPreferencesRequest* request,
     notification::v1::Preferences* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string recipient, ResolveRecipient(*principal, request->recipient_id(),
                                                              RecipientUse::kPreferences));
@@ -188,7 +188,7 @@ grpc::Status NotificationGrpc::GetPreferences(
 grpc::Status NotificationGrpc::UpdatePreferences(
     grpc::ServerContext* context, const notification::v1::UpdatePreferencesRequest* request,
     notification::v1::Preferences* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     ASSIGN_OR_RETURN(std::string recipient, ResolveRecipient(*principal, request->recipient_id(),
                                                              RecipientUse::kPreferences));
@@ -209,7 +209,7 @@ grpc::Status NotificationGrpc::UpdatePreferences(
 grpc::Status NotificationGrpc::PutTemplate(grpc::ServerContext* context,
                                            const notification::v1::PutTemplateRequest* request,
                                            notification::v1::Template* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::PLATFORM_ADMIN}));
     ASSIGN_OR_RETURN(*response, parts_.templates->Put(request->template_(), principal->subject(),
@@ -226,7 +226,7 @@ grpc::Status NotificationGrpc::PutTemplate(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::GetTemplate(grpc::ServerContext* context,
                                            const notification::v1::GetTemplateRequest* request,
                                            notification::v1::Template* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireTemplateReader(*principal));
     ASSIGN_OR_RETURN(*response, parts_.templates->Get(request->event_type(), request->channel(),
@@ -238,7 +238,7 @@ grpc::Status NotificationGrpc::GetTemplate(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::ListTemplates(grpc::ServerContext* context,
                                              const notification::v1::ListTemplatesRequest* request,
                                              notification::v1::ListTemplatesResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireTemplateReader(*principal));
     for (auto& t : parts_.templates->List(request->event_type())) {
@@ -251,7 +251,7 @@ grpc::Status NotificationGrpc::ListTemplates(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::DeleteTemplate(
     grpc::ServerContext* context, const notification::v1::DeleteTemplateRequest* request,
     notification::v1::Template* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::PLATFORM_ADMIN}));
     ASSIGN_OR_RETURN(*response, parts_.templates->Delete(request->event_type(), request->channel(),
@@ -266,10 +266,10 @@ grpc::Status NotificationGrpc::DeleteTemplate(
   });
 }
 
-grpc::Status NotificationGrpc::ListEventTypes(grpc::ServerContext* context,
-                                              const notification::v1::ListEventTypesRequest*,
-                                              notification::v1::ListEventTypesResponse* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+grpc::Status NotificationGrpc::ListEventTypes(
+    grpc::ServerContext* context, const notification::v1::ListEventTypesRequest* request,
+    notification::v1::ListEventTypesResponse* response) {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(RequireTemplateReader(*principal));
     for (const EventTypeSpec& spec : EventTypes()) {
@@ -285,7 +285,7 @@ grpc::Status NotificationGrpc::ListEventTypes(grpc::ServerContext* context,
 grpc::Status NotificationGrpc::ReportDeliveryStatus(
     grpc::ServerContext* context, const notification::v1::ReportDeliveryStatusRequest* request,
     notification::v1::Delivery* response) {
-  return runner_->Run(context, [&](const Call& call) -> absl::Status {
+  return runner_->Run(context, request, [&](const Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(const Principal* principal, call.RequirePrincipal());
     RETURN_IF_ERROR(auth::RequireKind(*principal, {auth::v1::SERVICE, auth::v1::PLATFORM_ADMIN}));
     notification::v1::DeliveryStatus previous = notification::v1::DELIVERY_STATUS_UNSPECIFIED;

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "libs/client/channels.h"
 #include "libs/testing/accounts.h"
+#include "libs/testing/eventually.h"
 #include "libs/testing/grpc_context.h"
 #include "libs/testing/http_client.h"
 #include "libs/testing/json_fields.h"
@@ -216,6 +217,13 @@ TEST_CASE("a department API token acts only for its department and stops working
   approval::v1::ListQueueRequest own;
   approval::v1::ListQueueResponse queue;
   CHECK(approval->ListQueue(TokenContext(issued.secret()).get(), own, &queue).ok());
+  // Approval logs the department system's access: which call, whose token.
+  CHECK(testing::Eventually([&] {
+    const std::string logs = stack->Logs("approval");
+    return absl::StrContains(logs, R"("msg":"access","call":"ListQueue")") &&
+           absl::StrContains(logs, absl::StrCat(R"("department":"dept-a","api_token":")",
+                                                issued.token().token_id(), "\""));
+  }));
   approval::v1::ListQueueRequest other;
   other.set_department_id("dept-b");
   CHECK(approval->ListQueue(TokenContext(issued.secret()).get(), other, &queue).error_code() ==

@@ -1,0 +1,86 @@
+#include "libs/server/access_log.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "libs/codes/utf8.h"
+
+namespace onewindow::server {
+namespace {
+
+namespace pb = google::protobuf;
+
+// Record ids are short; anything longer is cut, not logged whole.
+constexpr size_t kMaxIdBytes = 64;
+
+bool NamesRecord(absl::string_view field) {
+  // A resident id, or a login id that may be one or a phone number, is
+  // personal data; a request id is no record.
+  if (field == "resident_id" || field == "login_id" || field == "request_id") return false;
+  return absl::EndsWith(field, "_id") || field == "number" || field == "implementation_code";
+}
+
+// "application_id=SQ…,department_id=…" for the request's top-level record
+// fields that are set.
+std::string RecordIds(const pb::Message& request) {
+  std::string out;
+  const pb::Descriptor* descriptor = request.GetDescriptor();
+  const pb::Reflection* reflection = request.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const pb::FieldDescriptor* field = descriptor->field(i);
+    if (field->is_repeated() || !NamesRecord(field->name())) continue;
+    std::string value;
+    switch (field->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_STRING:
+        value = reflection->GetString(request, field);
+        break;
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        if (reflection->GetInt64(request, field) != 0) {
+          value = absl::StrCat(reflection->GetInt64(request, field));
+        }
+        break;
+      default:
+        continue;
+    }
+    if (value.empty()) continue;
+    if (!out.empty()) out += ",";
+    absl::StrAppend(&out, field->name(), "=", codes::Utf8Prefix(value, kMaxIdBytes));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsBodyAccess(const auth::v1::Principal& principal) {
+  switch (principal.kind()) {
+    case auth::v1::STAFF:
+    case auth::v1::OPERATOR:
+    case auth::v1::PLATFORM_ADMIN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void LogAccess(const log::Logger& logger, const auth::v1::Principal& principal,
+               const google::protobuf::Message* request, absl::StatusCode code) {
+  std::string call = "unknown";
+  std::string records;
+  if (request != nullptr) {
+    call = std::string(absl::StripSuffix(request->GetDescriptor()->name(), "Request"));
+    records = RecordIds(*request);
+  }
+  logger.Info("access", {{"call", call},
+                         {"records", records},
+                         {"code", absl::StatusCodeToString(code)},
+                         {"actor_kind", auth::v1::PrincipalKind_Name(principal.kind())},
+                         {"actor", principal.subject()},
+                         {"department", principal.department_id()},
+                         {"api_token", principal.api_token_id()}});
+}
+
+}  // namespace onewindow::server
