@@ -195,6 +195,10 @@ std::optional<uint32_t> SearchIndex::Names::Find(absl::string_view name) const {
   return it->second;
 }
 
+size_t SearchIndex::TextLength(const Doc& doc) {
+  return static_cast<size_t>(doc.code_len) + doc.name_len + doc.words_len;
+}
+
 absl::string_view SearchIndex::CodeOf(const Doc& doc) const {
   return absl::string_view(arena_).substr(doc.text_off, doc.code_len);
 }
@@ -339,6 +343,7 @@ void SearchIndex::UpsertLocked(const IndexEntry& entry) {
       absl::string_view(arena_).substr(old.text_off, text_.size()) == text_) {
     doc.text_off = old.text_off;
   } else {
+    if (old.live) dead_text_ += TextLength(old);
     doc.text_off = static_cast<uint32_t>(arena_.size());
     arena_ += text_;
   }
@@ -365,6 +370,7 @@ void SearchIndex::UpsertLocked(const IndexEntry& entry) {
       std::equal(doc_tags_.begin(), doc_tags_.end(), tags_.begin() + old.tags_off)) {
     doc.tags_off = old.tags_off;
   } else {
+    if (old.live) dead_tags_ += static_cast<size_t>(old.n_topics) + old.n_events;
     doc.tags_off = static_cast<uint32_t>(tags_.size());
     tags_.insert(tags_.end(), doc_tags_.begin(), doc_tags_.end());
   }
@@ -392,6 +398,7 @@ void SearchIndex::UpsertLocked(const IndexEntry& entry) {
   ApplyKeys(id, old_keys_, new_keys_);
   if (!old.live) ++live_docs_;
   docs_[id] = doc;
+  MaybeReclaimLocked();
 }
 
 void SearchIndex::Remove(uint32_t id) {
@@ -405,6 +412,38 @@ void SearchIndex::RemoveLocked(uint32_t id) {
   ApplyKeys(id, old_keys_, Keys{});
   docs_[id].live = false;
   --live_docs_;
+  dead_text_ += TextLength(docs_[id]);
+  dead_tags_ += static_cast<size_t>(docs_[id].n_topics) + docs_[id].n_events;
+  MaybeReclaimLocked();
+}
+
+void SearchIndex::MaybeReclaimLocked() {
+  // Small stores are left alone: reclaiming costs a pass over every document.
+  constexpr size_t kMinTextBytes = 64 << 10;
+  constexpr size_t kMinTags = 16 << 10;
+  const bool text = arena_.size() >= kMinTextBytes && dead_text_ * 2 > arena_.size();
+  const bool tags = tags_.size() >= kMinTags && dead_tags_ * 2 > tags_.size();
+  if (!text && !tags) return;
+  std::string arena;
+  arena.reserve(arena_.size() - dead_text_);
+  std::vector<uint32_t> tag_store;
+  tag_store.reserve(tags_.size() - dead_tags_);
+  for (Doc& doc : docs_) {
+    if (!doc.live) continue;
+    const size_t length = TextLength(doc);
+    const uint32_t text_off = static_cast<uint32_t>(arena.size());
+    arena.append(arena_, doc.text_off, length);
+    doc.text_off = text_off;
+    const size_t n_tags = static_cast<size_t>(doc.n_topics) + doc.n_events;
+    const uint32_t tags_off = static_cast<uint32_t>(tag_store.size());
+    tag_store.insert(tag_store.end(), tags_.begin() + doc.tags_off,
+                     tags_.begin() + doc.tags_off + n_tags);
+    doc.tags_off = tags_off;
+  }
+  arena_.swap(arena);
+  tags_.swap(tag_store);
+  dead_text_ = 0;
+  dead_tags_ = 0;
 }
 
 void SearchIndex::RenameDepartment(absl::string_view credit_code, absl::string_view name) {
@@ -718,6 +757,7 @@ SearchIndex::Stats SearchIndex::stats() const {
   absl::ReaderMutexLock lock(&mu_);
   Stats s;
   s.documents = live_docs_;
+  s.text_bytes = arena_.size();
   s.bigrams = name_grams_.size() + word_grams_.size();
   size_t capacity = 0;
   for (const auto* map : {&name_grams_, &word_grams_, &exact_names_}) {

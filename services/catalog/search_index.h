@@ -124,6 +124,8 @@ class SearchIndex {
     size_t bigrams = 0;
     size_t postings = 0;
     size_t approx_bytes = 0;
+    // Bytes of the text store, live documents' and not yet reclaimed.
+    size_t text_bytes = 0;
   };
   Stats stats() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -180,6 +182,12 @@ class SearchIndex {
   void UpsertLocked(const IndexEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveLocked(uint32_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CompactLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rewrites the text and tag stores with the live documents' entries only,
+  // once more than half of either is left over from replaced or removed
+  // documents: republishing would otherwise grow them for ever, and their
+  // 32-bit offsets would wrap.
+  void MaybeReclaimLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static size_t TextLength(const Doc& doc);
   // Fills `keys` (reusing its buffers) with the lists `doc` belongs to.
   void KeysOf(const Doc& doc, Keys* keys) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void ApplyKeys(uint32_t id, const Keys& old_keys, const Keys& new_keys)
@@ -202,6 +210,9 @@ class SearchIndex {
   std::vector<Doc> docs_ ABSL_GUARDED_BY(mu_);
   std::string arena_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> tags_ ABSL_GUARDED_BY(mu_);
+  // What of arena_ and tags_ no live document refers to any more.
+  size_t dead_text_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t dead_tags_ ABSL_GUARDED_BY(mu_) = 0;
   size_t live_docs_ ABSL_GUARDED_BY(mu_) = 0;
   // Buffers reused by every update (updates are exclusive): a bulk load of
   // a million documents would otherwise spend its time in malloc.
