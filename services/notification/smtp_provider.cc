@@ -1,5 +1,7 @@
 #include "services/notification/smtp_provider.h"
 
+#include <algorithm>
+
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -107,9 +109,25 @@ class LineSocket {
   std::string buffer_;
 };
 
-// RFC 2047 encoded-word for a UTF-8 header value.
+// A UTF-8 header value as RFC 2047 encoded-words (42 bytes each, never
+// cutting a character), folded one to a line: a subject filled from a long
+// work-order title must stay under the line limits relays enforce.
 std::string EncodeHeader(absl::string_view value) {
-  return absl::StrCat("=?UTF-8?B?", absl::Base64Escape(value), "?=");
+  // 56 base64 characters + 12 around them: 77 with "Subject: " before.
+  constexpr size_t kBytesPerWord = 42;
+  std::string out;
+  while (true) {
+    size_t cut = std::min(value.size(), kBytesPerWord);
+    while (cut < value.size() && cut > 0 &&
+           (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    if (cut == 0) cut = std::min(value.size(), kBytesPerWord);  // Not UTF-8: cut anywhere.
+    absl::StrAppend(&out, "=?UTF-8?B?", absl::Base64Escape(value.substr(0, cut)), "?=");
+    value.remove_prefix(cut);
+    if (value.empty()) return out;
+    out += "\r\n ";
+  }
 }
 
 // Relay replies often quote the address ("550 <a@b.cn>: no such user");

@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "services/notification/delivery_worker.h"
 #include "services/notification/file_sink_provider.h"
 #include "services/notification/signature.h"
@@ -273,6 +274,41 @@ TEST_CASE("an e-mail goes out over SMTP with its subject, body and idempotency r
   REQUIRE(absl::Base64Unescape(encoded, &body));
   CHECK(absl::StrContains(body, "营业执照申请（编号SQ7）未获批准。理由：材料不全。"));
   CHECK(f.Delivery(id).status() == v1::DELIVERED);
+}
+
+TEST_CASE("a long subject is folded into encoded-words short enough for every relay") {
+  PendingDelivery d;
+  d.id = "dlv_1";
+  d.address = "zhang.san@example.com";
+  // A work order's title in the subject: 400 characters, 1,200 bytes.
+  for (int i = 0; i < 100; ++i) d.title += "小区停水";
+  d.body = "正文";
+  const std::string message = SmtpMessage(d, 1, "noreply@onewindow.local", "onewindow.local",
+                                          absl::FromUnixSeconds(1790000000));
+  const std::string headers = message.substr(0, message.find("\r\n\r\n"));
+  std::string subject;
+  bool in_subject = false;
+  for (absl::string_view line : absl::StrSplit(headers, "\r\n")) {
+    CHECK(line.size() <= 78);
+    if (absl::StartsWith(line, "Subject: ")) {
+      in_subject = true;
+      line.remove_prefix(9);
+    } else if (in_subject && absl::StartsWith(line, " ")) {
+      line.remove_prefix(1);
+    } else {
+      in_subject = false;
+      continue;
+    }
+    // One encoded-word per line, each whole characters.
+    REQUIRE(absl::StartsWith(line, "=?UTF-8?B?"));
+    REQUIRE(absl::EndsWith(line, "?="));
+    CHECK(line.size() <= 75);
+    std::string text;
+    REQUIRE(absl::Base64Unescape(line.substr(10, line.size() - 12), &text));
+    CHECK(text.size() % 3 == 0);  // Each of these characters is three bytes.
+    subject += text;
+  }
+  CHECK(subject == d.title);
 }
 
 TEST_CASE("an SMTP 451 is retried and a 550 fails at once without the address in the log") {
