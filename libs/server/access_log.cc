@@ -4,24 +4,48 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "libs/codes/utf8.h"
+#include "libs/codes/phone.h"
+#include "libs/codes/resident_id.h"
 
 namespace onewindow::server {
 namespace {
 
 namespace pb = google::protobuf;
 
-// Record ids are short; anything longer is cut, not logged whole.
+// Record ids are short; anything longer is not one.
 constexpr size_t kMaxIdBytes = 64;
 
 bool NamesRecord(absl::string_view field) {
   // A resident id, or a login id that may be one or a phone number, is
   // personal data; a request id is no record.
   if (field == "resident_id" || field == "login_id" || field == "request_id") return false;
-  return absl::EndsWith(field, "_id") || field == "number" || field == "implementation_code";
+  return absl::EndsWith(field, "_id") || field == "id" || field == "number" ||
+         field == "implementation_code";
+}
+
+// Whether `value` can be logged as a record id. The fields are often only
+// filters the backend never checks, so a clerk may type a caller's phone or
+// resident id (or a name) into one: only id-shaped values are written, and
+// none that could be a phone number or a resident id. The shape also keeps
+// ',' and '=' out, so a value cannot forge another entry.
+bool LooksLikeRecordId(absl::string_view value) {
+  if (value.empty() || value.size() > kMaxIdBytes) return false;
+  size_t digits = 0;
+  for (char c : value) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      ++digits;
+    } else if (!absl::ascii_isalpha(static_cast<unsigned char>(c)) && c != '_' && c != '-' &&
+               c != '.' && c != ':') {
+      return false;
+    }
+  }
+  // All digits (a phone number), or a valid resident id, is a person.
+  if (digits == value.size()) return false;
+  return !codes::ValidateResidentId(value).ok() && !codes::ValidatePhone(value).ok();
 }
 
 // "application_id=SQ…,department_id=…" for the request's top-level record
@@ -48,7 +72,7 @@ std::string RecordIds(const pb::Message& request) {
     }
     if (value.empty()) continue;
     if (!out.empty()) out += ",";
-    absl::StrAppend(&out, field->name(), "=", codes::Utf8Prefix(value, kMaxIdBytes));
+    absl::StrAppend(&out, field->name(), "=", LooksLikeRecordId(value) ? value : "(withheld)");
   }
   return out;
 }

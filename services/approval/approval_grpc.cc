@@ -137,7 +137,8 @@ grpc::Status ApprovalGrpc::ReleaseTask(grpc::ServerContext* context,
 grpc::ServerUnaryReactor* ApprovalGrpc::ApproveTask(grpc::CallbackServerContext* context,
                                                     const approval::v1::ApproveTaskRequest* request,
                                                     approval::v1::DecisionResponse* response) {
-  // No log line: approvals are the hot path, and the audit trail has them.
+  // No log line of its own: approvals are the hot path, the audit trail has
+  // them, and the runner writes the access line.
   return runner_->RunAsync(
       context, request, [this, request, response](const Call& call, server::CallRunner::Done done) {
         absl::StatusOr<const auth::v1::Principal*> principal = call.RequirePrincipal();

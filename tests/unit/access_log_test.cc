@@ -72,5 +72,27 @@ TEST_CASE("an access line never carries a resident id or a login id") {
   CHECK(absl::StrContains(sink->lines[0], R"("call":"RegisterCitizen","records":"")"));
 }
 
+TEST_CASE("a value typed into an id field is logged only when it has an id's shape") {
+  auto sink = std::make_shared<CaptureSink>();
+  const log::Logger logger("intake", log::Level::kInfo, sink);
+  const auth::v1::Principal clerk = Person(auth::v1::STAFF, "acc_c");
+  intake::v1::ListApplicationsRequest list;
+  for (const std::string& typed :
+       {std::string("11010519491231002X"), std::string("13812341234"), std::string("张三"),
+        std::string("a@b.cn"), std::string("x,department_id=forged")}) {
+    list.set_applicant_id(typed);
+    LogAccess(logger, clerk, &list, absl::StatusCode::kOk);
+  }
+  intake::v1::LookupProgressRequest lookup;
+  lookup.set_number("SQ20261128-000042");
+  LogAccess(logger, clerk, &lookup, absl::StatusCode::kOk);
+  REQUIRE(sink->lines.size() == 6);
+  for (int i = 0; i < 5; ++i) {
+    INFO(sink->lines[i]);
+    CHECK(absl::StrContains(sink->lines[i], R"x("records":"applicant_id=(withheld)")x"));
+  }
+  CHECK(absl::StrContains(sink->lines[5], R"("records":"number=SQ20261128-000042")"));
+}
+
 }  // namespace
 }  // namespace onewindow::server
