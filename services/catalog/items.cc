@@ -246,6 +246,13 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
                            "; someone published since: read it again and redo "
                            "the edit on it"));
         }
+        // A withdrawal keeps the revision; an edit must not bring the item
+        // back without the editor knowing it was withdrawn.
+        if (current->state == catalog::v1::WITHDRAWN) {
+          return absl::AbortedError(
+              absl::StrCat("expected_revision: ", p.impl->implementation_code(),
+                           " has been withdrawn; to publish it again, send expected_revision 0"));
+        }
       }
       const ItemStore::Published published = batch.Publish(*p.impl, p.lists, p.body, published_at);
       p.impl->set_revision(published.revision);

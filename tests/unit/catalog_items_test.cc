@@ -399,6 +399,12 @@ TEST_CASE("an edit of an older revision is refused, not published over a newer o
       std::string(stale.status().message()),
       Contains("expected_revision: " + impl.implementation_code() + " is at revision 2, not 1"));
   CHECK(c.items->Get(impl.implementation_code(), 0)->name() == "食品经营许可（新办）");
+  // A withdrawal since the edit began is not undone by it either.
+  REQUIRE(c.items->Withdraw(impl.implementation_code(), "撤销", kNow).ok());
+  auto over_withdrawal = c.items->Publish(second, kNow, 2);
+  CHECK(over_withdrawal.status().code() == absl::StatusCode::kAborted);
+  CHECK_THAT(std::string(over_withdrawal.status().message()), Contains("has been withdrawn"));
+  CHECK(c.items->Get(impl.implementation_code(), 0)->state() == v1::WITHDRAWN);
   // Without an expected revision the last writer wins, as before.
   CHECK(c.items->Publish(second, kNow)->revision() == 3);
   CHECK(c.items->Publish(second, kNow, -1).status().code() == absl::StatusCode::kInvalidArgument);
