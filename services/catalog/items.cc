@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/codes/item_code.h"
@@ -234,6 +235,7 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
     entries.clear();
     ItemStore::Batch batch(db);
     const int64_t published_at = store::ToStoredTime(now);
+    absl::flat_hash_map<std::string, std::string> department_names;
     for (Prepared& p : prepared) {
       if (p.expected_revision > 0) {
         const std::optional<CurrentItem> current =
@@ -254,6 +256,16 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
                            " has been withdrawn; to publish it again, send expected_revision 0"));
         }
       }
+      // The department's name as committed now: a rename may have landed
+      // since this entry was prepared, and must not be undone by it.
+      auto [name, fresh] = department_names.try_emplace(p.impl->department_credit_code());
+      if (fresh) {
+        auto query = db.Prepare("SELECT name FROM departments WHERE credit_code = ?");
+        query->bind(1, p.impl->department_credit_code());
+        name->second =
+            query->executeStep() ? query->getColumn(0).getString() : p.impl->department_name();
+      }
+      if (name->second != p.impl->department_name()) p.impl->set_department_name(name->second);
       const ItemStore::Published published = batch.Publish(*p.impl, p.lists, p.body, published_at);
       p.impl->set_revision(published.revision);
       entries.push_back(
