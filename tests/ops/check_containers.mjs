@@ -107,12 +107,17 @@ for (const [svc, ports] of Object.entries(PROCESSES)) {
   if (svc === "gateway" && !services[redis])
     problems.push(`compose.yaml gateway: OW_REDIS_ADDR names no service`);
 }
+// Secrets a deployment needs only with a provider it may not have.
+const OPTIONAL_SECRETS = new Set(["OW_SMS_GATEWAY_SECRET"]);
 for (const [svc, s] of Object.entries(services)) {
   for (const [key, value] of Object.entries(s.environment ?? {})) {
-    // Required: ${KEY:?why}; optional: ${KEY:-} (empty, never a value).
+    // Required: ${KEY:?why}; the few secrets only some set-ups need may be
+    // ${KEY:-} (empty, never a value).
+    const optional = OPTIONAL_SECRETS.has(key) && String(value) === `\${${key}:-}`;
     if (
       /PASSWORD|KEYS|SECRET|TOKEN/.test(key) &&
-      !/^\$\{[A-Z_]+(:\?.+|:-)\}$/.test(String(value))
+      !optional &&
+      !/^\$\{[A-Z_]+:\?.+\}$/.test(String(value))
     ) {
       problems.push(
         `compose.yaml ${svc}: ${key} must be \${${key}:?...} or \${${key}:-} from the environment, not written here`,
