@@ -1,5 +1,7 @@
 #include "services/notification/file_sink_provider.h"
 
+#include "absl/time/clock.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +16,8 @@ FileSinkProvider::~FileSinkProvider() {
 }
 
 SendResult FileSinkProvider::Send(const PendingDelivery& delivery, int attempt) {
-  const std::string line = WebhookPayload(delivery, attempt, /*include_to=*/true) + "\n";
+  const std::string line =
+      WebhookPayload(delivery, attempt, /*include_to=*/true, absl::Now()) + "\n";
   absl::MutexLock lock(&mu_);
   if (file_ == nullptr) file_ = std::fopen(path_.c_str(), "ae");
   if (file_ == nullptr) {

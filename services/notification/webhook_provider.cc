@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/log/json_writer.h"
 #include "libs/store/times.h"
 #include "services/notification/names.h"
@@ -27,7 +28,8 @@ void RawField(absl::string_view name, absl::string_view json, std::string* out) 
 
 }  // namespace
 
-std::string WebhookPayload(const PendingDelivery& d, int attempt, bool include_to) {
+std::string WebhookPayload(const PendingDelivery& d, int attempt, bool include_to,
+                           absl::Time sent_at) {
   std::string out = "{";
   Field("delivery_id", d.id, &out);
   RawField("attempt", absl::StrCat(attempt), &out);
@@ -49,6 +51,7 @@ std::string WebhookPayload(const PendingDelivery& d, int attempt, bool include_t
   p += "}";
   RawField("params", p, &out);
   Field("create_time", store::FormatUtc(d.create_time), &out);
+  Field("sent_at", store::FormatUtc(sent_at), &out);
   out += "}";
   return out;
 }
@@ -62,7 +65,7 @@ SendResult WebhookProvider::Send(const PendingDelivery& d, int attempt) {
   if (!url.ok()) {
     return {SendResult::kPermanent, absl::StrCat("bad webhook URL: ", url.status().message())};
   }
-  const std::string body = WebhookPayload(d, attempt, !options_.fixed_url.empty());
+  const std::string body = WebhookPayload(d, attempt, !options_.fixed_url.empty(), absl::Now());
   HttpPoster::Headers headers = {
       {kIdempotencyHeader, d.id},
       {kAttemptHeader, absl::StrCat(attempt)},

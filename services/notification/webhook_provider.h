@@ -38,6 +38,9 @@ class WebhookProvider : public Provider {
 };
 
 // The JSON body a webhook receives (exposed for tests and receivers).
-std::string WebhookPayload(const PendingDelivery& delivery, int attempt, bool include_to);
+// `sent_at` is when this attempt goes out: signed with the rest, so a
+// receiver can refuse a captured request replayed later.
+std::string WebhookPayload(const PendingDelivery& delivery, int attempt, bool include_to,
+                           absl::Time sent_at);
 
 }  // namespace onewindow::notification

@@ -99,6 +99,16 @@ TEST_CASE("a webhook carries an HMAC signature, the idempotency reference and th
   CHECK(absl::StrContains(requests[0].body, "\"title\":\"申请已受理\""));
   CHECK(absl::StrContains(requests[0].body,
                           "\"params\":{\"item_name\":\"护照\",\"number\":\"SQ1\"}"));
+  // When it went out, under the signature: a replay later shows its age.
+  const size_t sent_at = requests[0].body.find("\"sent_at\":\"");
+  REQUIRE(sent_at != std::string::npos);
+  absl::Time sent;
+  std::string error;
+  const size_t end = requests[0].body.find('"', sent_at + 11);
+  REQUIRE(absl::ParseTime(absl::RFC3339_full,
+                          requests[0].body.substr(sent_at + 11, end - sent_at - 11), &sent,
+                          &error));
+  CHECK(absl::AbsDuration(absl::Now() - sent) < absl::Minutes(1));
   CHECK(VerifyWebhookSignature(kSecret, requests[0].body,
                                WebhookSignature(kSecret, requests[0].body)));
   CHECK_FALSE(VerifyWebhookSignature("other", requests[0].body,
