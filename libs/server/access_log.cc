@@ -2,14 +2,15 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
+
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "libs/codes/phone.h"
-#include "libs/codes/resident_id.h"
+#include "libs/codes/credit_code.h"
 
 namespace onewindow::server {
 namespace {
@@ -29,23 +30,31 @@ bool NamesRecord(absl::string_view field) {
 
 // Whether `value` can be logged as a record id. The fields are often only
 // filters the backend never checks, so a clerk may type a caller's phone or
-// resident id (or a name) into one: only id-shaped values are written, and
-// none that could be a phone number or a resident id. The shape also keeps
-// ',' and '=' out, so a value cannot forge another entry.
+// resident id (or a name) into one. Written are credit codes (departments)
+// and values of an id's shape with at least one letter; never anything
+// with the shape of a resident id, whatever its check character or case,
+// nor digits alone (a phone number, however punctuated). The shape also
+// keeps ',' and '=' out, so a value cannot forge another entry.
 bool LooksLikeRecordId(absl::string_view value) {
   if (value.empty() || value.size() > kMaxIdBytes) return false;
-  size_t digits = 0;
+  std::string bare;  // Without separators, upper-cased.
+  size_t letters = 0;
   for (char c : value) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      ++digits;
-    } else if (!absl::ascii_isalpha(static_cast<unsigned char>(c)) && c != '_' && c != '-' &&
-               c != '.' && c != ':') {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u)) {
+      letters += absl::ascii_isalpha(u) ? 1 : 0;
+      bare.push_back(absl::ascii_toupper(u));
+    } else if (c != '_' && c != '-' && c != '.' && c != ':') {
       return false;
     }
   }
-  // All digits (a phone number), or a valid resident id, is a person.
-  if (digits == value.size()) return false;
-  return !codes::ValidateResidentId(value).ok() && !codes::ValidatePhone(value).ok();
+  if (codes::ValidateCreditCode(value).ok()) return true;
+  if (letters == 0) return false;
+  const bool resident_shaped =
+      bare.size() == 18 &&
+      std::all_of(bare.begin(), bare.end() - 1, [](char c) { return absl::ascii_isdigit(c); }) &&
+      (absl::ascii_isdigit(bare.back()) || bare.back() == 'X');
+  return !resident_shaped;
 }
 
 // "application_id=SQ…,department_id=…" for the request's top-level record

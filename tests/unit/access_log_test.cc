@@ -78,20 +78,26 @@ TEST_CASE("a value typed into an id field is logged only when it has an id's sha
   const auth::v1::Principal clerk = Person(auth::v1::STAFF, "acc_c");
   intake::v1::ListApplicationsRequest list;
   for (const std::string& typed :
-       {std::string("11010519491231002X"), std::string("13812341234"), std::string("张三"),
-        std::string("a@b.cn"), std::string("x,department_id=forged")}) {
+       {std::string("11010519491231002X"), std::string("11010519491231002x"),
+        std::string("110105194912310021"), std::string("13812341234"), std::string("138-1234-1234"),
+        std::string("张三"), std::string("a@b.cn"), std::string("x,department_id=forged")}) {
     list.set_applicant_id(typed);
     LogAccess(logger, clerk, &list, absl::StatusCode::kOk);
   }
   intake::v1::LookupProgressRequest lookup;
   lookup.set_number("SQ20261128-000042");
   LogAccess(logger, clerk, &lookup, absl::StatusCode::kOk);
-  REQUIRE(sink->lines.size() == 6);
-  for (int i = 0; i < 5; ++i) {
+  // A department is named by its credit code, digits alone or not.
+  intake::v1::ListApplicationsRequest by_department;
+  by_department.set_department_id("114401000069391245");
+  LogAccess(logger, clerk, &by_department, absl::StatusCode::kOk);
+  REQUIRE(sink->lines.size() == 10);
+  for (int i = 0; i < 8; ++i) {
     INFO(sink->lines[i]);
     CHECK(absl::StrContains(sink->lines[i], R"x("records":"applicant_id=(withheld)")x"));
   }
-  CHECK(absl::StrContains(sink->lines[5], R"("records":"number=SQ20261128-000042")"));
+  CHECK(absl::StrContains(sink->lines[8], R"("records":"number=SQ20261128-000042")"));
+  CHECK(absl::StrContains(sink->lines[9], R"("records":"department_id=114401000069391245")"));
 }
 
 }  // namespace
