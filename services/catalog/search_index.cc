@@ -382,7 +382,10 @@ void SearchIndex::UpsertLocked(const IndexEntry& entry) {
     by_department_.resize(doc.department + 1);
     department_names_.resize(doc.department + 1);
   }
-  if (department_names_[doc.department] != entry.department_name) {
+  // A department's name is taken from its first item; later ones only
+  // through RenameDepartment, so a publish that committed before a rename
+  // but reaches the index after it cannot bring the old name back.
+  if (department_names_[doc.department].empty()) {
     department_names_[doc.department].assign(entry.department_name.data(),
                                              entry.department_name.size());
   }

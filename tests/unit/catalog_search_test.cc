@@ -105,6 +105,23 @@ TEST_CASE("republishing and withdrawing over and over does not grow the text sto
         std::vector<std::string>{"食品经营许可第19999版"});
 }
 
+TEST_CASE("an item indexed with its department's old name does not undo a rename") {
+  SearchIndex index;
+  Doc first = Entry(1, "社保卡申领", kGuangzhou);
+  first.department_name = "人力资源和社会保障局";
+  index.Upsert(first.entry());
+  index.RenameDepartment(first.department_credit_code, "人力资源局");
+  // A publish that read the name before the rename reaches the index after.
+  Doc second = Entry(8, "社保关系转移", kGuangzhou);
+  second.department_credit_code = first.department_credit_code;
+  second.department_name = "人力资源和社会保障局";
+  index.Upsert(second.entry());
+  auto found = index.Search(Query("社保"));
+  REQUIRE(found.ok());
+  REQUIRE(found->items_size() == 2);
+  for (const auto& item : found->items()) CHECK(item.department_name() == "人力资源局");
+}
+
 TEST_CASE("a two-character query finds every name containing it") {
   SearchIndex index;
   index.Upsert(Entry(1, "社会保障卡申领", kGuangzhou).entry());
