@@ -494,6 +494,7 @@ absl::Status PrepareImplementation(Implementation* impl, CatalogFacts& facts) {
     *impl->mutable_topics() = basic->topics();
     *impl->mutable_life_events() = basic->life_events();
     *impl->mutable_applicant_kinds() = basic->applicant_kinds();
+    impl->set_legal_basis(basic->legal_basis());
   }
 
   CheckText(p, "implementation.name", impl->name(), /*required=*/true, kMaxNameChars);

@@ -347,6 +347,9 @@ TEST_CASE("an implementation sits in its department's region, region and copies 
   CHECK(published.department_name() == "天河区市场监督管理局");
   CHECK(published.state() == v1::PUBLISHED);
   CHECK(published.publish_time().seconds() == absl::ToUnixSeconds(kNow));
+  // A guide read shows the law it rests on.
+  CHECK(published.legal_basis() == "《中华人民共和国行政许可法》");
+  CHECK(c.items->Get(impl.implementation_code(), 0)->legal_basis() == published.legal_basis());
 }
 
 TEST_CASE("each publish makes the next revision and every revision stays readable exactly") {
