@@ -164,6 +164,11 @@ absl::StatusOr<WorkOrder> OrderIntake::IngestHotline(
   }
 
   std::vector<std::string> problems;
+  // The 12345 centre triages: its systems and dispatchers mark a ticket
+  // urgent; a department's handler filing one does not.
+  if (request.urgent() && caller.kind() == auth::v1::STAFF && !IsDispatcher(caller, *env_.policy)) {
+    problems.push_back(kUrgentNotYours);
+  }
   if (request.hotline_id().empty()) problems.push_back("hotline_id: required");
   if (request.hotline_ticket_id().empty()) problems.push_back("hotline_ticket_id: required");
   CheckLength(request.hotline_id(), kMaxShortBytes, "hotline_id", &problems);

@@ -512,6 +512,15 @@ TEST_CASE("a repeated hotline ticket id creates one work order") {
   t.set_hotline_id("sz12345");  // Another hotline may reuse the ticket id.
   Fixture::Ok(f.intake->IngestHotline(hotline, t));
   CHECK(f.CountRows("SELECT COUNT(*) FROM work_orders") == 3);
+  // The centre marks a ticket urgent; a department's handler filing one
+  // does not.
+  v1::IngestHotlineTicketRequest urgent = t;
+  urgent.set_hotline_ticket_id("T-20260402-0099");
+  urgent.set_urgent(true);
+  const auto by_department = f.intake->IngestHotline(Handler(kRoads), urgent);
+  CHECK(by_department.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(by_department.status().message(), "urgent: the 12345 hotline"));
+  CHECK(Fixture::Ok(f.intake->IngestHotline(hotline, urgent)).urgent());
   // Citizens cannot pose as a hotline.
   CHECK(f.intake->IngestHotline(Citizen("c"), t).status().code() ==
         absl::StatusCode::kPermissionDenied);
