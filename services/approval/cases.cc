@@ -140,9 +140,12 @@ void Cases::OpenAsync(const approval::v1::OpenCaseRequest& request, const Actor&
         c.set_item_name(process->name());
         c.set_region_code(process->region_code());
         c.set_handling(process->guide().handling());
-        c.set_time_limit_days(process->guide().handling() == catalog::v1::INSTANT
-                                  ? 0
-                                  : process->guide().promised_limit_days());
+        // As intake counts it: an instant item the same day, any other by
+        // its promise (the statutory limit for an old guide that made none).
+        const catalog::v1::Guide& guide = process->guide();
+        c.set_time_limit_days(guide.handling() == catalog::v1::INSTANT ? 0
+                              : guide.promised_limit_days() > 0        ? guide.promised_limit_days()
+                                                                : guide.statutory_limit_days());
         // The clock starts when the application arrived, not when the hand-off
         // did: a slow relay must not lengthen the applicant's wait.
         absl::Time start = now;

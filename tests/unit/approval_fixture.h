@@ -131,6 +131,8 @@ inline std::map<std::string, catalog::v1::Implementation> Items() {
                               {MakeStage("S1", "accept", kA, 0), MakeStage("S2", "decide", kA, 0)},
                               0, catalog::v1::INSTANT);
   items["single"] = MakeItem("QR00005001", "登记确认", {MakeStage("S1", "review", kA, 5)}, 5);
+  // Published before the catalog required a promise of PROMISED items.
+  items["unpromised"] = MakeItem("QR00007001", "旧版登记", {MakeStage("S1", "review", kA, 5)}, 0);
   items["yuexiu"] = MakeItem("XK00006001", "越秀许可", {MakeStage("S1", "review", kB, 2)}, 2,
                              catalog::v1::PROMISED, kB, kYuexiu);
   return items;

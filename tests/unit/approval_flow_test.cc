@@ -72,6 +72,13 @@ TEST_CASE("licence numbers are unique across cases") {
   CHECK(numbers.size() == 3);
 }
 
+TEST_CASE("an old guide that promised nothing is held to its statutory limit, as intake shows") {
+  Fixture f;
+  const auto c = f.Open("app-u", "unpromised");
+  CHECK(c.handling() == catalog::v1::PROMISED);
+  CHECK(c.time_limit_days() == 20);
+}
+
 TEST_CASE("an instant item is decided at its accept stage") {
   Fixture f;
   const auto c = f.Open("app-i", "instant");
