@@ -451,7 +451,14 @@ void SearchIndex::MaybeReclaimLocked() {
 
 void SearchIndex::RenameDepartment(absl::string_view credit_code, absl::string_view name) {
   absl::MutexLock lock(&mu_);
-  if (auto id = departments_.Find(credit_code)) department_names_[*id] = std::string(name);
+  // Also for a department none of whose items is indexed yet: its first
+  // item may reach the index after this with the name it had before.
+  const uint32_t id = departments_.Intern(credit_code);
+  if (id >= by_department_.size()) {
+    by_department_.resize(id + 1);
+    department_names_.resize(id + 1);
+  }
+  department_names_[id] = std::string(name);
 }
 
 void SearchIndex::Compact() {

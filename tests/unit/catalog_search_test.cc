@@ -120,6 +120,17 @@ TEST_CASE("an item indexed with its department's old name does not undo a rename
   REQUIRE(found.ok());
   REQUIRE(found->items_size() == 2);
   for (const auto& item : found->items()) CHECK(item.department_name() == "人力资源局");
+
+  // The same for a department whose first item arrives after its rename.
+  Doc late = Entry(9, "就业登记", kGuangzhou);
+  late.department_credit_code = CreditCode(900);
+  late.department_name = "就业服务中心";
+  index.RenameDepartment(late.department_credit_code, "就业服务管理中心");
+  index.Upsert(late.entry());
+  auto registered = index.Search(Query("就业"));
+  REQUIRE(registered.ok());
+  REQUIRE(registered->items_size() == 1);
+  CHECK(registered->items(0).department_name() == "就业服务管理中心");
 }
 
 TEST_CASE("a two-character query finds every name containing it") {
