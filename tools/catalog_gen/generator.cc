@@ -938,9 +938,9 @@ class Writer {
       absl::StrAppendFormat(&code, "-%02d", business + 1);
       absl::StrAppend(&name, "（", catalog_.business_sets[item.business].names[business], "）");
     }
-    // Type, topics, life events, applicant kinds and the department's name
-    // are left out: the catalog copies them from the basic item and the
-    // department, so sending them would only slow the import.
+    // Type, topics, life events, applicant kinds, the legal basis and the
+    // department's name are left out: the catalog copies them from the basic
+    // item and the department, so sending them would only slow the import.
     json.BeginObject()
         .Field("implementationCode", code)
         .Field("basicCode", item.basic_code)
