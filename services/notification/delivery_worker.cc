@@ -143,7 +143,7 @@ bool DeliveryWorker::Process(const PendingDelivery& d) {
     logger_.Error("cannot record an attempt's outcome; trying again",
                   {{"delivery_id", d.id}, {"error", changed.status().ToString()}});
     absl::MutexLock lock(&mu_);
-    unrecorded_.push_back({d.id, attempt, outcome, end});
+    unrecorded_.push_back({d.id, d.channel, d.create_time, attempt, outcome, end});
     return true;
   }
   const log::Level level =
@@ -157,15 +157,19 @@ bool DeliveryWorker::Process(const PendingDelivery& d) {
                {"attempt", attempt},
                {"provider", provider == nullptr ? "none" : provider->name()},
                {"detail", outcome.detail}});
-  if (metrics_ != nullptr && *changed) {
-    metrics_->Message(d.channel, outcome.delivery_status);
-    if (outcome.delivery_status == notification::v1::DELIVERED) {
-      metrics_->Delivered(d.channel, end - d.create_time);
-    } else if (outcome.delivery_status == notification::v1::FAILED_TEMPORARY) {
-      metrics_->Retry(d.channel);
-    }
-  }
+  if (*changed) CountOutcome(d.channel, d.create_time, outcome, end);
   return true;
+}
+
+void DeliveryWorker::CountOutcome(notification::v1::Channel channel, absl::Time create_time,
+                                  const AttemptOutcome& outcome, absl::Time end) {
+  if (metrics_ == nullptr) return;
+  metrics_->Message(channel, outcome.delivery_status);
+  if (outcome.delivery_status == notification::v1::DELIVERED) {
+    metrics_->Delivered(channel, end - create_time);
+  } else if (outcome.delivery_status == notification::v1::FAILED_TEMPORARY) {
+    metrics_->Retry(channel);
+  }
 }
 
 bool DeliveryWorker::RecordUnrecorded() {
@@ -181,8 +185,10 @@ bool DeliveryWorker::RecordUnrecorded() {
       still.push_back(std::move(u));
       continue;
     }
+    if (!*changed) continue;  // Settled meanwhile (a provider's callback).
     logger_.Info("recorded an attempt's outcome late",
                  {{"delivery_id", u.id}, {"attempt", u.attempt}});
+    CountOutcome(u.channel, u.create_time, u.outcome, u.end);
   }
   absl::MutexLock lock(&mu_);
   for (Unrecorded& u : still) unrecorded_.push_back(std::move(u));

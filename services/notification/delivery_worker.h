@@ -82,6 +82,9 @@ class DeliveryWorker {
   // Writes the outcomes the store refused before (see Process); true when
   // none is left.
   bool RecordUnrecorded();
+  // The metrics of an outcome the store took.
+  void CountOutcome(notification::v1::Channel channel, absl::Time create_time,
+                    const AttemptOutcome& outcome, absl::Time end);
   void Dispatch();
   void Send();
   void RefreshQueueDepth();
@@ -108,6 +111,8 @@ class DeliveryWorker {
   // so the outcome is written again on each pass until it is.
   struct Unrecorded {
     std::string id;
+    notification::v1::Channel channel;
+    absl::Time create_time;
     int attempt;
     AttemptOutcome outcome;
     absl::Time end;

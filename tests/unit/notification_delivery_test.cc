@@ -189,6 +189,19 @@ TEST_CASE("an outcome the store could not record is recorded later, not sent aga
   CHECK(done.status() == v1::DELIVERED);
   CHECK(done.attempts() == 1);
   CHECK(f.receiver.requests().size() == 1);
+  // And the delivery is counted, once, when it is recorded.
+  double delivered = 0;
+  for (const auto& family : f.registry.Collect()) {
+    if (family.name != "onewindow_notification_messages_total") continue;
+    for (const auto& m : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& l : m.label) labels[l.name] = l.value;
+      if (labels["channel"] == "webhook" && labels["status"] == "delivered") {
+        delivered = m.counter.value;
+      }
+    }
+  }
+  CHECK(delivered == 1);
 }
 
 TEST_CASE("a delivery fails permanently once the attempts run out") {
