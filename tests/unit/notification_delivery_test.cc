@@ -3,6 +3,7 @@
 // limits, status callbacks.
 #include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -35,6 +36,22 @@ WorkerOptions FastOptions() {
   o.recipient_per_minute = 0;
   o.provider_per_second = 0;
   return o;
+}
+
+// onewindow_notification_messages_total{channel="webhook",status="delivered"},
+// or nullopt when there is no such series.
+std::optional<double> DeliveredWebhooks(prometheus::Registry& registry) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "onewindow_notification_messages_total") continue;
+    for (const auto& m : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& l : m.label) labels[l.name] = l.value;
+      if (labels["channel"] == "webhook" && labels["status"] == "delivered") {
+        return m.counter.value;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 // A fixture with a webhook receiver, an SMTP receiver and a worker over them.
@@ -190,18 +207,7 @@ TEST_CASE("an outcome the store could not record is recorded later, not sent aga
   CHECK(done.attempts() == 1);
   CHECK(f.receiver.requests().size() == 1);
   // And the delivery is counted, once, when it is recorded.
-  double delivered = 0;
-  for (const auto& family : f.registry.Collect()) {
-    if (family.name != "onewindow_notification_messages_total") continue;
-    for (const auto& m : family.metric) {
-      std::map<std::string, std::string> labels;
-      for (const auto& l : m.label) labels[l.name] = l.value;
-      if (labels["channel"] == "webhook" && labels["status"] == "delivered") {
-        delivered = m.counter.value;
-      }
-    }
-  }
-  CHECK(delivered == 1);
+  CHECK(DeliveredWebhooks(f.registry) == 1.0);
 }
 
 TEST_CASE("a delivery fails permanently once the attempts run out") {
@@ -542,19 +548,7 @@ TEST_CASE("the running worker delivers as soon as Notify queues, and metrics cou
   CHECK(f.receiver.WaitForRequests(1, absl::Seconds(10)));
   f.worker->Stop();
   CHECK(f.receiver.applied().size() == 1);
-  bool found = false;
-  for (const auto& family : f.registry.Collect()) {
-    if (family.name != "onewindow_notification_messages_total") continue;
-    for (const auto& m : family.metric) {
-      std::map<std::string, std::string> labels;
-      for (const auto& l : m.label) labels[l.name] = l.value;
-      if (labels["channel"] == "webhook" && labels["status"] == "delivered") {
-        found = true;
-        CHECK(m.counter.value == 1);
-      }
-    }
-  }
-  CHECK(found);
+  CHECK(DeliveredWebhooks(f.registry) == 1.0);
 }
 
 }  // namespace
