@@ -312,6 +312,13 @@ TEST_CASE("citizens sharing a phone number each sign in by it with their own pas
   CHECK(absl::StrContains(owner(parent.password), parent.resident_id));
   SignedInCitizen by_id = RequireOk(testing::SignInCitizen(port, child.resident_id));
   CHECK_FALSE(by_id.cookie.empty());
+
+  // Past three accounts the number signs in none of them, even the parent.
+  REQUIRE(testing::RegisterCitizen(port, {"110105194912310054", phone}).ok());
+  HttpResult crowded = Login(port, phone, parent.password);
+  INFO(crowded.body);
+  CHECK(crowded.status == 409);
+  CHECK(absl::StrContains(crowded.body, "more than 3 accounts share this phone number"));
 }
 
 TEST_CASE("identity listening on an address other than 127.0.0.1 still checks API tokens") {
