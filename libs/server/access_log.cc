@@ -71,8 +71,8 @@ std::string RecordIds(const pb::Message& request) {
         value = reflection->GetString(request, field);
         break;
       case pb::FieldDescriptor::CPPTYPE_INT64:
-        if (reflection->GetInt64(request, field) != 0) {
-          value = absl::StrCat(reflection->GetInt64(request, field));
+        if (const int64_t n = reflection->GetInt64(request, field); n != 0) {
+          value = absl::StrCat(n);
         }
         break;
       default:
@@ -100,6 +100,8 @@ bool IsBodyAccess(const auth::v1::Principal& principal) {
 
 void LogAccess(const log::Logger& logger, const auth::v1::Principal& principal,
                const google::protobuf::Message* request, absl::StatusCode code) {
+  // The fields are walked only for a line that is written.
+  if (!logger.Enabled(log::Level::kInfo)) return;
   std::string call = "unknown";
   std::string records;
   if (request != nullptr) {
