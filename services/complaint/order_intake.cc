@@ -238,6 +238,10 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
                &problems);
   CheckLength(request.request_id(), kMaxShortBytes, "request_id", &problems);
   std::string actor;
+  // Only window clerks (staff) file urgent matters here.
+  if (request.urgent() && (caller == nullptr || caller->kind() != auth::v1::STAFF)) {
+    problems.push_back(kUrgentNotYours);
+  }
   if (caller == nullptr) {
     // Anyone may report anonymously; nothing about them is kept. A report
     // may leave its kind to its category, as a signed-in one may.
@@ -252,7 +256,6 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
     if (!request.anonymous() || kind != complaint::v1::REPORT) {
       return absl::UnauthenticatedError("sign in to file this; only a REPORT may be anonymous");
     }
-    if (request.urgent()) problems.push_back(kUrgentNotYours);
     c->Clear();
     c->set_anonymous(true);
     order.set_channel(request.channel() == complaint::v1::APP ? complaint::v1::APP
@@ -269,7 +272,6 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
         if (!request.citizen_account_id().empty()) {
           problems.push_back("citizen_account_id: only window staff set it");
         }
-        if (request.urgent()) problems.push_back(kUrgentNotYours);
         order.set_channel(request.channel() == complaint::v1::APP ? complaint::v1::APP
                                                                   : complaint::v1::WEB);
         // Kept for an anonymous report too, so its filer can follow it;
@@ -291,7 +293,6 @@ absl::StatusOr<WorkOrder> OrderIntake::Submit(const auth::v1::Principal* caller,
         if (request.channel() != complaint::v1::OPEN311) {
           problems.push_back("channel: services file through OPEN311");
         }
-        if (request.urgent()) problems.push_back(kUrgentNotYours);
         order.set_channel(complaint::v1::OPEN311);
         actor = "open311";
         break;
