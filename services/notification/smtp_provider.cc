@@ -141,6 +141,16 @@ std::string Scrub(absl::string_view reply) {
   return out;
 }
 
+// A raw header value as it may go out: a CR or LF would start another
+// header, or end the message. Notify refuses such event types already;
+// this holds for whatever reached the queue another way.
+std::string WithoutLineBreaks(absl::string_view value) {
+  std::string out(value);
+  out.erase(std::remove_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }),
+            out.end());
+  return out;
+}
+
 std::string WrappedBase64(absl::string_view data) {
   const std::string encoded = absl::Base64Escape(data);
   std::string out;
@@ -158,7 +168,7 @@ std::string SmtpMessage(const PendingDelivery& d, int attempt, const std::string
       "From: ", from, "\r\n", "To: ", d.address, "\r\n", "Subject: ", EncodeHeader(d.title), "\r\n",
       "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", now, absl::UTCTimeZone()), "\r\n",
       "Message-ID: <", d.id, "@", helo, ">\r\n", "X-OW-Attempt: ", attempt, "\r\n",
-      "X-OW-Event-Type: ", d.event.type(), "\r\n", "MIME-Version: 1.0\r\n",
+      "X-OW-Event-Type: ", WithoutLineBreaks(d.event.type()), "\r\n", "MIME-Version: 1.0\r\n",
       "Content-Type: text/plain; charset=UTF-8\r\n", "Content-Transfer-Encoding: base64\r\n",
       "\r\n", WrappedBase64(d.body));
 }

@@ -338,6 +338,13 @@ TEST_CASE("a long subject is folded into encoded-words short enough for every re
     subject += text;
   }
   CHECK(subject == d.title);
+
+  // An event type queued with a line break cannot add a header.
+  d.event.set_type("x\r\nBcc: a@example.cn");
+  const std::string smuggled = SmtpMessage(d, 1, "noreply@onewindow.local", "onewindow.local",
+                                           absl::FromUnixSeconds(1790000000));
+  CHECK_FALSE(absl::StrContains(smuggled, "\r\nBcc:"));
+  CHECK(absl::StrContains(smuggled, "X-OW-Event-Type: xBcc: a@example.cn\r\n"));
 }
 
 TEST_CASE("an SMTP 451 is retried and a 550 fails at once without the address in the log") {
