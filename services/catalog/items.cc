@@ -260,10 +260,9 @@ absl::Status Items::CommitBatch(std::vector<Prepared>& prepared, absl::Time now)
       // since this entry was prepared, and must not be undone by it.
       auto [name, fresh] = department_names.try_emplace(p.impl->department_credit_code());
       if (fresh) {
-        auto query = db.Prepare("SELECT name FROM departments WHERE credit_code = ?");
-        query->bind(1, p.impl->department_credit_code());
-        name->second =
-            query->executeStep() ? query->getColumn(0).getString() : p.impl->department_name();
+        const std::optional<catalog::v1::Department> department =
+            DepartmentStore::Get(db, p.impl->department_credit_code());
+        name->second = department.has_value() ? department->name() : p.impl->department_name();
       }
       if (name->second != p.impl->department_name()) p.impl->set_department_name(name->second);
       const ItemStore::Published published = batch.Publish(*p.impl, p.lists, p.body, published_at);
