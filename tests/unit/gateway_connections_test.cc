@@ -1,4 +1,9 @@
 // The HTTP server's bound on connections open at once.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -7,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "libs/testing/eventually.h"
 #include "libs/testing/http_client.h"
+#include "services/gateway/descriptor_limit.h"
 #include "services/gateway/http_server.h"
 #include "tests/unit/served_http.h"
 
@@ -61,6 +67,31 @@ TEST_CASE("a connection past the limit is answered 503 and a closed one frees it
     testing::HttpConnection next(port);
     return StatusOf(next) == 200;
   }));
+}
+
+// Runs `limit` in a child whose open-file limit is soft/hard, so this
+// process keeps its own; the child's exit code is the connections allowed
+// (capped at 250) or 255 when the soft limit was not raised to the hard one.
+int ConnectionsInChild(rlim_t soft, rlim_t hard, int wanted, int reserve) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    struct rlimit limit = {soft, hard};
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(254);
+    const int allowed = ConnectionsWithinDescriptorLimit(wanted, reserve);
+    struct rlimit after;
+    ::getrlimit(RLIMIT_NOFILE, &after);
+    ::_exit(after.rlim_cur != hard ? 255 : std::min(allowed, 250));
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_CASE("the connection limit is raised to the hard file limit and fits under it") {
+  // Soft 300, hard 400: raised to 400, of which 256 are kept for the rest.
+  CHECK(ConnectionsInChild(300, 400, 10000, 256) == 144);
+  CHECK(ConnectionsInChild(300, 400, 100, 256) == 100);  // What was asked fits.
+  CHECK(ConnectionsInChild(200, 200, 10000, 256) == 1);  // Never none.
 }
 
 }  // namespace
